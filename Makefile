@@ -1,0 +1,118 @@
+# horde: build, run, test, bench.
+#
+#   make run    install what is missing, build, run plans/smoke.plan on emu
+#   make test   install what is missing, build, run every test; the last
+#               line is "N passed, N failed"
+#   make bench  benchmarks, printing their figures
+#   make clean  remove build/ (results/ and the package cache stay)
+
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -pthread
+LDLIBS  := -lxenstore -lpcap -lsqlite3 -lmnl -lm -pthread
+COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+VERSION := 0.1.0
+DEFS    := -DHORDE_VERSION='"$(VERSION)"' -DHORDE_COMMIT='"$(COMMIT)"'
+
+# Debian packages each target needs, and why (see README, Dependencies).
+DEB_BUILD := gcc make libc6-dev libxen-dev libpcap-dev libsqlite3-dev \
+             libmnl-dev iproute2
+DEB_RUN   := gnuplot-nox sqlite3
+DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev xenstore-utils
+
+B := build
+
+COMMON_SRC := harness/util.c harness/hmap.c
+XCL_SRC    := harness/xcl/xcl.c harness/xcl/xcl_profile.c
+EMU_SRC    := emu/hv.c emu/guests.c emu/dom0.c emu/netlink.c emu/platform_emu.c
+HORDE_SRC  := harness/main.c harness/plan.c harness/results.c \
+              harness/runner.c harness/platform.c probes/arp.c \
+              loadgen/loadgen.c analysis/report.c \
+              $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
+COSMOS_SRC := harness/xcl/cosmos.c harness/plan.c harness/platform.c \
+              $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
+XSD_SRC    := emu/xenstored/xenstored.c emu/xenstored/store.c harness/hmap.c
+
+BINS := $(B)/horde $(B)/cosmos $(B)/horde-xenstored
+
+.PHONY: all run test bench clean deps deps-test check-root
+all: $(BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEFS) -MMD -MP -c $< -o $@
+
+objs = $(patsubst %.c,$(B)/%.o,$(1))
+
+$(B)/horde: $(call objs,$(HORDE_SRC))
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+$(B)/cosmos: $(call objs,$(COSMOS_SRC))
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+$(B)/horde-xenstored: $(call objs,$(XSD_SRC))
+	$(CC) $(CFLAGS) $^ -o $@
+
+# The commit is baked into results.o; rebuild it when HEAD moves.
+$(B)/harness/results.o: $(wildcard .git/HEAD .git/index)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- packages ----------------------------------------------------------
+
+# Installs the Debian packages that are missing (root, non-interactive).
+define install_missing
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "make: need root to install:$$missing" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_BUILD) $(DEB_RUN))
+deps-test: deps
+	$(call install_missing,$(DEB_TEST))
+
+# ---- run ---------------------------------------------------------------
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(B)/horde run plans/smoke.plan
+	$(B)/horde report results/smoke.db
+
+# ---- tests -------------------------------------------------------------
+
+ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile
+UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
+
+$(B)/asan/test_util: tests/unit/test_util.c harness/util.c harness/hmap.c
+$(B)/asan/test_plan: tests/unit/test_plan.c harness/plan.c harness/util.c
+$(B)/asan/test_store: tests/unit/test_store.c emu/xenstored/store.c harness/hmap.c
+$(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c harness/util.c
+$(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c harness/xcl/xcl_profile.c harness/util.c
+$(UNIT_BINS):
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN) $(filter %.c,$^) -o $@ $(LDLIBS) -lcmocka
+
+FUZZ_TARGETS := fuzz_plan fuzz_store
+FUZZ_BINS := $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
+FUZZ_SECONDS ?= 20
+$(B)/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c harness/plan.c harness/util.c
+$(B)/fuzz/fuzz_store: tests/fuzz/fuzz_store.c emu/xenstored/store.c harness/hmap.c
+$(FUZZ_BINS):
+	@mkdir -p $(dir $@)
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@ -lm
+
+test: deps-test
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS)
+	@B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@B=$(B) tests/bench.sh
+
+clean:
+	rm -rf $(B)

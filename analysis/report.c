@@ -1,0 +1,354 @@
+/* report.c: see report.h. Figures are drawn by gnuplot from CSV files that
+ * stay beside them, so a figure can be redrawn by hand:
+ *   gnuplot -c analysis/creation.gp GUESTS.csv BUCKETS.csv OUT.png TITLE */
+#define _GNU_SOURCE
+#include "report.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../harness/xcl/xcl.h"
+
+extern char **environ;
+
+static int db_fail(sqlite3 *db, struct hd_err *err, const char *what)
+{
+	return hd_fail(err, HD_ESYS, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+int report_last_run(sqlite3 *db, int64_t *run_id, struct hd_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = HD_OK;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(id) FROM runs", -1, &st, NULL))
+		return db_fail(db, err, "query runs");
+	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL)
+		rc = hd_fail(err, HD_ENOENT, "no runs in this database");
+	else
+		*run_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int report_runs(sqlite3 *db, FILE *f, struct hd_err *err)
+{
+	sqlite3_stmt *st;
+	const char *sql =
+		"SELECT r.id, r.job, r.platform, r.profile, r.status,"
+		" r.guests_planned, count(g.seq), count(g.alive_ns),"
+		" r.started_at, r.git_commit"
+		" FROM runs r LEFT JOIN guests g ON g.run_id = r.id"
+		" GROUP BY r.id ORDER BY r.id";
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL))
+		return db_fail(db, err, "query runs");
+	fprintf(f, "%-5s %-16s %-8s %-7s %-12s %8s %8s %8s  %-20s %s\n", "id",
+		"job", "platform", "profile", "status", "planned", "created",
+		"alive", "started (UTC)", "commit");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		fprintf(f, "%-5lld %-16s %-8s %-7s %-12s %8lld %8lld %8lld  %-20s %s\n",
+			(long long)sqlite3_column_int64(st, 0),
+			sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+			sqlite3_column_text(st, 3), sqlite3_column_text(st, 4),
+			(long long)sqlite3_column_int64(st, 5),
+			(long long)sqlite3_column_int64(st, 6),
+			(long long)sqlite3_column_int64(st, 7),
+			sqlite3_column_text(st, 8), sqlite3_column_text(st, 9));
+	}
+	sqlite3_finalize(st);
+	return HD_OK;
+}
+
+/* Per-guest figures of one run, in creation order. */
+struct guest_fig {
+	uint32_t seq;
+	int ok;            /* created */
+	uint64_t create_ns;
+	uint64_t phase_ns[XCL_PHASE_COUNT];
+	int64_t alive_ns;  /* -1: never answered */
+};
+
+static int load_guests(sqlite3 *db, int64_t run_id, struct guest_fig **out,
+		       size_t *n, struct hd_err *err)
+{
+	const char *sql =
+		"SELECT g.seq, g.domid IS NOT NULL,"
+		" g.create_ns, coalesce(g.alive_ns, -1),"
+		" sum(CASE p.phase WHEN 'toolstack' THEN p.dur_ns END),"
+		" sum(CASE p.phase WHEN 'xenstore' THEN p.dur_ns END),"
+		" sum(CASE p.phase WHEN 'hypervisor' THEN p.dur_ns END),"
+		" sum(CASE p.phase WHEN 'dom0' THEN p.dur_ns END)"
+		" FROM guests g LEFT JOIN phases p"
+		"  ON p.run_id = g.run_id AND p.seq = g.seq"
+		" WHERE g.run_id = ? GROUP BY g.seq ORDER BY g.seq";
+	sqlite3_stmt *st;
+	struct guest_fig *v = NULL;
+	size_t cap = 0, len = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL))
+		return db_fail(db, err, "query guests");
+	sqlite3_bind_int64(st, 1, run_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 1024;
+			struct guest_fig *nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				sqlite3_finalize(st);
+				return hd_fail(err, HD_ESYS, "out of memory");
+			}
+			v = nv;
+		}
+		struct guest_fig *g = &v[len++];
+		g->seq = (uint32_t)sqlite3_column_int64(st, 0);
+		g->ok = sqlite3_column_int(st, 1);
+		g->create_ns = (uint64_t)sqlite3_column_int64(st, 2);
+		g->alive_ns = sqlite3_column_int64(st, 3);
+		for (int p = 0; p < XCL_PHASE_COUNT; p++)
+			g->phase_ns[p] = (uint64_t)sqlite3_column_int64(st, 4 + p);
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*n = len;
+	return HD_OK;
+}
+
+struct bucket_stats {
+	uint32_t first, last, created, alive;
+	uint64_t create_p50, create_p99, alive_p50, alive_p99;
+	double phase_mean_ns[XCL_PHASE_COUNT];
+};
+
+/* Statistics of guests [from, to) of v. scratch holds to - from values. */
+static void bucket_of(const struct guest_fig *v, size_t from, size_t to,
+		      uint64_t *scratch, struct bucket_stats *b)
+{
+	size_t n = 0, na = 0;
+
+	memset(b, 0, sizeof(*b));
+	b->first = v[from].seq;
+	b->last = v[to - 1].seq;
+	for (size_t i = from; i < to; i++) {
+		if (!v[i].ok)
+			continue;
+		scratch[n++] = v[i].create_ns;
+		for (int p = 0; p < XCL_PHASE_COUNT; p++)
+			b->phase_mean_ns[p] += (double)v[i].phase_ns[p];
+	}
+	b->created = (uint32_t)n;
+	if (n) {
+		for (int p = 0; p < XCL_PHASE_COUNT; p++)
+			b->phase_mean_ns[p] /= (double)n;
+		qsort(scratch, n, sizeof(*scratch), hd_cmp_u64);
+		b->create_p50 = hd_quantile_sorted(scratch, n, 0.5);
+		b->create_p99 = hd_quantile_sorted(scratch, n, 0.99);
+	}
+	for (size_t i = from; i < to; i++)
+		if (v[i].ok && v[i].alive_ns >= 0)
+			scratch[na++] = (uint64_t)v[i].alive_ns;
+	b->alive = (uint32_t)na;
+	if (na) {
+		qsort(scratch, na, sizeof(*scratch), hd_cmp_u64);
+		b->alive_p50 = hd_quantile_sorted(scratch, na, 0.5);
+		b->alive_p99 = hd_quantile_sorted(scratch, na, 0.99);
+	}
+}
+
+int report_summary(sqlite3 *db, int64_t run_id, long long bucket, FILE *f,
+		   struct hd_err *err)
+{
+	struct guest_fig *v;
+	size_t n;
+	int rc;
+	char a[32], b[32], c[32], d[32];
+
+	if ((rc = load_guests(db, run_id, &v, &n, err)))
+		return rc;
+	uint64_t *scratch = malloc((n ? n : 1) * sizeof(*scratch));
+	if (!scratch) {
+		free(v);
+		return hd_fail(err, HD_ESYS, "out of memory");
+	}
+	size_t created = 0, alive = 0;
+	for (size_t i = 0; i < n; i++) {
+		created += v[i].ok != 0;
+		alive += v[i].ok && v[i].alive_ns >= 0;
+	}
+	fprintf(f, "run %lld: %zu guests attempted, %zu created, %zu answered ARP\n",
+		(long long)run_id, n, created, alive);
+	if (n)
+		fprintf(f, "  %-13s %8s %11s %11s %11s %11s\n", "guests",
+			"created", "create p50", "create p99", "alive p50",
+			"alive p99");
+	for (size_t from = 0; from < n; from += (size_t)bucket) {
+		size_t to = from + (size_t)bucket < n ? from + (size_t)bucket : n;
+		struct bucket_stats s;
+		char range[32];
+		bucket_of(v, from, to, scratch, &s);
+		snprintf(range, sizeof(range), "%u-%u", s.first, s.last);
+		fprintf(f, "  %-13s %8u %11s %11s %11s %11s\n", range, s.created,
+			hd_fmt_ns(s.create_p50, a, sizeof(a)),
+			hd_fmt_ns(s.create_p99, b, sizeof(b)),
+			s.alive ? hd_fmt_ns(s.alive_p50, c, sizeof(c)) : "-",
+			s.alive ? hd_fmt_ns(s.alive_p99, d, sizeof(d)) : "-");
+	}
+	free(scratch);
+	free(v);
+
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT failure, count(*), min(seq) FROM guests"
+			       " WHERE run_id = ? AND failure IS NOT NULL"
+			       " GROUP BY failure ORDER BY 2 DESC LIMIT 10",
+			       -1, &st, NULL))
+		return db_fail(db, err, "query failures");
+	sqlite3_bind_int64(st, 1, run_id);
+	int header = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (!header++)
+			fprintf(f, "  failures (count, first guest, reason):\n");
+		fprintf(f, "    %6lld  #%-6lld %s\n",
+			(long long)sqlite3_column_int64(st, 1),
+			(long long)sqlite3_column_int64(st, 2),
+			sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	if (!header)
+		fprintf(f, "  no failures\n");
+	return HD_OK;
+}
+
+/* Where analysis/ is: $HORDE_DATADIR, else next to the binary's folder. */
+static int script_path(const char *name, char *out, size_t len)
+{
+	const char *dir = getenv("HORDE_DATADIR");
+	char self[PATH_MAX];
+
+	if (dir)
+		return snprintf(out, len, "%s/%s", dir, name) < (int)len ? 0 : -1;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return -1;
+	self[n] = '\0';
+	for (int up = 0; up < 2; up++) {
+		char *slash = strrchr(self, '/');
+		if (!slash)
+			return -1;
+		*slash = '\0';
+	}
+	return snprintf(out, len, "%s/analysis/%s", self, name) < (int)len ? 0 : -1;
+}
+
+/* Runs gnuplot with a fixed argument list: never a shell. */
+static int run_gnuplot(char *const argv[], struct hd_err *err)
+{
+	pid_t pid;
+	int status;
+	int e = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+	if (e) {
+		errno = e;
+		return hd_fail_errno(err, HD_ENOENT, "start gnuplot");
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return hd_fail_errno(err, HD_ESYS, "wait for gnuplot");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return hd_fail(err, HD_ESYS, "gnuplot failed (status %d)", status);
+	return HD_OK;
+}
+
+int report_figures(sqlite3 *db, int64_t run_id, const char *outdir,
+		   const char *stem, long long bucket, char *png, size_t len,
+		   struct hd_err *err)
+{
+	char guests_csv[PATH_MAX], buckets_csv[PATH_MAX], script[PATH_MAX];
+	char title[256];
+	struct guest_fig *v;
+	size_t n;
+	int rc;
+
+	if ((rc = load_guests(db, run_id, &v, &n, err)))
+		return rc;
+	if (n == 0) {
+		free(v);
+		return hd_fail(err, HD_ENOENT, "run %lld has no guests",
+			       (long long)run_id);
+	}
+	if (bucket <= 0)
+		bucket = (long long)(n + 19) / 20;
+	snprintf(guests_csv, sizeof(guests_csv), "%s/%s-run%lld-guests.csv",
+		 outdir, stem, (long long)run_id);
+	snprintf(buckets_csv, sizeof(buckets_csv), "%s/%s-run%lld-buckets.csv",
+		 outdir, stem, (long long)run_id);
+	snprintf(png, len, "%s/%s-run%lld.png", outdir, stem, (long long)run_id);
+	snprintf(title, sizeof(title), "%s, run %lld", stem, (long long)run_id);
+
+	FILE *gf = fopen(guests_csv, "w");
+	FILE *bf = gf ? fopen(buckets_csv, "w") : NULL;
+	uint64_t *scratch = malloc(n * sizeof(*scratch));
+	if (!gf || !bf || !scratch) {
+		rc = hd_fail_errno(err, HD_ESYS, "write %s", gf ? buckets_csv
+								   : guests_csv);
+		goto out;
+	}
+	fprintf(gf, "seq,create_ms,toolstack_ms,xenstore_ms,hypervisor_ms,"
+		    "dom0_ms,alive_ms\n");
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].ok)
+			continue;
+		fprintf(gf, "%u,%.4f,%.4f,%.4f,%.4f,%.4f,", v[i].seq,
+			v[i].create_ns / 1e6, v[i].phase_ns[0] / 1e6,
+			v[i].phase_ns[1] / 1e6, v[i].phase_ns[2] / 1e6,
+			v[i].phase_ns[3] / 1e6);
+		if (v[i].alive_ns >= 0)
+			fprintf(gf, "%.4f\n", v[i].alive_ns / 1e6);
+		else
+			fprintf(gf, "NaN\n");
+	}
+	fprintf(bf, "first,last,mid,created,toolstack_ms,xenstore_ms,"
+		    "hypervisor_ms,dom0_ms,create_p50_ms,create_p99_ms,"
+		    "alive_p50_ms,alive_p99_ms\n");
+	for (size_t from = 0; from < n; from += (size_t)bucket) {
+		size_t to = from + (size_t)bucket < n ? from + (size_t)bucket : n;
+		struct bucket_stats s;
+		bucket_of(v, from, to, scratch, &s);
+		if (!s.created)
+			continue;
+		fprintf(bf, "%u,%u,%.1f,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n",
+			s.first, s.last, (s.first + s.last) / 2.0, s.created,
+			s.phase_mean_ns[0] / 1e6, s.phase_mean_ns[1] / 1e6,
+			s.phase_mean_ns[2] / 1e6, s.phase_mean_ns[3] / 1e6,
+			s.create_p50 / 1e6, s.create_p99 / 1e6,
+			s.alive_p50 / 1e6, s.alive_p99 / 1e6);
+	}
+	if (fclose(gf) != 0 || fclose(bf) != 0) {
+		gf = bf = NULL;
+		rc = hd_fail_errno(err, HD_ESYS, "write CSV in %s", outdir);
+		goto out;
+	}
+	gf = bf = NULL;
+	if (script_path("creation.gp", script, sizeof(script))) {
+		rc = hd_fail(err, HD_ENOENT, "cannot find analysis/creation.gp");
+		goto out;
+	}
+	char bucket_s[24];
+	snprintf(bucket_s, sizeof(bucket_s), "%lld", bucket);
+	char *argv[] = { "gnuplot", "-c", script, guests_csv, buckets_csv, png,
+			 title, bucket_s, NULL };
+	rc = run_gnuplot(argv, err);
+out:
+	if (gf)
+		fclose(gf);
+	if (bf)
+		fclose(bf);
+	free(scratch);
+	free(v);
+	return rc;
+}

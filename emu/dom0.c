@@ -1,0 +1,303 @@
+/* dom0.c: the emulated dom0's vif backend, doing what netback and the vif
+ * hotplug script do on a real host. It watches the store's backend/vif
+ * tree; for each new vif (backend state Initialising) it creates a real
+ * veth pair, enslaves dom0's end to the bridge the entry names, pins the
+ * guest's MAC to that port, reports hotplug-status "connected" and moves to
+ * InitWait; when the guest's frontend reports Connected it moves to
+ * Connected; when the backend directory goes, it deletes the pair. */
+#define _GNU_SOURCE
+#include "emu.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "../harness/xcl/xcl.h"
+#include "netlink.h"
+
+#define MAX_DOMID 32751
+#define MAX_DEVID 4
+
+enum xenbus_state { XB_INITIALISING = 1, XB_INITWAIT = 2, XB_CONNECTED = 4 };
+
+struct vif {
+	bool plugged;
+	int host_ifindex;
+};
+
+struct emu_dom0 {
+	char bridge[IF_NAMESIZE];
+	int bridge_ifindex;
+	struct xs_handle *xs;
+	struct nl *nl;
+	pthread_t thread;
+	int stop_fd;
+	atomic_bool stopping; /* checked between events: at close the
+				 namespace takes the remaining vifs with it
+				 at once, so a backlog is not worked off */
+	struct vif *vifs; /* [domid * MAX_DEVID + devid] */
+};
+
+void emu_vif_names(uint32_t domid, uint32_t devid, char host[16],
+		   char guest[16])
+{
+	snprintf(host, 16, "horde%u.%u", domid, devid);
+	snprintf(guest, 16, "hordeg%u.%u", domid, devid);
+}
+
+static void be_path(uint32_t domid, uint32_t devid, const char *key,
+		    char *buf, size_t len)
+{
+	snprintf(buf, len, XCL_BACKEND_VIF_ROOT "/%u/%u%s%s", domid, devid,
+		 key ? "/" : "", key ? key : "");
+}
+
+static char *read_key(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
+		      const char *key)
+{
+	char path[128];
+	unsigned len;
+	be_path(domid, devid, key, path, sizeof(path));
+	return xs_read(d->xs, XBT_NULL, path, &len);
+}
+
+static void write_key(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
+		      const char *key, const char *value)
+{
+	char path[128];
+	be_path(domid, devid, key, path, sizeof(path));
+	xs_write(d->xs, XBT_NULL, path, value, (unsigned)strlen(value));
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned b[6];
+	char extra;
+	if (!s || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
+			 &b[3], &b[4], &b[5], &extra) != 6)
+		return -1;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
+static void frontend_state_path(uint32_t domid, uint32_t devid, char *buf,
+				size_t len)
+{
+	snprintf(buf, len, "/local/domain/%u/device/vif/%u/state", domid, devid);
+}
+
+static void plug(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
+		 struct vif *v)
+{
+	char host[16], guest[16], fe[96], token[32];
+	struct hd_err err = { 0 };
+	uint8_t mac[6];
+	char *mac_s = read_key(d, domid, devid, "mac");
+	char *bridge = read_key(d, domid, devid, "bridge");
+
+	if (parse_mac(mac_s, mac) != 0) {
+		hd_fail(&err, HD_EINVAL, "vif %u.%u: bad mac '%s'", domid, devid,
+			mac_s ? mac_s : "");
+		goto fail;
+	}
+	if (!bridge || strcmp(bridge, d->bridge) != 0) {
+		hd_fail(&err, HD_EINVAL, "vif %u.%u: unknown bridge '%s'", domid,
+			devid, bridge ? bridge : "");
+		goto fail;
+	}
+	emu_vif_names(domid, devid, host, guest);
+	if (nl_veth_add(d->nl, host, guest, mac, d->bridge_ifindex, &err))
+		goto fail;
+	v->host_ifindex = (int)if_nametoindex(host);
+	v->plugged = true;
+	if (nl_fdb_add(d->nl, v->host_ifindex, mac, &err))
+		goto fail;
+	frontend_state_path(domid, devid, fe, sizeof(fe));
+	snprintf(token, sizeof(token), "fe/%u/%u", domid, devid);
+	xs_watch(d->xs, fe, token);
+	write_key(d, domid, devid, "hotplug-status", "connected");
+	write_key(d, domid, devid, "state", "2");
+	free(mac_s);
+	free(bridge);
+	return;
+fail:
+	/* As the hotplug scripts do: say why, then report the error. */
+	write_key(d, domid, devid, "hotplug-error", err.msg);
+	write_key(d, domid, devid, "hotplug-status", "error");
+	free(mac_s);
+	free(bridge);
+}
+
+static void unplug(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
+		   struct vif *v)
+{
+	char fe[96], token[32];
+	struct hd_err err;
+
+	if (v->host_ifindex)
+		nl_link_del(d->nl, v->host_ifindex, &err);
+	frontend_state_path(domid, devid, fe, sizeof(fe));
+	snprintf(token, sizeof(token), "fe/%u/%u", domid, devid);
+	xs_unwatch(d->xs, fe, token);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Brings one vif's backend to where the store says it should be. */
+static void reconcile(struct emu_dom0 *d, uint32_t domid, uint32_t devid)
+{
+	struct vif *v = &d->vifs[domid * MAX_DEVID + devid];
+	char *state = read_key(d, domid, devid, "state");
+
+	if (!state) {
+		if (v->plugged)
+			unplug(d, domid, devid, v);
+		return;
+	}
+	int s = atoi(state);
+	free(state);
+	if (!v->plugged && s == XB_INITIALISING) {
+		plug(d, domid, devid, v);
+		return;
+	}
+	if (v->plugged && s == XB_INITWAIT) {
+		char fe[96];
+		unsigned len;
+		frontend_state_path(domid, devid, fe, sizeof(fe));
+		char *fs = xs_read(d->xs, XBT_NULL, fe, &len);
+		if (fs && atoi(fs) == XB_CONNECTED)
+			write_key(d, domid, devid, "state", "4");
+		free(fs);
+	}
+}
+
+static void handle_event(struct emu_dom0 *d, const char *path,
+			 const char *token)
+{
+	unsigned domid, devid;
+	int n = 0;
+
+	if (strncmp(token, "fe/", 3) == 0) {
+		if (sscanf(token, "fe/%u/%u", &domid, &devid) == 2 &&
+		    domid <= MAX_DOMID && devid < MAX_DEVID)
+			reconcile(d, domid, devid);
+		return;
+	}
+	const char *rest = path + strlen(XCL_BACKEND_VIF_ROOT);
+	if (strncmp(path, XCL_BACKEND_VIF_ROOT, strlen(XCL_BACKEND_VIF_ROOT)))
+		return;
+	if (sscanf(rest, "/%u%n", &domid, &n) != 1 || domid > MAX_DOMID)
+		return;
+	rest += n;
+	if (*rest == '\0') {
+		/* The domain's whole backend directory changed: check each
+		 * of its vifs. */
+		for (devid = 0; devid < MAX_DEVID; devid++)
+			if (d->vifs[domid * MAX_DEVID + devid].plugged)
+				reconcile(d, domid, devid);
+		return;
+	}
+	if (sscanf(rest, "/%u%n", &devid, &n) != 1 || devid >= MAX_DEVID)
+		return;
+	rest += n;
+	/* Only the state key and the device directory itself matter; the
+	 * other keys are read when the state says so. */
+	if (*rest == '\0' || strcmp(rest, "/state") == 0)
+		reconcile(d, domid, devid);
+}
+
+static void *run(void *arg)
+{
+	struct emu_dom0 *d = arg;
+	struct pollfd pfd[2] = {
+		{ .fd = xs_fileno(d->xs), .events = POLLIN },
+		{ .fd = d->stop_fd, .events = POLLIN },
+	};
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents)
+			break;
+		char **ev;
+		while (!atomic_load(&d->stopping) &&
+		       (ev = xs_check_watch(d->xs))) {
+			handle_event(d, ev[XS_WATCH_PATH], ev[XS_WATCH_TOKEN]);
+			free(ev);
+		}
+	}
+	return NULL;
+}
+
+int emu_dom0_start(const char *bridge, struct emu_dom0 **out,
+		   struct hd_err *err)
+{
+	struct emu_dom0 *d = calloc(1, sizeof(*d));
+	int rc;
+
+	if (!d || !(d->vifs = calloc((MAX_DOMID + 1) * MAX_DEVID,
+				     sizeof(*d->vifs)))) {
+		free(d);
+		return hd_fail(err, HD_ESYS, "emu dom0: out of memory");
+	}
+	d->stop_fd = -1;
+	hd_strlcpy(d->bridge, bridge, sizeof(d->bridge));
+	if (!(d->bridge_ifindex = (int)if_nametoindex(bridge))) {
+		rc = hd_fail_errno(err, HD_ENOENT, "emu dom0: bridge %s", bridge);
+		goto fail;
+	}
+	if ((rc = nl_open(&d->nl, err)))
+		goto fail;
+	if (!(d->xs = xs_open(XS_UNWATCH_FILTER))) {
+		rc = hd_fail_errno(err, HD_EXS, "emu dom0: open xenstore");
+		goto fail;
+	}
+	if (!xs_watch(d->xs, XCL_BACKEND_VIF_ROOT, "vif")) {
+		rc = hd_fail_errno(err, HD_EXS, "emu dom0: watch backends");
+		goto fail;
+	}
+	if ((d->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0) {
+		rc = hd_fail_errno(err, HD_ESYS, "emu dom0: eventfd");
+		goto fail;
+	}
+	if ((errno = pthread_create(&d->thread, NULL, run, d))) {
+		rc = hd_fail_errno(err, HD_ESYS, "emu dom0: start thread");
+		goto fail;
+	}
+	*out = d;
+	return HD_OK;
+fail:
+	if (d->stop_fd >= 0)
+		close(d->stop_fd);
+	if (d->xs)
+		xs_close(d->xs);
+	nl_close(d->nl);
+	free(d->vifs);
+	free(d);
+	return rc;
+}
+
+void emu_dom0_stop(struct emu_dom0 *d)
+{
+	if (!d)
+		return;
+	uint64_t one = 1;
+	atomic_store(&d->stopping, true);
+	if (write(d->stop_fd, &one, sizeof(one)) != sizeof(one))
+		pthread_cancel(d->thread);
+	pthread_join(d->thread, NULL);
+	close(d->stop_fd);
+	xs_close(d->xs);
+	nl_close(d->nl);
+	free(d->vifs);
+	free(d);
+}

@@ -1,0 +1,262 @@
+/* guests.c: emulated guests. After unpause and the modelled boot delay, a
+ * guest does what a Mini-OS netfront does at boot: it brings its interface
+ * (the guest end of its vif's veth pair) up with the address from its
+ * command line, and writes its frontend state Connected (4). From then on
+ * the Linux kernel answers ARP for it. One thread serves all guests from a
+ * queue ordered by boot time. */
+#define _GNU_SOURCE
+#include "emu.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xenstore.h>
+
+#include "netlink.h"
+
+#define MAX_DOMID 32751
+
+struct boot {
+	uint64_t due_ns;
+	uint32_t domid;
+	uint32_t gen; /* matches gen[domid] unless the domain went away */
+	uint32_t addr_be;
+};
+
+struct emu_guests {
+	uint64_t delay_ns;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+	struct boot *heap; /* min-heap by due_ns */
+	size_t n, cap;
+	uint32_t *gen;     /* per domid */
+	uint32_t failures;
+	char last_failure[256];
+	struct nl *nl;
+	struct xs_handle *xs;
+};
+
+static void heap_push(struct emu_guests *g, struct boot b)
+{
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 256;
+		struct boot *h = realloc(g->heap, cap * sizeof(*h));
+		if (!h) {
+			g->failures++;
+			snprintf(g->last_failure, sizeof(g->last_failure),
+				 "boot queue: out of memory");
+			return;
+		}
+		g->heap = h;
+		g->cap = cap;
+	}
+	size_t i = g->n++;
+	while (i > 0 && g->heap[(i - 1) / 2].due_ns > b.due_ns) {
+		g->heap[i] = g->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	g->heap[i] = b;
+}
+
+static struct boot heap_pop(struct emu_guests *g)
+{
+	struct boot top = g->heap[0], last = g->heap[--g->n];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= g->n)
+			break;
+		if (c + 1 < g->n && g->heap[c + 1].due_ns < g->heap[c].due_ns)
+			c++;
+		if (g->heap[c].due_ns >= last.due_ns)
+			break;
+		g->heap[i] = g->heap[c];
+		i = c;
+	}
+	if (g->n)
+		g->heap[i] = last;
+	return top;
+}
+
+/* Reads "ip=A.B.C.D" from a kernel command line. */
+static int cmdline_ip(const char *cmdline, uint32_t *addr_be)
+{
+	const char *p = strstr(cmdline, "ip=");
+	char buf[16];
+	size_t n = 0;
+
+	if (!p)
+		return -1;
+	p += 3;
+	while (p[n] && p[n] != ' ' && n < sizeof(buf) - 1) {
+		buf[n] = p[n];
+		n++;
+	}
+	buf[n] = '\0';
+	struct in_addr a;
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return -1;
+	*addr_be = a.s_addr;
+	return 0;
+}
+
+static void boot(struct emu_guests *g, const struct boot *b)
+{
+	char host[16], guest[16], path[96];
+	struct hd_err err = { 0 };
+
+	emu_vif_names(b->domid, 0, host, guest);
+	int ifindex = (int)if_nametoindex(guest);
+	if (!ifindex) {
+		hd_fail_errno(&err, HD_ENOENT, "guest %u: no interface %s",
+			      b->domid, guest);
+		goto fail;
+	}
+	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/0/state",
+		 b->domid);
+	if (!xs_write(g->xs, XBT_NULL, path, "4", 1)) {
+		hd_fail_errno(&err, HD_EXS, "guest %u: write %s", b->domid, path);
+		goto fail;
+	}
+	if (nl_link_up(g->nl, ifindex, &err) ||
+	    nl_addr_add(g->nl, ifindex, b->addr_be, &err))
+		goto fail;
+	return;
+fail:
+	pthread_mutex_lock(&g->lock);
+	g->failures++;
+	hd_strlcpy(g->last_failure, err.msg, sizeof(g->last_failure));
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void *run(void *arg)
+{
+	struct emu_guests *g = arg;
+
+	pthread_mutex_lock(&g->lock);
+	while (!g->stop) {
+		if (g->n == 0) {
+			pthread_cond_wait(&g->wake, &g->lock);
+			continue;
+		}
+		uint64_t now = hd_now_ns();
+		if (g->heap[0].due_ns > now) {
+			struct timespec ts = {
+				.tv_sec = (time_t)(g->heap[0].due_ns / 1000000000ull),
+				.tv_nsec = (long)(g->heap[0].due_ns % 1000000000ull),
+			};
+			pthread_cond_timedwait(&g->wake, &g->lock, &ts);
+			continue;
+		}
+		struct boot b = heap_pop(g);
+		if (b.gen != g->gen[b.domid])
+			continue; /* destroyed before it booted */
+		pthread_mutex_unlock(&g->lock);
+		boot(g, &b);
+		pthread_mutex_lock(&g->lock);
+	}
+	pthread_mutex_unlock(&g->lock);
+	return NULL;
+}
+
+int emu_guests_start(uint64_t boot_delay_ns, struct emu_guests **out,
+		     struct hd_err *err)
+{
+	struct emu_guests *g = calloc(1, sizeof(*g));
+	pthread_condattr_t ca;
+	int rc;
+
+	if (!g || !(g->gen = calloc(MAX_DOMID + 1, sizeof(*g->gen)))) {
+		free(g);
+		return hd_fail(err, HD_ESYS, "emu guests: out of memory");
+	}
+	g->delay_ns = boot_delay_ns;
+	if ((rc = nl_open(&g->nl, err)))
+		goto fail;
+	if (!(g->xs = xs_open(0))) {
+		rc = hd_fail_errno(err, HD_EXS, "emu guests: open xenstore");
+		goto fail;
+	}
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&g->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	if ((errno = pthread_create(&g->thread, NULL, run, g))) {
+		rc = hd_fail_errno(err, HD_ESYS, "emu guests: start thread");
+		pthread_cond_destroy(&g->wake);
+		pthread_mutex_destroy(&g->lock);
+		goto fail;
+	}
+	*out = g;
+	return HD_OK;
+fail:
+	if (g->xs)
+		xs_close(g->xs);
+	nl_close(g->nl);
+	free(g->gen);
+	free(g);
+	return rc;
+}
+
+void emu_guests_unpaused(void *arg, uint32_t domid, const char *cmdline)
+{
+	struct emu_guests *g = arg;
+	struct boot b = { hd_now_ns() + g->delay_ns, domid, 0, 0 };
+
+	pthread_mutex_lock(&g->lock);
+	if (cmdline_ip(cmdline, &b.addr_be) != 0) {
+		g->failures++;
+		snprintf(g->last_failure, sizeof(g->last_failure),
+			 "guest %u: no ip= on its command line", domid);
+	} else {
+		b.gen = g->gen[domid];
+		heap_push(g, b);
+		pthread_cond_signal(&g->wake);
+	}
+	pthread_mutex_unlock(&g->lock);
+}
+
+void emu_guests_destroyed(void *arg, uint32_t domid)
+{
+	struct emu_guests *g = arg;
+
+	pthread_mutex_lock(&g->lock);
+	g->gen[domid]++;
+	pthread_mutex_unlock(&g->lock);
+}
+
+uint32_t emu_guests_failures(struct emu_guests *g, char *last, size_t len)
+{
+	pthread_mutex_lock(&g->lock);
+	uint32_t n = g->failures;
+	if (last)
+		hd_strlcpy(last, g->last_failure, len);
+	pthread_mutex_unlock(&g->lock);
+	return n;
+}
+
+void emu_guests_stop(struct emu_guests *g)
+{
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->lock);
+	g->stop = true;
+	pthread_cond_signal(&g->wake);
+	pthread_mutex_unlock(&g->lock);
+	pthread_join(g->thread, NULL);
+	pthread_cond_destroy(&g->wake);
+	pthread_mutex_destroy(&g->lock);
+	xs_close(g->xs);
+	nl_close(g->nl);
+	free(g->heap);
+	free(g->gen);
+	free(g);
+}

@@ -1,0 +1,401 @@
+/* main.c: the horde command. Each subcommand is one entry of commands[]:
+ * its name, arguments, options and help all come from that entry, so the
+ * usage text cannot drift from what is parsed. Errors are printed here and
+ * nowhere else. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../analysis/report.h"
+#include "plan.h"
+#include "results.h"
+#include "runner.h"
+
+struct cli_opt {
+	const char *name;
+	const char *arg; /* NULL: a flag */
+	const char *help;
+};
+
+struct cli_args {
+	const char *values[8]; /* by option index; flags get "1" */
+	char **pos;
+	int npos;
+};
+
+struct command {
+	const char *name;
+	const char *args;    /* positional arguments, for the usage line */
+	const char *summary;
+	int min_pos, max_pos;
+	const struct cli_opt *opts;
+	int (*run)(const struct cli_args *a);
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested++;
+	if (stop_requested == 1) {
+		static const char msg[] = "\nhorde: stopping: tearing down "
+					  "(Ctrl-C again to skip destroying "
+					  "guests one by one)\n";
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+			/* nothing to do */
+		}
+	}
+}
+
+static int fail(const struct hd_err *err)
+{
+	fprintf(stderr, "horde: %s\n", err->msg);
+	return 1;
+}
+
+/* ---- horde run ---- */
+
+struct progress_view {
+	int tty;
+	uint64_t last_line_ns;
+	const char *last_stage;
+};
+
+static void show_progress(void *arg, const struct run_progress *p)
+{
+	struct progress_view *v = arg;
+	double secs = p->elapsed_ns / 1e9;
+	double rate = secs > 0 ? p->created / secs : 0;
+	uint32_t left = p->planned - p->created - p->failed;
+	uint64_t now = hd_now_ns();
+
+	/* On a terminal: one line redrawn; in a log: a line every 10 s, at
+	 * each change of stage, and at the end. */
+	if (!v->tty && !p->final && p->stage == v->last_stage &&
+	    now - v->last_line_ns < 10000000000ull)
+		return;
+	v->last_line_ns = now;
+	v->last_stage = p->stage;
+	fprintf(stderr, "%s  %-15s %6u/%u created  %7.1f/s  eta %5.0fs  "
+		"alive %u  dead %u  failed %u  destroyed %u%s",
+		v->tty ? "\r" : "", p->stage, p->created, p->planned, rate,
+		rate > 0 ? left / rate : 0.0, p->alive, p->dead, p->failed,
+		p->destroyed, v->tty ? "\033[K" : "\n");
+}
+
+static void default_db_path(const char *plan_path, char *out, size_t len)
+{
+	char copy[PATH_MAX];
+	hd_strlcpy(copy, plan_path, sizeof(copy));
+	char *base = basename(copy);
+	char *dot = strrchr(base, '.');
+	if (dot && dot != base)
+		*dot = '\0';
+	snprintf(out, len, "results/%s.db", base);
+}
+
+static int cmd_run(const struct cli_args *a)
+{
+	struct plan plan;
+	struct hd_err err = { 0 };
+	struct results *res = NULL;
+	char db_path[PATH_MAX];
+	const char *job_name = a->values[1];
+	int failed = 0;
+
+	/* Everything about the plan is checked before anything is made. */
+	if (plan_load(a->pos[0], &plan, &err))
+		return fail(&err);
+	if (a->values[0])
+		hd_strlcpy(db_path, a->values[0], sizeof(db_path));
+	else
+		default_db_path(a->pos[0], db_path, sizeof(db_path));
+	if (job_name) {
+		size_t j;
+		for (j = 0; j < plan.njobs; j++)
+			if (strcmp(plan.jobs[j].name, job_name) == 0)
+				break;
+		if (j == plan.njobs) {
+			fprintf(stderr, "horde: %s: no job [%s]\n", plan.path,
+				job_name);
+			plan_free(&plan);
+			return 1;
+		}
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "horde: run needs root (network namespaces, "
+				"bridges, raw sockets)\n");
+		plan_free(&plan);
+		return 1;
+	}
+	char dir[PATH_MAX];
+	hd_strlcpy(dir, db_path, sizeof(dir));
+	mkdir(dirname(dir), 0755);
+	if (results_open(db_path, &res, &err)) {
+		plan_free(&plan);
+		return fail(&err);
+	}
+
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	struct progress_view view = { .tty = isatty(STDERR_FILENO) };
+	struct run_options opts = {
+		.stop = &stop_requested,
+		.progress = a->values[2] ? NULL : show_progress,
+		.progress_arg = &view,
+	};
+	for (size_t j = 0; j < plan.njobs && !stop_requested; j++) {
+		const struct plan_job *job = &plan.jobs[j];
+		struct run_outcome out;
+		if (job_name && strcmp(job->name, job_name) != 0)
+			continue;
+		fprintf(stderr, "horde: job [%s]: %lld guests on %s (%s), "
+				"results in %s\n", job->name, job->guests,
+			job->platform, job->profile, db_path);
+		int rc = runner_run(&plan, job, res, &opts, &out, &err);
+		if (view.tty && !a->values[2])
+			fputc('\n', stderr);
+		fflush(stderr);
+		if (out.run_id) {
+			struct hd_err serr;
+			if (report_summary(results_db(res), out.run_id,
+					   job->bucket, stdout, &serr))
+				fail(&serr);
+			printf("  status: %s\n", out.status);
+		}
+		if (rc) {
+			fail(&err);
+			failed = 1;
+			break;
+		}
+		if (strcmp(out.status, "done") != 0 || out.failed || out.dead)
+			failed = 1;
+	}
+	results_close(res);
+	plan_free(&plan);
+	if (stop_requested)
+		return 130;
+	return failed;
+}
+
+/* ---- horde report ---- */
+
+static int open_db(const char *path, sqlite3 **db, struct hd_err *err)
+{
+	if (access(path, R_OK) != 0)
+		return hd_fail_errno(err, HD_ENOENT, "%s", path);
+	if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL)) {
+		hd_fail(err, HD_ESYS, "%s: %s", path, sqlite3_errmsg(*db));
+		sqlite3_close(*db);
+		return HD_ESYS;
+	}
+	sqlite3_busy_timeout(*db, 5000);
+	return HD_OK;
+}
+
+static int cmd_report(const struct cli_args *a)
+{
+	struct hd_err err = { 0 };
+	sqlite3 *db;
+	int64_t run_id;
+	long long bucket = 0;
+	char png[PATH_MAX], outdir[PATH_MAX], stem[PATH_MAX];
+
+	if (open_db(a->pos[0], &db, &err))
+		return fail(&err);
+	int rc = HD_OK;
+	if (a->values[0]) {
+		long long v;
+		if (hd_parse_int(a->values[0], 1, INT64_MAX, &v)) {
+			rc = hd_fail(&err, HD_EINVAL, "--run: '%s' is not a run id",
+				     a->values[0]);
+			goto out;
+		}
+		run_id = v;
+	} else if ((rc = report_last_run(db, &run_id, &err))) {
+		goto out;
+	}
+	if (a->values[2] && hd_parse_int(a->values[2], 1, 1000000, &bucket)) {
+		rc = hd_fail(&err, HD_EINVAL, "--bucket: '%s' is not 1..1000000",
+			     a->values[2]);
+		goto out;
+	}
+	hd_strlcpy(outdir, a->pos[0], sizeof(outdir));
+	hd_strlcpy(outdir, a->values[1] ? a->values[1] : dirname(outdir),
+		   sizeof(outdir));
+	hd_strlcpy(stem, a->pos[0], sizeof(stem));
+	char *base = basename(stem);
+	char *dot = strrchr(base, '.');
+	if (dot && dot != base)
+		*dot = '\0';
+	if ((rc = report_summary(db, run_id, bucket ? bucket : 1000, stdout, &err)))
+		goto out;
+	if ((rc = report_figures(db, run_id, outdir, base, bucket, png,
+				 sizeof(png), &err)))
+		goto out;
+	printf("figure: %s\n", png);
+out:
+	sqlite3_close(db);
+	return rc ? fail(&err) : 0;
+}
+
+/* ---- horde runs ---- */
+
+static int cmd_runs(const struct cli_args *a)
+{
+	struct hd_err err = { 0 };
+	sqlite3 *db;
+
+	if (open_db(a->pos[0], &db, &err))
+		return fail(&err);
+	int rc = report_runs(db, stdout, &err);
+	sqlite3_close(db);
+	return rc ? fail(&err) : 0;
+}
+
+/* ---- horde help ---- */
+
+static int cmd_help(const struct cli_args *a);
+
+static const struct cli_opt run_opts[] = {
+	{ "db", "PATH", "results database (default results/<plan name>.db)" },
+	{ "job", "NAME", "run only this job of the plan" },
+	{ "quiet", NULL, "no progress line" },
+	{ NULL, NULL, NULL },
+};
+static const struct cli_opt report_opts[] = {
+	{ "run", "ID", "which run (default: the newest)" },
+	{ "out", "DIR", "where figures and CSV go (default: the database's folder)" },
+	{ "bucket", "N", "guests per bucket (default: about 20 buckets; 1000 "
+			 "in the summary)" },
+	{ NULL, NULL, NULL },
+};
+static const struct cli_opt no_opts[] = { { NULL, NULL, NULL } };
+
+static const struct command commands[] = {
+	{ "run", "PLAN", "run the jobs of a plan file, storing every figure",
+	  1, 1, run_opts, cmd_run },
+	{ "report", "DB", "summary and figures (PNG, CSV) of a run", 1, 1,
+	  report_opts, cmd_report },
+	{ "runs", "DB", "list the runs in a results database", 1, 1, no_opts,
+	  cmd_runs },
+	{ "help", "[plan]", "this text, or the reference of plan keys", 0, 1,
+	  no_opts, cmd_help },
+};
+
+static void usage_of(FILE *f, const struct command *c)
+{
+	fprintf(f, "usage: horde %s%s%s%s\n  %s\n", c->name,
+		c->opts[0].name ? " [options]" : "", *c->args ? " " : "",
+		c->args, c->summary);
+	for (const struct cli_opt *o = c->opts; o->name; o++) {
+		char left[48];
+		snprintf(left, sizeof(left), "--%s%s%s", o->name,
+			 o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(f, "    %-18s %s\n", left, o->help);
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "horde %s: scale-test and profile the creation of thousands "
+		   "of tiny Xen guests\n\nusage: horde COMMAND [options] ARGS\n\n",
+		horde_version());
+	for (size_t i = 0; i < HD_ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'horde COMMAND --help' for a command's options; "
+		   "'horde help plan' for plan keys.\n");
+}
+
+static int cmd_help(const struct cli_args *a)
+{
+	if (a->npos == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(a->pos[0], "plan") == 0) {
+		plan_print_help(stdout, 0);
+		return 0;
+	}
+	if (strcmp(a->pos[0], "plan-markdown") == 0) {
+		plan_print_help(stdout, 1);
+		return 0;
+	}
+	for (size_t i = 0; i < HD_ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].name, a->pos[0]) == 0) {
+			usage_of(stdout, &commands[i]);
+			return 0;
+		}
+	}
+	fprintf(stderr, "horde: no help on '%s'\n", a->pos[0]);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("horde %s (%s)\n", horde_version(), horde_commit());
+		return 0;
+	}
+	const struct command *c = NULL;
+	for (size_t i = 0; i < HD_ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, argv[1]) == 0)
+			c = &commands[i];
+	if (!c) {
+		fprintf(stderr, "horde: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+
+	struct option longopts[10];
+	struct cli_args a = { 0 };
+	int n = 0;
+	for (const struct cli_opt *o = c->opts; o->name && n < 8; o++, n++)
+		longopts[n] = (struct option){ o->name,
+					       o->arg ? required_argument
+						      : no_argument,
+					       NULL, n };
+	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
+	int opt;
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			usage_of(stdout, c);
+			return 0;
+		}
+		if (opt < 0 || opt >= 8) {
+			usage_of(stderr, c);
+			return 2;
+		}
+		a.values[opt] = optarg ? optarg : "1";
+	}
+	a.pos = argv + optind;
+	a.npos = argc - optind;
+	if (a.npos < c->min_pos || a.npos > c->max_pos) {
+		usage_of(stderr, c);
+		return 2;
+	}
+	return c->run(&a);
+}

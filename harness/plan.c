@@ -1,0 +1,490 @@
+/* plan.c: plan file parser, driven by one option table. */
+#define _GNU_SOURCE
+#include "plan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_type { OPT_INT, OPT_DURATION, OPT_ENUM, OPT_STRING };
+
+struct opt_value {
+	const char *name;
+	const char *help;
+};
+
+struct plan_option {
+	const char *name;
+	enum opt_type type;
+	size_t offset;     /* into struct plan_job */
+	size_t size;       /* of the field, for strings and enums */
+	const char *def;   /* default, as it would be written in a plan */
+	long long min, max;/* OPT_INT; for OPT_DURATION in ns */
+	const struct opt_value *values; /* OPT_ENUM, ends with {NULL} */
+	const char *help;
+};
+
+#define FIELD(f) offsetof(struct plan_job, f), sizeof(((struct plan_job *)0)->f)
+
+static const struct opt_value platform_values[] = {
+	{ "emu", "the emulated host in emu/: real XenStore daemon, real veth "
+		 "pairs on real bridges, real ARP; hypervisor and boot delay "
+		 "modelled" },
+	{ NULL, NULL },
+};
+
+static const struct opt_value latency_values[] = {
+	{ "default", "illustrative Xen 4.x hypercall costs for a tiny PV guest" },
+	{ "zero", "no modelled cost: horde, XenStore and dom0 alone" },
+	{ NULL, NULL },
+};
+
+static const struct opt_value profile_values[] = {
+	{ "lean", "libxcl's minimal entry set (17 entries per guest)" },
+	{ NULL, NULL },
+};
+
+#define NS_PER_S 1000000000ll
+
+static const struct plan_option plan_options[] = {
+	{ "description", OPT_STRING, FIELD(description), "", 0, 0, NULL,
+	  "free text stored with the run" },
+	{ "platform", OPT_ENUM, FIELD(platform), "emu", 0, 0, platform_values,
+	  "where guests are created" },
+	{ "profile", OPT_ENUM, FIELD(profile), "lean", 0, 0, profile_values,
+	  "which XenStore entries libxcl writes per guest" },
+	{ "emu_latency", OPT_ENUM, FIELD(emu_latency), "default", 0, 0,
+	  latency_values, "emu: modelled cost of each hypervisor operation" },
+	{ "guests", OPT_INT, FIELD(guests), "100", 1, 32751, NULL,
+	  "number of guests to create (Xen domain ids end at 32751)" },
+	{ "memory", OPT_INT, FIELD(memory_mib), "8", 1, 1048576, NULL,
+	  "memory per guest, MiB" },
+	{ "host_memory", OPT_INT, FIELD(host_memory_mib), "262144", 64,
+	  1ll << 32, NULL,
+	  "emu: memory of the emulated host available to guests, MiB" },
+	{ "boot_delay", OPT_DURATION, FIELD(boot_delay_ns), "100ms", 0,
+	  600 * NS_PER_S, NULL,
+	  "emu: modelled time from unpause until the guest's network is up" },
+	{ "alive_timeout", OPT_DURATION, FIELD(alive_timeout_ns), "30s",
+	  NS_PER_S / 1000, 3600 * NS_PER_S, NULL,
+	  "a guest with no ARP reply this long after unpause counts as dead" },
+	{ "probe_interval", OPT_DURATION, FIELD(probe_interval_ns), "5ms",
+	  NS_PER_S / 10000, 10 * NS_PER_S, NULL,
+	  "gap between ARP probes of one guest that has not answered yet "
+	  "(the resolution of time-to-alive)" },
+	{ "bucket", OPT_INT, FIELD(bucket), "1000", 1, 32751, NULL,
+	  "guests per bucket in the closing summary" },
+};
+
+static const struct plan_option *find_option(const char *key)
+{
+	for (size_t i = 0; i < HD_ARRAY_SIZE(plan_options); i++)
+		if (strcmp(plan_options[i].name, key) == 0)
+			return &plan_options[i];
+	return NULL;
+}
+
+static const char *closest_option(const char *key)
+{
+	const char *best = NULL;
+	unsigned best_d = 3; /* suggest only close typos */
+
+	for (size_t i = 0; i < HD_ARRAY_SIZE(plan_options); i++) {
+		unsigned d = hd_edit_distance(key, plan_options[i].name);
+		if (d < best_d) {
+			best_d = d;
+			best = plan_options[i].name;
+		}
+	}
+	return best;
+}
+
+/* Parses value for opt into job; on error fills err without position. */
+static int set_option(struct plan_job *job, const struct plan_option *opt,
+		      const char *value, struct hd_err *err)
+{
+	char *field = (char *)job + opt->offset;
+
+	switch (opt->type) {
+	case OPT_INT: {
+		long long v;
+		int rc = hd_parse_int(value, opt->min, opt->max, &v);
+		if (rc == HD_EINVAL)
+			return hd_fail(err, HD_EINVAL,
+				       "%s: '%s' is not a whole number",
+				       opt->name, value);
+		if (rc)
+			return hd_fail(err, HD_EINVAL,
+				       "%s: %s is out of range %lld..%lld",
+				       opt->name, value, opt->min, opt->max);
+		memcpy(field, &v, sizeof(v));
+		return HD_OK;
+	}
+	case OPT_DURATION: {
+		uint64_t ns;
+		if (hd_parse_duration(value, &ns))
+			return hd_fail(err, HD_EINVAL,
+				       "%s: '%s' is not a duration (like 250ms, "
+				       "2s, 1.5m)", opt->name, value);
+		if ((long long)ns < opt->min || (long long)ns > opt->max) {
+			char lo[32], hi[32];
+			return hd_fail(err, HD_EINVAL,
+				       "%s: %s is out of range %s..%s",
+				       opt->name, value,
+				       hd_fmt_ns((uint64_t)opt->min, lo, sizeof(lo)),
+				       hd_fmt_ns((uint64_t)opt->max, hi, sizeof(hi)));
+		}
+		memcpy(field, &ns, sizeof(ns));
+		return HD_OK;
+	}
+	case OPT_ENUM:
+		for (const struct opt_value *v = opt->values; v->name; v++) {
+			if (strcmp(v->name, value) == 0) {
+				hd_strlcpy(field, value, opt->size);
+				return HD_OK;
+			}
+		}
+		{
+			char allowed[256] = "";
+			for (const struct opt_value *v = opt->values; v->name; v++) {
+				if (allowed[0])
+					strncat(allowed, ", ",
+						sizeof(allowed) - strlen(allowed) - 1);
+				strncat(allowed, v->name,
+					sizeof(allowed) - strlen(allowed) - 1);
+			}
+			return hd_fail(err, HD_EINVAL,
+				       "%s: '%s' is not one of: %s", opt->name,
+				       value, allowed);
+		}
+	case OPT_STRING:
+		if (hd_strlcpy(field, value, opt->size))
+			return hd_fail(err, HD_EINVAL,
+				       "%s: value longer than %zu characters",
+				       opt->name, opt->size - 1);
+		return HD_OK;
+	}
+	return hd_fail(err, HD_EINVAL, "%s: bad option type", opt->name);
+}
+
+static void set_defaults(struct plan_job *job)
+{
+	for (size_t i = 0; i < HD_ARRAY_SIZE(plan_options); i++) {
+		int rc = set_option(job, &plan_options[i], plan_options[i].def,
+				    NULL);
+		/* The table's defaults are checked by the unit tests. */
+		(void)rc;
+	}
+}
+
+void plan_job_defaults(struct plan_job *job, const char *name)
+{
+	memset(job, 0, sizeof(*job));
+	set_defaults(job);
+	hd_strlcpy(job->name, name, sizeof(job->name));
+}
+
+/* One key=value line, kept until jobs are built so that [global] can come
+ * first and apply to every job. */
+struct entry {
+	int line;
+	int section; /* index into sections; 0 is [global] */
+	char *key, *value;
+};
+
+struct section {
+	char name[PLAN_NAME_MAX];
+	int line;
+};
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static int valid_job_name(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		      *s == '.'))
+			return 0;
+	return 1;
+}
+
+int plan_parse(const char *name, const char *text, size_t len,
+	       struct plan *out, struct hd_err *err)
+{
+	struct section *sections = NULL;
+	struct entry *entries = NULL;
+	size_t nsections = 1, nentries = 0;
+	char *buf = NULL;
+	int rc = HD_OK;
+
+	memset(out, 0, sizeof(*out));
+	out->path = strdup(name);
+	out->text = malloc(len + 1);
+	buf = malloc(len + 1);
+	sections = calloc(1, sizeof(*sections));
+	if (!out->path || !out->text || !buf || !sections) {
+		rc = hd_fail(err, HD_ESYS, "%s: out of memory", name);
+		goto out;
+	}
+	memcpy(out->text, text, len);
+	out->text[len] = '\0';
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	if (memchr(text, '\0', len)) {
+		rc = hd_fail(err, HD_EINVAL, "%s: not a text file (NUL byte)",
+			     name);
+		goto out;
+	}
+	strcpy(sections[0].name, "global");
+
+	int lineno = 0, cur = -1; /* -1: before any section */
+	for (char *save = NULL, *line = buf; line; line = save) {
+		save = strchr(line, '\n');
+		if (save)
+			*save++ = '\0';
+		lineno++;
+		char *s = trim(line);
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			char *close = strchr(s, ']');
+			if (!close || *trim(close + 1)) {
+				rc = hd_fail(err, HD_EINVAL,
+					     "%s:%d: malformed section header",
+					     name, lineno);
+				goto out;
+			}
+			*close = '\0';
+			char *sname = trim(s + 1);
+			if (strcmp(sname, "global") == 0) {
+				if (nsections > 1) {
+					rc = hd_fail(err, HD_EINVAL,
+						     "%s:%d: [global] must come "
+						     "before the jobs", name,
+						     lineno);
+					goto out;
+				}
+				cur = 0;
+				sections[0].line = lineno;
+				continue;
+			}
+			if (!valid_job_name(sname) ||
+			    strlen(sname) >= PLAN_NAME_MAX) {
+				rc = hd_fail(err, HD_EINVAL,
+					     "%s:%d: job name '%s': use up to "
+					     "%d letters, digits, '-', '_', '.'",
+					     name, lineno, sname,
+					     PLAN_NAME_MAX - 1);
+				goto out;
+			}
+			for (size_t i = 1; i < nsections; i++) {
+				if (strcmp(sections[i].name, sname) == 0) {
+					rc = hd_fail(err, HD_EINVAL,
+						     "%s:%d: job [%s] already "
+						     "defined at line %d", name,
+						     lineno, sname,
+						     sections[i].line);
+					goto out;
+				}
+			}
+			struct section *ns = realloc(sections,
+				(nsections + 1) * sizeof(*sections));
+			if (!ns) {
+				rc = hd_fail(err, HD_ESYS, "out of memory");
+				goto out;
+			}
+			sections = ns;
+			hd_strlcpy(sections[nsections].name, sname,
+				   PLAN_NAME_MAX);
+			sections[nsections].line = lineno;
+			cur = (int)nsections++;
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			rc = hd_fail(err, HD_EINVAL,
+				     "%s:%d: expected key=value, got '%s'", name,
+				     lineno, s);
+			goto out;
+		}
+		if (cur < 0) {
+			rc = hd_fail(err, HD_EINVAL,
+				     "%s:%d: key outside any section (start "
+				     "with [global] or [job-name])", name, lineno);
+			goto out;
+		}
+		*eq = '\0';
+		char *key = trim(s), *value = trim(eq + 1);
+		const struct plan_option *opt = find_option(key);
+		if (!opt) {
+			const char *hint = closest_option(key);
+			rc = hd_fail(err, HD_EINVAL,
+				     "%s:%d: unknown key '%s'%s%s%s (see "
+				     "'horde help plan')", name, lineno, key,
+				     hint ? " (did you mean '" : "",
+				     hint ? hint : "", hint ? "'?)" : "");
+			goto out;
+		}
+		/* Validate now so that the error names this line. */
+		struct plan_job scratch;
+		memset(&scratch, 0, sizeof(scratch));
+		if ((rc = set_option(&scratch, opt, value, err))) {
+			hd_wrap(err, "%s:%d", name, lineno);
+			goto out;
+		}
+		struct entry *ne = realloc(entries,
+					   (nentries + 1) * sizeof(*entries));
+		if (!ne) {
+			rc = hd_fail(err, HD_ESYS, "out of memory");
+			goto out;
+		}
+		entries = ne;
+		entries[nentries++] = (struct entry){ lineno, cur, key, value };
+	}
+
+	if (nsections == 1) {
+		rc = hd_fail(err, HD_EINVAL,
+			     "%s: no job section (add one like [smoke])", name);
+		goto out;
+	}
+	out->njobs = nsections - 1;
+	out->jobs = calloc(out->njobs, sizeof(*out->jobs));
+	if (!out->jobs) {
+		rc = hd_fail(err, HD_ESYS, "out of memory");
+		goto out;
+	}
+	for (size_t j = 0; j < out->njobs; j++) {
+		struct plan_job *job = &out->jobs[j];
+		set_defaults(job);
+		hd_strlcpy(job->name, sections[j + 1].name, sizeof(job->name));
+		job->line = sections[j + 1].line;
+		/* [global] first, then the job's own keys override it. */
+		for (int pass = 0; pass < 2; pass++) {
+			int want = pass == 0 ? 0 : (int)j + 1;
+			for (size_t e = 0; e < nentries; e++) {
+				if (entries[e].section != want)
+					continue;
+				set_option(job, find_option(entries[e].key),
+					   entries[e].value, NULL);
+			}
+		}
+	}
+out:
+	free(entries); /* keys and values point into buf */
+	free(buf);
+	free(sections);
+	if (rc)
+		plan_free(out);
+	return rc;
+}
+
+int plan_load(const char *path, struct plan *out, struct hd_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!f)
+		return hd_fail_errno(err, HD_ENOENT, "%s", path);
+	for (;;) {
+		if (len + 4096 > cap) {
+			if (cap >= (1u << 20)) {
+				fclose(f);
+				free(text);
+				return hd_fail(err, HD_EINVAL,
+					       "%s: larger than 1 MiB", path);
+			}
+			cap = cap ? cap * 2 : 8192;
+			char *nt = realloc(text, cap);
+			if (!nt) {
+				fclose(f);
+				free(text);
+				return hd_fail(err, HD_ESYS, "out of memory");
+			}
+			text = nt;
+		}
+		size_t n = fread(text + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(text);
+		return hd_fail_errno(err, HD_ESYS, "%s: read", path);
+	}
+	int rc = plan_parse(path, text ? text : "", len, out, err);
+	free(text);
+	return rc;
+}
+
+void plan_free(struct plan *plan)
+{
+	free(plan->path);
+	free(plan->text);
+	free(plan->jobs);
+	memset(plan, 0, sizeof(*plan));
+}
+
+static const char *type_name(enum opt_type t)
+{
+	switch (t) {
+	case OPT_INT: return "integer";
+	case OPT_DURATION: return "duration";
+	case OPT_ENUM: return "one of";
+	case OPT_STRING: return "text";
+	}
+	return "?";
+}
+
+void plan_print_help(FILE *f, int markdown)
+{
+	if (markdown)
+		fprintf(f, "| key | type | default | range or values | meaning |\n"
+			   "| --- | --- | --- | --- | --- |\n");
+	else
+		fprintf(f, "Plan keys (in [global] or in a job section):\n\n");
+	for (size_t i = 0; i < HD_ARRAY_SIZE(plan_options); i++) {
+		const struct plan_option *o = &plan_options[i];
+		char range[512] = "";
+		if (o->type == OPT_INT)
+			snprintf(range, sizeof(range), "%lld..%lld", o->min,
+				 o->max);
+		else if (o->type == OPT_DURATION) {
+			char lo[32], hi[32];
+			snprintf(range, sizeof(range), "%s..%s",
+				 hd_fmt_ns((uint64_t)o->min, lo, sizeof(lo)),
+				 hd_fmt_ns((uint64_t)o->max, hi, sizeof(hi)));
+		} else if (o->type == OPT_ENUM) {
+			for (const struct opt_value *v = o->values; v->name; v++) {
+				size_t l = strlen(range);
+				snprintf(range + l, sizeof(range) - l, "%s%s",
+					 l ? ", " : "", v->name);
+			}
+		}
+		if (markdown) {
+			fprintf(f, "| `%s` | %s | `%s` | %s | %s |\n", o->name,
+				type_name(o->type), o->def, range, o->help);
+			continue;
+		}
+		fprintf(f, "  %-15s %s, default '%s'%s%s\n      %s\n", o->name,
+			type_name(o->type), o->def, range[0] ? ", " : "", range,
+			o->help);
+		if (o->type == OPT_ENUM)
+			for (const struct opt_value *v = o->values; v->name; v++)
+				fprintf(f, "        %-8s %s\n", v->name, v->help);
+	}
+}

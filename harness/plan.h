@@ -1,0 +1,57 @@
+/* plan.h: experiment plan files.
+ *
+ * A plan is an ini file in the style of fio job files: a [global] section
+ * whose keys are defaults for every job, then one section per job. Every key
+ * is declared once in plan_options[] (plan.c); parsing, validation, defaults
+ * and `horde help plan` all come from that table. Plans are data: nothing in
+ * a plan is ever executed. */
+#ifndef HORDE_PLAN_H
+#define HORDE_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util.h"
+
+#define PLAN_NAME_MAX 64
+
+struct plan_job {
+	char name[PLAN_NAME_MAX]; /* section name */
+	int line;                 /* line of the section header */
+	char platform[16];        /* emu */
+	char profile[16];         /* lean */
+	char emu_latency[16];     /* emu: latency profile of the hypervisor */
+	char description[256];
+	long long guests;
+	long long memory_mib;      /* per guest */
+	long long host_memory_mib; /* emu: size of the emulated host */
+	uint64_t boot_delay_ns;    /* emu: unpause to guest network up */
+	uint64_t alive_timeout_ns; /* give up on a guest's ARP reply after */
+	uint64_t probe_interval_ns;/* gap between ARP probes of one guest */
+	long long bucket;          /* guests per bucket in summaries */
+};
+
+struct plan {
+	char *path;  /* as given */
+	char *text;  /* the whole file, stored with every run */
+	struct plan_job *jobs;
+	size_t njobs;
+};
+
+/* Reads and validates the plan at path. On error returns non-zero and err
+ * says "path:line: what is wrong". The caller frees with plan_free(). */
+int plan_load(const char *path, struct plan *out, struct hd_err *err);
+/* Same, from text already in memory (name is used in messages). */
+int plan_parse(const char *name, const char *text, size_t len,
+	       struct plan *out, struct hd_err *err);
+/* Frees what plan_load filled; safe on a zeroed or already freed plan. */
+void plan_free(struct plan *plan);
+
+/* Fills job with every key's default (as if from an empty section). */
+void plan_job_defaults(struct plan_job *job, const char *name);
+
+/* Writes the key reference, from the option table, in text or markdown. */
+void plan_print_help(FILE *f, int markdown);
+
+#endif

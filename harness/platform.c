@@ -1,0 +1,26 @@
+/* platform.c: the list of platforms, and guest addressing shared by all. */
+#include "platform.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+const struct platform_ops *platform_find(const char *name)
+{
+	static const struct platform_ops *const all[] = { &platform_emu };
+	for (size_t i = 0; i < HD_ARRAY_SIZE(all); i++)
+		if (strcmp(all[i]->name, name) == 0)
+			return all[i];
+	return NULL;
+}
+
+uint32_t platform_guest_addr(uint32_t seq)
+{
+	return htonl(0xC6120001u + seq); /* 198.18.0.1 + seq */
+}
+
+void platform_guest_mac(uint32_t seq, uint8_t mac[6])
+{
+	const uint8_t m[6] = { 0x00, 0x16, 0x3e, (uint8_t)(seq >> 16),
+			       (uint8_t)(seq >> 8), (uint8_t)seq };
+	memcpy(mac, m, 6);
+}

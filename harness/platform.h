@@ -1,0 +1,57 @@
+/* platform.h: where guests are created. A platform is a small table of
+ * function pointers, so the same runner drives the emulated host, real Xen
+ * through libxcl, or real xl. */
+#ifndef HORDE_PLATFORM_H
+#define HORDE_PLATFORM_H
+
+#include <stdint.h>
+
+#include "plan.h"
+#include "util.h"
+#include "xcl/xcl.h"
+
+/* What the runner asks for; the addresses come from the runner so that
+ * they are known before the domain id is. */
+struct guest_spec {
+	uint32_t seq;      /* 1-based order of creation in the run */
+	char name[64];
+	uint8_t mac[6];
+	uint32_t addr_be;  /* IPv4, network byte order */
+};
+
+struct platform_info {
+	char probe_iface[16];    /* where the ARP prober listens and sends */
+	uint32_t probe_addr_be;  /* the prober's own address */
+	char version[128];       /* hypervisor or emu profile version */
+	char modelled[512];      /* what in the figures is modelled, or "" */
+};
+
+struct platform;
+
+struct platform_ops {
+	const char *name;
+	/* Sets up the host for job. Must be called before any other thread
+	 * of the process starts (the emu platform moves the calling thread
+	 * into a network namespace of its own). */
+	int (*open)(const struct plan_job *job, struct platform **out,
+		    struct hd_err *err);
+	int (*create)(struct platform *p, const struct guest_spec *g,
+		      uint32_t *domid, struct xcl_timing *t, struct hd_err *err);
+	int (*destroy)(struct platform *p, uint32_t domid, struct xcl_timing *t,
+		       struct hd_err *err);
+	void (*info)(struct platform *p, struct platform_info *out);
+	/* Tears down everything open made, also after failures. */
+	void (*close)(struct platform *p);
+};
+
+/* The platform called name, or NULL. */
+const struct platform_ops *platform_find(const char *name);
+
+/* The address and MAC of guest seq, the same on every platform:
+ * 198.18.0.1 + seq (198.18.0.1 itself is the prober) and 00:16:3e + seq. */
+uint32_t platform_guest_addr(uint32_t seq);
+void platform_guest_mac(uint32_t seq, uint8_t mac[6]);
+
+extern const struct platform_ops platform_emu;
+
+#endif

@@ -1,0 +1,338 @@
+/* results.c: see results.h. */
+#define _GNU_SOURCE
+#include "results.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#ifndef HORDE_VERSION
+#define HORDE_VERSION "0.1.0"
+#endif
+#ifndef HORDE_COMMIT
+#define HORDE_COMMIT "unknown"
+#endif
+
+const char *horde_version(void) { return HORDE_VERSION; }
+const char *horde_commit(void) { return HORDE_COMMIT; }
+
+static const char schema_v1[] =
+	"CREATE TABLE runs("
+	" id INTEGER PRIMARY KEY,"
+	" plan_path TEXT NOT NULL, plan_text TEXT NOT NULL, job TEXT NOT NULL,"
+	" platform TEXT NOT NULL, profile TEXT NOT NULL,"
+	" guests_planned INTEGER NOT NULL,"
+	" host TEXT NOT NULL, kernel TEXT NOT NULL,"
+	" platform_version TEXT NOT NULL, horde_version TEXT NOT NULL,"
+	" git_commit TEXT NOT NULL, modelled TEXT NOT NULL,"
+	" started_at TEXT NOT NULL, ended_at TEXT,"
+	" status TEXT NOT NULL CHECK(status IN"
+	"  ('running','done','failed','interrupted'))"
+	") STRICT;"
+	"CREATE TABLE guests("
+	" run_id INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
+	" domid INTEGER, name TEXT NOT NULL, address TEXT NOT NULL,"
+	" mac TEXT NOT NULL, created_at_ns INTEGER NOT NULL,"
+	" create_ns INTEGER NOT NULL, unpaused_at_ns INTEGER,"
+	" alive_ns INTEGER, reply_mac TEXT, probes INTEGER, failure TEXT,"
+	" PRIMARY KEY(run_id, seq)"
+	") STRICT;"
+	"CREATE TABLE phases("
+	" run_id INTEGER NOT NULL, seq INTEGER NOT NULL, phase TEXT NOT NULL,"
+	" start_ns INTEGER NOT NULL, dur_ns INTEGER NOT NULL,"
+	" calls INTEGER NOT NULL,"
+	" PRIMARY KEY(run_id, seq, phase),"
+	" FOREIGN KEY(run_id, seq) REFERENCES guests(run_id, seq)"
+	") STRICT;";
+
+/* Each entry takes the database from version i to i + 1. */
+static const char *const migrations[] = { schema_v1 };
+
+enum stmt { S_GUEST, S_PHASE, S_ALIVE, S_COUNT };
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_GUEST] = "INSERT INTO guests(run_id, seq, domid, name, address, mac,"
+		    " created_at_ns, create_ns, unpaused_at_ns, failure)"
+		    " VALUES(?,?,?,?,?,?,?,?,?,?)",
+	[S_PHASE] = "INSERT INTO phases(run_id, seq, phase, start_ns, dur_ns,"
+		    " calls) VALUES(?,?,?,?,?,?)",
+	[S_ALIVE] = "UPDATE guests SET alive_ns=?, reply_mac=?, probes=?,"
+		    " failure=coalesce(failure, ?) WHERE run_id=? AND seq=?",
+};
+
+struct results {
+	sqlite3 *db;
+	sqlite3_stmt *stmts[S_COUNT];
+	int in_batch;
+	uint64_t batch_started_ns;
+	char path[4096];
+};
+
+static int db_fail(struct results *r, struct hd_err *err, const char *what)
+{
+	return hd_fail(err, HD_ESYS, "%s: %s: %s", r->path, what,
+		       sqlite3_errmsg(r->db));
+}
+
+static int exec(struct results *r, const char *sql, struct hd_err *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(r->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		hd_fail(err, HD_ESYS, "%s: %s", r->path, msg ? msg : "?");
+		sqlite3_free(msg);
+		return HD_ESYS;
+	}
+	return HD_OK;
+}
+
+static int migrate(struct results *r, struct hd_err *err)
+{
+	sqlite3_stmt *st;
+	int version = 0, rc;
+
+	if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL))
+		return db_fail(r, err, "read schema version");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > (int)HD_ARRAY_SIZE(migrations))
+		return hd_fail(err, HD_EINVAL,
+			       "%s: schema version %d is newer than this horde "
+			       "knows (%zu)", r->path, version,
+			       HD_ARRAY_SIZE(migrations));
+	for (; version < (int)HD_ARRAY_SIZE(migrations); version++) {
+		char bump[64];
+		snprintf(bump, sizeof(bump), "PRAGMA user_version=%d", version + 1);
+		if ((rc = exec(r, "BEGIN IMMEDIATE", err)))
+			return rc;
+		if ((rc = exec(r, migrations[version], err)) ||
+		    (rc = exec(r, bump, err))) {
+			exec(r, "ROLLBACK", NULL);
+			return rc;
+		}
+		if ((rc = exec(r, "COMMIT", err)))
+			return rc;
+	}
+	return HD_OK;
+}
+
+int results_open(const char *path, struct results **out, struct hd_err *err)
+{
+	struct results *r = calloc(1, sizeof(*r));
+	int rc;
+
+	if (!r)
+		return hd_fail(err, HD_ESYS, "out of memory");
+	hd_strlcpy(r->path, path, sizeof(r->path));
+	if (sqlite3_open_v2(path, &r->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)) {
+		rc = db_fail(r, err, "open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(r->db, 5000);
+	if ((rc = exec(r, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			  "PRAGMA foreign_keys=ON;", err)) ||
+	    (rc = migrate(r, err)))
+		goto fail;
+	for (int i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v2(r->db, stmt_sql[i], -1, &r->stmts[i],
+				       NULL)) {
+			rc = db_fail(r, err, "prepare");
+			goto fail;
+		}
+	}
+	*out = r;
+	return HD_OK;
+fail:
+	results_close(r);
+	return rc;
+}
+
+int results_commit(struct results *r, int force, struct hd_err *err)
+{
+	uint64_t now = hd_now_ns();
+	int rc;
+
+	if (r->in_batch && !force && now - r->batch_started_ns < 1000000000ull)
+		return HD_OK;
+	if (r->in_batch && (rc = exec(r, "COMMIT", err)))
+		return rc;
+	r->in_batch = 0;
+	return HD_OK;
+}
+
+static int batch(struct results *r, struct hd_err *err)
+{
+	int rc;
+	if (r->in_batch)
+		return HD_OK;
+	if ((rc = exec(r, "BEGIN", err)))
+		return rc;
+	r->in_batch = 1;
+	r->batch_started_ns = hd_now_ns();
+	return HD_OK;
+}
+
+void results_close(struct results *r)
+{
+	if (!r)
+		return;
+	if (r->db && r->in_batch)
+		exec(r, "COMMIT", NULL);
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(r->stmts[i]);
+	sqlite3_close(r->db);
+	free(r);
+}
+
+static void utc_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int results_run_begin(struct results *r, const struct run_meta *m,
+		      int64_t *run_id, struct hd_err *err)
+{
+	struct utsname u;
+	char started[32];
+	sqlite3_stmt *st;
+	int rc;
+
+	uname(&u);
+	utc_now(started, sizeof(started));
+	if ((rc = results_commit(r, 1, err)))
+		return rc;
+	if (sqlite3_prepare_v2(r->db,
+			       "INSERT INTO runs(plan_path, plan_text, job,"
+			       " platform, profile, guests_planned, host, kernel,"
+			       " platform_version, horde_version, git_commit,"
+			       " modelled, started_at, status)"
+			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'running')",
+			       -1, &st, NULL))
+		return db_fail(r, err, "prepare run");
+	sqlite3_bind_text(st, 1, m->plan_path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, m->plan_text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, m->job, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, m->platform, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, m->profile, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, m->guests_planned);
+	sqlite3_bind_text(st, 7, u.nodename, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, u.release, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 9, m->platform_version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, horde_version(), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, horde_commit(), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, m->modelled, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, started, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st) == SQLITE_DONE ? HD_OK : db_fail(r, err, "insert run");
+	sqlite3_finalize(st);
+	*run_id = sqlite3_last_insert_rowid(r->db);
+	return rc;
+}
+
+static int step_reset(struct results *r, sqlite3_stmt *st, struct hd_err *err,
+		      const char *what)
+{
+	int ok = sqlite3_step(st) == SQLITE_DONE;
+	int rc = ok ? HD_OK : db_fail(r, err, what);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int results_guest(struct results *r, int64_t run_id, const struct guest_row *g,
+		  struct hd_err *err)
+{
+	sqlite3_stmt *st = r->stmts[S_GUEST];
+	const struct xcl_timing *t = g->timing;
+	int rc;
+
+	if ((rc = batch(r, err)))
+		return rc;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int64(st, 2, g->seq);
+	if (g->domid >= 0)
+		sqlite3_bind_int64(st, 3, g->domid);
+	sqlite3_bind_text(st, 4, g->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, g->address, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, g->mac, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, (int64_t)g->created_at_ns);
+	sqlite3_bind_int64(st, 8, (int64_t)t->total_ns);
+	if (g->unpaused_at_ns)
+		sqlite3_bind_int64(st, 9, (int64_t)g->unpaused_at_ns);
+	if (g->failure)
+		sqlite3_bind_text(st, 10, g->failure, -1, SQLITE_STATIC);
+	if ((rc = step_reset(r, st, err, "insert guest")))
+		return rc;
+	if (g->failure)
+		return HD_OK;
+	st = r->stmts[S_PHASE];
+	for (int p = 0; p < XCL_PHASE_COUNT; p++) {
+		uint64_t first = t->phase_first_ns[p];
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_int64(st, 2, g->seq);
+		sqlite3_bind_text(st, 3, xcl_phase_name((enum xcl_phase)p), -1,
+				  SQLITE_STATIC);
+		/* start_ns: first entry into the phase, from the guest's
+		 * creation start. */
+		sqlite3_bind_int64(st, 4, first ? (int64_t)(first - t->start_ns) : 0);
+		sqlite3_bind_int64(st, 5, (int64_t)t->phase_ns[p]);
+		sqlite3_bind_int64(st, 6, t->phase_calls[p]);
+		if ((rc = step_reset(r, st, err, "insert phase")))
+			return rc;
+	}
+	return HD_OK;
+}
+
+int results_alive(struct results *r, int64_t run_id, uint32_t seq,
+		  int64_t alive_ns, const char *reply_mac, uint32_t probes,
+		  const char *failure, struct hd_err *err)
+{
+	sqlite3_stmt *st = r->stmts[S_ALIVE];
+	int rc;
+
+	if ((rc = batch(r, err)))
+		return rc;
+	if (alive_ns >= 0)
+		sqlite3_bind_int64(st, 1, alive_ns);
+	if (reply_mac)
+		sqlite3_bind_text(st, 2, reply_mac, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, probes);
+	if (failure)
+		sqlite3_bind_text(st, 4, failure, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, run_id);
+	sqlite3_bind_int64(st, 6, seq);
+	return step_reset(r, st, err, "update guest");
+}
+
+int results_run_end(struct results *r, int64_t run_id, const char *status,
+		    struct hd_err *err)
+{
+	char ended[32];
+	sqlite3_stmt *st;
+	int rc;
+
+	utc_now(ended, sizeof(ended));
+	if ((rc = results_commit(r, 1, err)))
+		return rc;
+	if (sqlite3_prepare_v2(r->db,
+			       "UPDATE runs SET status=?, ended_at=? WHERE id=?",
+			       -1, &st, NULL))
+		return db_fail(r, err, "prepare run end");
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ended, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, run_id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? HD_OK : db_fail(r, err, "end run");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+sqlite3 *results_db(struct results *r)
+{
+	return r->db;
+}

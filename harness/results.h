@@ -1,0 +1,66 @@
+/* results.h: the results store, one SQLite database per plan.
+ *
+ * Schema (PRAGMA user_version 1), STRICT tables:
+ *   runs    one row per job run: plan text, platform, host, versions,
+ *           what is modelled, start/end, status
+ *   guests  one row per guest: domid, address, creation start and time,
+ *           unpause, time-to-alive, failure
+ *   phases  four rows per created guest: toolstack, xenstore, hypervisor,
+ *           dom0 (first entry and total ns)
+ * WAL with synchronous=NORMAL; rows are written in batches, committed at
+ * least once a second, so readers (horde report) never block the run. */
+#ifndef HORDE_RESULTS_H
+#define HORDE_RESULTS_H
+
+#include <stdint.h>
+
+#include "util.h"
+#include "xcl/xcl.h"
+
+#define RESULTS_SCHEMA_VERSION 1
+
+struct results;
+
+struct run_meta {
+	const char *plan_path, *plan_text, *job, *platform, *profile;
+	long long guests_planned;
+	const char *platform_version, *modelled;
+};
+
+struct guest_row {
+	uint32_t seq;
+	int64_t domid;            /* -1 when creation failed */
+	const char *name, *address, *mac;
+	uint64_t created_at_ns;   /* from the run's start */
+	const struct xcl_timing *timing;
+	uint64_t unpaused_at_ns;  /* from the run's start; 0 if never */
+	const char *failure;      /* NULL when created */
+};
+
+/* Opens (creating or migrating) the database at path. */
+int results_open(const char *path, struct results **out, struct hd_err *err);
+/* Commits what is pending and closes; safe with NULL. */
+void results_close(struct results *r);
+
+int results_run_begin(struct results *r, const struct run_meta *m,
+		      int64_t *run_id, struct hd_err *err);
+int results_guest(struct results *r, int64_t run_id, const struct guest_row *g,
+		  struct hd_err *err);
+int results_alive(struct results *r, int64_t run_id, uint32_t seq,
+		  int64_t alive_ns, const char *reply_mac, uint32_t probes,
+		  const char *failure, struct hd_err *err);
+/* status: done, failed, interrupted. */
+int results_run_end(struct results *r, int64_t run_id, const char *status,
+		    struct hd_err *err);
+/* Commits the open batch if it is older than a second (or always when
+ * force), and opens a new one. */
+int results_commit(struct results *r, int force, struct hd_err *err);
+
+/* The database handle, for queries by the report and the tests. */
+struct sqlite3 *results_db(struct results *r);
+
+/* Version and commit this binary was built from. */
+const char *horde_version(void);
+const char *horde_commit(void);
+
+#endif

@@ -1,0 +1,225 @@
+/* runner.c: see runner.h. */
+#define _GNU_SOURCE
+#include "runner.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../loadgen/loadgen.h"
+#include "../probes/arp.h"
+#include "platform.h"
+
+#define RESULT_BATCH 256
+
+static void fmt_mac(const uint8_t m[6], char out[18])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+		 m[3], m[4], m[5]);
+}
+
+struct run_state {
+	const struct plan_job *job;
+	const struct run_options *opts;
+	struct results *results;
+	struct probe *probe;
+	int64_t run_id;
+	uint64_t t0, last_progress;
+	struct run_progress prog;
+	uint32_t *domids; /* by seq; 0 = none */
+};
+
+static void report_progress(struct run_state *s, int force)
+{
+	uint64_t now = hd_now_ns();
+	if (!s->opts->progress || (!force && now - s->last_progress < 100000000ull))
+		return;
+	s->last_progress = now;
+	s->prog.elapsed_ns = now - s->t0;
+	s->prog.final = force;
+	s->opts->progress(s->opts->progress_arg, &s->prog);
+}
+
+/* Stores the prober's verdicts that are ready; waits up to wait_ns for
+ * one when asked. */
+static int collect(struct run_state *s, uint64_t wait_ns, struct hd_err *err)
+{
+	struct probe_result res[RESULT_BATCH];
+	size_t n = probe_wait(s->probe, res, RESULT_BATCH, wait_ns);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct probe_result *r = &res[i];
+		char mac[18], failure[128];
+		const char *why = NULL;
+		int rc;
+
+		fmt_mac(r->mac, mac);
+		if (r->alive) {
+			s->prog.alive++;
+			if (r->mac_mismatch) {
+				snprintf(failure, sizeof(failure),
+					 "arp: reply from unexpected MAC %s", mac);
+				why = failure;
+			}
+			rc = results_alive(s->results, s->run_id, r->id,
+					   (int64_t)(r->reply_ns - r->start_ns),
+					   mac, r->sends, why, err);
+		} else {
+			char t[32];
+			s->prog.dead++;
+			snprintf(failure, sizeof(failure),
+				 "arp: no reply to %u probes in %s", r->sends,
+				 hd_fmt_ns(s->job->alive_timeout_ns, t, sizeof(t)));
+			rc = results_alive(s->results, s->run_id, r->id, -1, NULL,
+					   r->sends, failure, err);
+		}
+		if (rc)
+			return rc;
+	}
+	return HD_OK;
+}
+
+static int create_one(struct run_state *s, const struct platform_ops *ops,
+		      struct platform *plat, uint32_t seq, struct hd_err *err)
+{
+	struct guest_spec g = { .seq = seq, .addr_be = platform_guest_addr(seq) };
+	struct xcl_timing t;
+	struct hd_err cerr = { 0 };
+	char addr[INET_ADDRSTRLEN], mac[18];
+	uint32_t domid = 0;
+
+	snprintf(g.name, sizeof(g.name), "horde-r%lld-%u", (long long)s->run_id,
+		 seq);
+	platform_guest_mac(seq, g.mac);
+	inet_ntop(AF_INET, &g.addr_be, addr, sizeof(addr));
+	fmt_mac(g.mac, mac);
+
+	uint64_t started = hd_now_ns();
+	int rc = ops->create(plat, &g, &domid, &t, &cerr);
+	struct guest_row row = {
+		.seq = seq,
+		.domid = rc ? -1 : (int64_t)domid,
+		.name = g.name,
+		.address = addr,
+		.mac = mac,
+		.created_at_ns = started - s->t0,
+		.timing = &t,
+		.unpaused_at_ns = rc ? 0 : t.unpaused_ns - s->t0,
+		.failure = rc ? cerr.msg : NULL,
+	};
+	if (results_guest(s->results, s->run_id, &row, err))
+		return err->code;
+	if (rc) {
+		s->prog.failed++;
+		return HD_OK;
+	}
+	s->prog.created++;
+	s->domids[seq] = domid;
+	if (probe_add(s->probe, seq, g.addr_be, g.mac, t.unpaused_ns))
+		return hd_fail(err, HD_ESYS, "prober: out of memory");
+	return HD_OK;
+}
+
+int runner_run(const struct plan *plan, const struct plan_job *job,
+	       struct results *results, const struct run_options *opts,
+	       struct run_outcome *out, struct hd_err *err)
+{
+	const struct platform_ops *ops = platform_find(job->platform);
+	struct platform *plat = NULL;
+	struct platform_info info;
+	struct run_state s = { .job = job, .opts = opts, .results = results };
+	const char *status = "failed";
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!ops)
+		return hd_fail(err, HD_EINVAL, "platform '%s' is not available",
+			       job->platform);
+	s.domids = calloc((size_t)job->guests + 1, sizeof(*s.domids));
+	if (!s.domids)
+		return hd_fail(err, HD_ESYS, "out of memory");
+	s.prog.planned = (uint32_t)job->guests;
+
+	if ((rc = ops->open(job, &plat, err)))
+		goto out;
+	ops->info(plat, &info);
+	struct run_meta meta = {
+		.plan_path = plan->path, .plan_text = plan->text,
+		.job = job->name, .platform = ops->name,
+		.profile = job->profile, .guests_planned = job->guests,
+		.platform_version = info.version, .modelled = info.modelled,
+	};
+	if ((rc = results_run_begin(results, &meta, &s.run_id, err)))
+		goto out;
+	struct probe_config pc = {
+		.interval_ns = job->probe_interval_ns,
+		.timeout_ns = job->alive_timeout_ns,
+		.max_rate = 20000,
+	};
+	if ((rc = probe_open(info.probe_iface, info.probe_addr_be, &pc, &s.probe,
+			     err)))
+		goto end_run;
+
+	s.t0 = hd_now_ns();
+	struct loadgen lg;
+	loadgen_ramp(&lg, 1, (uint32_t)job->guests);
+	s.prog.stage = "creating";
+	for (;;) {
+		if (*opts->stop)
+			break;
+		struct loadgen_action a = loadgen_next(&lg);
+		if (a.kind == LOADGEN_DONE)
+			break;
+		if ((rc = create_one(&s, ops, plat, a.seq, err)) ||
+		    (rc = collect(&s, 0, err)) ||
+		    (rc = results_commit(results, 0, err)))
+			goto end_run;
+		report_progress(&s, 0);
+	}
+
+	s.prog.stage = "waiting for ARP";
+	while (!*opts->stop && probe_pending(s.probe) > 0) {
+		if ((rc = collect(&s, 100000000ull, err)))
+			goto end_run;
+		report_progress(&s, 0);
+	}
+	if ((rc = collect(&s, 0, err)) || (rc = results_commit(results, 1, err)))
+		goto end_run;
+
+	s.prog.stage = "destroying";
+	for (uint32_t seq = 1; seq <= (uint32_t)job->guests; seq++) {
+		if (*opts->stop >= 2)
+			break; /* the host goes away whole in close() */
+		if (!s.domids[seq])
+			continue;
+		struct xcl_timing t;
+		struct hd_err derr;
+		ops->destroy(plat, s.domids[seq], &t, &derr);
+		s.domids[seq] = 0;
+		s.prog.destroyed++;
+		report_progress(&s, 0);
+	}
+	status = *opts->stop ? "interrupted" : "done";
+end_run:
+	if (rc)
+		status = "failed";
+	report_progress(&s, 1);
+	probe_close(s.probe);
+	{
+		struct hd_err e2;
+		results_run_end(results, s.run_id, status, rc ? &e2 : err);
+	}
+out:
+	if (plat)
+		ops->close(plat);
+	free(s.domids);
+	out->run_id = s.run_id;
+	out->status = status;
+	out->planned = s.prog.planned;
+	out->created = s.prog.created;
+	out->failed = s.prog.failed;
+	out->alive = s.prog.alive;
+	out->dead = s.prog.dead;
+	return rc;
+}

@@ -1,0 +1,45 @@
+/* runner.h: runs one job of a plan: opens the platform and the prober,
+ * follows the job's load pattern, stores every figure, proves every guest
+ * alive, destroys what it created, and marks the run's status. */
+#ifndef HORDE_RUNNER_H
+#define HORDE_RUNNER_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "plan.h"
+#include "results.h"
+#include "util.h"
+
+struct run_progress {
+	const char *stage; /* "creating", "waiting for ARP", "destroying" */
+	uint32_t planned, created, failed, alive, dead, destroyed;
+	uint64_t elapsed_ns;
+	int final; /* the last report of the run */
+};
+
+typedef void (*run_progress_fn)(void *arg, const struct run_progress *p);
+
+struct run_options {
+	/* Incremented by the caller's signal handler: 1 stops creating and
+	 * tears down in order; 2 skips destroying guests one by one and
+	 * tears the host down at once. */
+	volatile sig_atomic_t *stop;
+	run_progress_fn progress; /* called at most ~10 times a second */
+	void *progress_arg;
+};
+
+struct run_outcome {
+	int64_t run_id;
+	const char *status; /* done, failed, interrupted */
+	uint32_t planned, created, failed, alive, dead;
+};
+
+/* Runs job and records it in results. Returns HD_OK when the run could be
+ * carried out (guests may still have failed: see outcome), or an error
+ * when the harness or host failed. */
+int runner_run(const struct plan *plan, const struct plan_job *job,
+	       struct results *results, const struct run_options *opts,
+	       struct run_outcome *outcome, struct hd_err *err);
+
+#endif

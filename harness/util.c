@@ -1,0 +1,209 @@
+/* util.c: see util.h. */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const code_names[HD_ECODE_COUNT] = {
+	[HD_OK] = "ok",
+	[HD_EINVAL] = "invalid",
+	[HD_ESYS] = "system",
+	[HD_ELIMIT] = "limit",
+	[HD_ETIMEOUT] = "timeout",
+	[HD_EXS] = "xenstore",
+	[HD_ENOENT] = "not found",
+	[HD_EINTR] = "interrupted",
+};
+
+const char *hd_code_name(int code)
+{
+	if (code < 0 || code >= HD_ECODE_COUNT)
+		return "unknown";
+	return code_names[code];
+}
+
+static int vfail(struct hd_err *err, int code, int with_errno, const char *fmt,
+		 va_list ap)
+{
+	int saved = errno;
+
+	if (!err)
+		return code;
+	err->code = code;
+	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	if (with_errno && n >= 0 && (size_t)n < sizeof(err->msg))
+		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s",
+			 strerror(saved));
+	errno = saved;
+	return code;
+}
+
+int hd_fail(struct hd_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(err, code, 0, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int hd_fail_errno(struct hd_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(err, code, 1, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int hd_wrap(struct hd_err *err, const char *fmt, ...)
+{
+	char prefix[256], old[sizeof(err->msg)];
+	va_list ap;
+
+	if (!err)
+		return HD_EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, err->msg, sizeof(old));
+	/* Truncation keeps the start of both parts, which is what matters. */
+	size_t n = strlen(prefix);
+	if (n > sizeof(err->msg) - 3)
+		n = sizeof(err->msg) - 3;
+	memcpy(err->msg, prefix, n);
+	memcpy(err->msg + n, ": ", 2);
+	hd_strlcpy(err->msg + n + 2, old, sizeof(err->msg) - n - 2);
+	return err->code;
+}
+
+uint64_t hd_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void hd_sleep_until_ns(uint64_t t_ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(t_ns / 1000000000ull),
+			       .tv_nsec = (long)(t_ns % 1000000000ull) };
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+int hd_parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct { const char *unit; double scale; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+		{ "m", 60e9 }, { "h", 3600e9 }, { "", 1e9 },
+	};
+	char *end;
+
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || errno || !isfinite(v) || v < 0)
+		return HD_EINVAL;
+	for (size_t i = 0; i < HD_ARRAY_SIZE(units); i++) {
+		if (strcmp(end, units[i].unit) == 0) {
+			double t = v * units[i].scale;
+			if (t > 1e18)
+				return HD_EINVAL;
+			*ns = (uint64_t)llround(t);
+			return HD_OK;
+		}
+	}
+	return HD_EINVAL;
+}
+
+char *hd_fmt_ns(uint64_t ns, char *buf, size_t len)
+{
+	if (ns < 10000)
+		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+	else if (ns < 10000000)
+		snprintf(buf, len, "%.1f us", ns / 1e3);
+	else if (ns < 10000000000ull)
+		snprintf(buf, len, "%.1f ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.1f s", ns / 1e9);
+	return buf;
+}
+
+int hd_parse_int(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || errno)
+		return HD_EINVAL;
+	if (v < min || v > max)
+		return HD_ELIMIT;
+	*out = v;
+	return HD_OK;
+}
+
+int hd_strlcpy(char *dst, const char *src, size_t len)
+{
+	size_t n = strlen(src);
+
+	if (len == 0)
+		return -1;
+	if (n >= len) {
+		memcpy(dst, src, len - 1);
+		dst[len - 1] = '\0';
+		return -1;
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+unsigned hd_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned row[64];
+
+	if (lb >= HD_ARRAY_SIZE(row))
+		return (unsigned)(la > lb ? la : lb);
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned diag = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned up = row[j];
+			unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			unsigned best = diag + cost;
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+int hd_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+uint64_t hd_quantile_sorted(const uint64_t *v, size_t n, double q)
+{
+	if (n == 0)
+		return 0;
+	size_t rank = (size_t)ceil(q * (double)n);
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return v[rank - 1];
+}

@@ -1,0 +1,70 @@
+/* util.h: the few helpers every part of horde shares: errors carried as
+ * data, monotonic time, and small string functions. */
+#ifndef HORDE_UTIL_H
+#define HORDE_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error codes shared by the harness, emu and probes. Functions return one
+ * of these (0 on success) and, where the caller passed a struct hd_err, fill
+ * it with a message that names what failed. Only the CLI prints it. */
+enum hd_code {
+	HD_OK = 0,
+	HD_EINVAL,   /* bad input: plan value, argument, message */
+	HD_ESYS,     /* a system call failed; errno is in the message */
+	HD_ELIMIT,   /* a resource limit of the (emulated) host was hit */
+	HD_ETIMEOUT, /* something did not happen in time */
+	HD_EXS,      /* a XenStore operation failed */
+	HD_ENOENT,   /* a named thing does not exist */
+	HD_EINTR,    /* interrupted by the user */
+	HD_ECODE_COUNT
+};
+
+const char *hd_code_name(int code);
+
+struct hd_err {
+	int code;
+	char msg[512];
+};
+
+/* Sets err (if not NULL) and returns code, so that callers can write
+ * `return hd_fail(err, HD_EINVAL, "guests: %d is below 1", n);`. */
+int hd_fail(struct hd_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Like hd_fail, with ": strerror(errno)" appended. */
+int hd_fail_errno(struct hd_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prefixes an error already set with more context ("creating guest 7: "). */
+int hd_wrap(struct hd_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* CLOCK_MONOTONIC in nanoseconds: every duration horde measures uses it. */
+uint64_t hd_now_ns(void);
+/* Sleeps until the monotonic clock reaches t_ns (no drift over a loop). */
+void hd_sleep_until_ns(uint64_t t_ns);
+
+/* Parses "250ms", "2s", "1.5s", "300us", "10m", "1h"; bare numbers are
+ * seconds. Returns HD_OK and sets *ns. */
+int hd_parse_duration(const char *s, uint64_t *ns);
+/* Formats ns as "1.23 ms" style into buf; returns buf. */
+char *hd_fmt_ns(uint64_t ns, char *buf, size_t len);
+
+/* strtoll with full-string and range checks. */
+int hd_parse_int(const char *s, long long min, long long max, long long *out);
+
+/* Copies src into dst (size len) always terminated; returns 0 if it fit. */
+int hd_strlcpy(char *dst, const char *src, size_t len);
+
+/* Levenshtein distance, for "did you mean" hints. */
+unsigned hd_edit_distance(const char *a, const char *b);
+
+/* Compare function for qsort over uint64_t, and the q-quantile (0..1) of a
+ * sorted array by nearest rank. */
+int hd_cmp_u64(const void *a, const void *b);
+uint64_t hd_quantile_sorted(const uint64_t *v, size_t n, double q);
+
+#define HD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

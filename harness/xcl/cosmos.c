@@ -1,0 +1,161 @@
+/* cosmos.c: the small CLI over libxcl.
+ *
+ *   cosmos [--platform emu] [--memory MIB] COMMAND [ARGS] [COMMAND ...]
+ *
+ * Commands: create NAME, destroy DOMID, list. On emu, the emulated host
+ * lives as long as the cosmos process, so several commands can be given in
+ * one call ("create a create b list destroy 1"). */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xenstore.h>
+
+#include "../platform.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cosmos [--platform emu] [--memory MIB] COMMAND [COMMAND ...]\n"
+		"  create NAME    create, connect and unpause one guest; prints its\n"
+		"                 domid and the time of each creation phase\n"
+		"  destroy DOMID  destroy a guest and remove its XenStore entries\n"
+		"  list           domains in XenStore: domid and name\n"
+		"options:\n"
+		"  --platform P   emu (the emulated host, default)\n"
+		"  --memory MIB   guest memory (default 8)\n");
+}
+
+static void print_timing(const struct xcl_timing *t)
+{
+	char buf[32];
+	printf("  total %s", hd_fmt_ns(t->total_ns, buf, sizeof(buf)));
+	for (int p = 0; p < XCL_PHASE_COUNT; p++)
+		printf("  %s %s", xcl_phase_name((enum xcl_phase)p),
+		       hd_fmt_ns(t->phase_ns[p], buf, sizeof(buf)));
+	printf("\n");
+}
+
+static int list(void)
+{
+	struct xs_handle *xs = xs_open(0);
+	unsigned n;
+	if (!xs) {
+		perror("cosmos: open xenstore");
+		return 1;
+	}
+	char **doms = xs_directory(xs, XBT_NULL, "/local/domain", &n);
+	printf("%-6s %s\n", "domid", "name");
+	for (unsigned i = 0; doms && i < n; i++) {
+		char path[64];
+		unsigned len;
+		snprintf(path, sizeof(path), "/local/domain/%s/name", doms[i]);
+		char *name = xs_read(xs, XBT_NULL, path, &len);
+		printf("%-6s %s\n", doms[i], name ? name : "-");
+		free(name);
+	}
+	free(doms);
+	xs_close(xs);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "platform", required_argument, NULL, 'p' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct plan_job job;
+	const char *platform = "emu";
+	long long memory = 8;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': platform = optarg; break;
+		case 'm':
+			if (hd_parse_int(optarg, 1, 1048576, &memory)) {
+				fprintf(stderr, "cosmos: --memory: bad size '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	/* Check every command before creating anything. */
+	for (int i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "list") == 0)
+			continue;
+		if ((strcmp(argv[i], "create") == 0 ||
+		     strcmp(argv[i], "destroy") == 0) && i + 1 < argc) {
+			i++;
+			continue;
+		}
+		fprintf(stderr, "cosmos: bad command at '%s'\n", argv[i]);
+		usage(stderr);
+		return 2;
+	}
+	const struct platform_ops *ops = platform_find(platform);
+	if (!ops) {
+		fprintf(stderr, "cosmos: unknown platform '%s'\n", platform);
+		return 2;
+	}
+	plan_job_defaults(&job, "cosmos");
+	job.memory_mib = memory;
+
+	struct platform *plat;
+	struct hd_err err = { 0 };
+	if (ops->open(&job, &plat, &err)) {
+		fprintf(stderr, "cosmos: %s\n", err.msg);
+		return 1;
+	}
+	int status = 0;
+	uint32_t seq = 0;
+	for (int i = optind; i < argc; i++) {
+		struct xcl_timing t;
+		if (strcmp(argv[i], "list") == 0) {
+			status |= list();
+		} else if (strcmp(argv[i], "create") == 0) {
+			struct guest_spec g = { .seq = ++seq };
+			uint32_t domid;
+			hd_strlcpy(g.name, argv[++i], sizeof(g.name));
+			g.addr_be = platform_guest_addr(seq);
+			platform_guest_mac(seq, g.mac);
+			if (ops->create(plat, &g, &domid, &t, &err)) {
+				fprintf(stderr, "cosmos: create %s: %s\n", g.name,
+					err.msg);
+				status = 1;
+				continue;
+			}
+			printf("created %s: domid %u\n", g.name, domid);
+			print_timing(&t);
+		} else {
+			long long domid;
+			if (hd_parse_int(argv[++i], 1, 32751, &domid)) {
+				fprintf(stderr, "cosmos: destroy: bad domid '%s'\n",
+					argv[i]);
+				status = 1;
+				continue;
+			}
+			if (ops->destroy(plat, (uint32_t)domid, &t, &err)) {
+				fprintf(stderr, "cosmos: %s\n", err.msg);
+				status = 1;
+				continue;
+			}
+			printf("destroyed domid %lld\n", domid);
+			print_timing(&t);
+		}
+	}
+	ops->close(plat);
+	return status;
+}

@@ -1,0 +1,442 @@
+/* xcl.c: guest creation and destruction, phase by phase.
+ *
+ * Creation: hypervisor (domain, event channels, image) -> XenStore (the
+ * profile's entries in one transaction, then INTRODUCE) -> dom0 (wait for the
+ * vif backend's hotplug to report connected) -> hypervisor (unpause). Every
+ * step that fails undoes the ones before it. */
+#define _GNU_SOURCE
+#include "xcl.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xenstore.h>
+
+#include "xcl_profile.h"
+
+#define TX_RETRIES 16
+
+struct xcl_ctx {
+	struct xs_handle *xs;
+	const struct xcl_hv_ops *hv;
+	void *hv_arg;
+	uint64_t backend_timeout_ns;
+	struct xcl_timing *timing; /* of the call in progress */
+	unsigned watch_seq;
+};
+
+static const char *const phase_names[XCL_PHASE_COUNT] = {
+	[XCL_PHASE_TOOLSTACK] = "toolstack",
+	[XCL_PHASE_XENSTORE] = "xenstore",
+	[XCL_PHASE_HYPERVISOR] = "hypervisor",
+	[XCL_PHASE_DOM0] = "dom0",
+};
+
+const char *xcl_phase_name(enum xcl_phase p)
+{
+	return p < XCL_PHASE_COUNT ? phase_names[p] : "?";
+}
+
+int xcl_ctx_new(struct xs_handle *xs, const struct xcl_hv_ops *hv, void *hv_arg,
+		uint64_t backend_timeout_ns, struct xcl_ctx **out,
+		struct hd_err *err)
+{
+	struct xcl_ctx *c = calloc(1, sizeof(*c));
+	if (!c)
+		return hd_fail(err, HD_ESYS, "libxcl: out of memory");
+	c->xs = xs;
+	c->hv = hv;
+	c->hv_arg = hv_arg;
+	c->backend_timeout_ns = backend_timeout_ns;
+	*out = c;
+	return HD_OK;
+}
+
+void xcl_ctx_free(struct xcl_ctx *ctx)
+{
+	free(ctx);
+}
+
+/* ---- phase accounting ------------------------------------------------ */
+
+static uint64_t charge_begin(struct xcl_ctx *c, enum xcl_phase p)
+{
+	uint64_t now = hd_now_ns();
+	if (!c->timing->phase_first_ns[p])
+		c->timing->phase_first_ns[p] = now;
+	c->timing->phase_calls[p]++;
+	return now;
+}
+
+static void charge_end(struct xcl_ctx *c, enum xcl_phase p, uint64_t since)
+{
+	c->timing->phase_ns[p] += hd_now_ns() - since;
+}
+
+/* Runs stmt and charges its time to phase. */
+#define CHARGE(c, phase, stmt)                                   \
+	do {                                                     \
+		uint64_t since_ = charge_begin((c), (phase));    \
+		stmt;                                            \
+		charge_end((c), (phase), since_);                \
+	} while (0)
+
+static void timing_start(struct xcl_ctx *c, struct xcl_timing *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->start_ns = hd_now_ns();
+	c->timing = t;
+}
+
+static void timing_finish(struct xcl_ctx *c)
+{
+	struct xcl_timing *t = c->timing;
+	uint64_t others = 0;
+
+	t->total_ns = hd_now_ns() - t->start_ns;
+	for (int p = 0; p < XCL_PHASE_COUNT; p++)
+		if (p != XCL_PHASE_TOOLSTACK)
+			others += t->phase_ns[p];
+	t->phase_ns[XCL_PHASE_TOOLSTACK] =
+		t->total_ns > others ? t->total_ns - others : 0;
+	t->phase_first_ns[XCL_PHASE_TOOLSTACK] = t->start_ns;
+	c->timing = NULL;
+}
+
+/* ---- paths ------------------------------------------------------------ */
+
+struct paths {
+	char dom[64], console[80], fe[96], be[96];
+};
+
+static void make_paths(uint32_t domid, struct paths *p)
+{
+	snprintf(p->dom, sizeof(p->dom), "/local/domain/%u", domid);
+	snprintf(p->console, sizeof(p->console), "%s/console", p->dom);
+	snprintf(p->fe, sizeof(p->fe), "%s/device/vif/0", p->dom);
+	snprintf(p->be, sizeof(p->be), XCL_BACKEND_VIF_ROOT "/%u/0", domid);
+}
+
+static const char *base_path(const struct paths *p, enum xcl_base b)
+{
+	switch (b) {
+	case XCL_BASE_DOM: return p->dom;
+	case XCL_BASE_CONSOLE: return p->console;
+	case XCL_BASE_FE: return p->fe;
+	case XCL_BASE_BE: return p->be;
+	default: return p->dom;
+	}
+}
+
+/* Values are validated here, before they reach the store: hotplug scripts
+ * and backends read them. */
+static int check_config(const struct xcl_guest_config *cfg, struct hd_err *err)
+{
+	if (!cfg->name || !*cfg->name || strlen(cfg->name) > 64)
+		return hd_fail(err, HD_EINVAL, "guest name must be 1-64 characters");
+	for (const char *s = cfg->name; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		      *s == '.'))
+			return hd_fail(err, HD_EINVAL,
+				       "guest name '%s': use letters, digits, "
+				       "'-', '_', '.'", cfg->name);
+	if (!cfg->bridge || !*cfg->bridge || strlen(cfg->bridge) > 15)
+		return hd_fail(err, HD_EINVAL, "bridge name must be 1-15 characters");
+	for (const char *s = cfg->bridge; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return hd_fail(err, HD_EINVAL, "bridge name '%s' has a "
+				       "character hotplug scripts cannot take",
+				       cfg->bridge);
+	if (cfg->mac[0] & 1)
+		return hd_fail(err, HD_EINVAL, "vif MAC must be unicast");
+	if (cfg->memory_kib < 1024)
+		return hd_fail(err, HD_EINVAL, "guest memory below 1 MiB");
+	if (cfg->profile >= XCL_PROFILE_COUNT)
+		return hd_fail(err, HD_EINVAL, "unknown entry profile");
+	return HD_OK;
+}
+
+static void format_value(enum xcl_value v, const struct xcl_guest_config *cfg,
+			 uint32_t domid, const struct paths *p,
+			 const struct xcl_build_result *br, uint32_t console_port,
+			 char *buf, size_t len)
+{
+	switch (v) {
+	case XCL_V_NAME: snprintf(buf, len, "%s", cfg->name); break;
+	case XCL_V_DOMID: snprintf(buf, len, "%u", domid); break;
+	case XCL_V_MEMORY_KIB:
+		snprintf(buf, len, "%llu", (unsigned long long)cfg->memory_kib);
+		break;
+	case XCL_V_CONSOLE_MFN:
+		snprintf(buf, len, "%llu", (unsigned long long)br->console_mfn);
+		break;
+	case XCL_V_CONSOLE_PORT: snprintf(buf, len, "%u", console_port); break;
+	case XCL_V_BE_PATH: snprintf(buf, len, "%s", p->be); break;
+	case XCL_V_FE_PATH: snprintf(buf, len, "%s", p->fe); break;
+	case XCL_V_ZERO: snprintf(buf, len, "0"); break;
+	case XCL_V_ONE: snprintf(buf, len, "1"); break;
+	case XCL_V_MAC:
+		snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", cfg->mac[0],
+			 cfg->mac[1], cfg->mac[2], cfg->mac[3], cfg->mac[4],
+			 cfg->mac[5]);
+		break;
+	case XCL_V_BRIDGE: snprintf(buf, len, "%s", cfg->bridge); break;
+	}
+}
+
+/* ---- XenStore steps ---------------------------------------------------- */
+
+/* Makes the four directories with their owners: the guest owns its
+ * frontend and console (dom0 may read), dom0 owns the backend and the
+ * domain directory (the guest may read). */
+static bool make_dirs(struct xcl_ctx *c, xs_transaction_t t, uint32_t domid,
+		      const struct paths *p)
+{
+	struct xs_permissions ro[2] = { { 0, XS_PERM_NONE }, { domid, XS_PERM_READ } };
+	struct xs_permissions rw[2] = { { domid, XS_PERM_NONE }, { 0, XS_PERM_READ } };
+	const struct { const char *path; struct xs_permissions *perms; } dirs[] = {
+		{ p->dom, ro }, { p->console, rw }, { p->fe, rw }, { p->be, ro },
+	};
+	bool ok = true;
+
+	for (size_t i = 0; ok && i < HD_ARRAY_SIZE(dirs); i++) {
+		CHARGE(c, XCL_PHASE_XENSTORE,
+		       ok = xs_mkdir(c->xs, t, dirs[i].path) &&
+			    xs_set_permissions(c->xs, t, dirs[i].path,
+					       dirs[i].perms, 2));
+	}
+	return ok;
+}
+
+static int write_entries(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
+			 uint32_t domid, const struct paths *p,
+			 const struct xcl_build_result *br, uint32_t console_port,
+			 struct hd_err *err)
+{
+	size_t n;
+	const struct xcl_entry *table = xcl_profile_table(cfg->profile, &n);
+
+	for (int attempt = 0; attempt < TX_RETRIES; attempt++) {
+		xs_transaction_t t;
+		bool ok;
+
+		CHARGE(c, XCL_PHASE_XENSTORE, t = xs_transaction_start(c->xs));
+		if (t == XBT_NULL)
+			return hd_fail_errno(err, HD_EXS, "xenstore: start transaction");
+		ok = make_dirs(c, t, domid, p);
+		if (!ok)
+			hd_fail_errno(err, HD_EXS, "xenstore: make directories");
+		for (size_t i = 0; ok && i < n; i++) {
+			char path[256], value[256];
+			snprintf(path, sizeof(path), "%s/%s",
+				 base_path(p, table[i].base), table[i].key);
+			format_value(table[i].value, cfg, domid, p, br,
+				     console_port, value, sizeof(value));
+			CHARGE(c, XCL_PHASE_XENSTORE,
+			       ok = xs_write(c->xs, t, path, value,
+					     (unsigned)strlen(value)));
+			if (!ok)
+				hd_fail_errno(err, HD_EXS, "xenstore: write %s", path);
+		}
+		if (!ok) {
+			CHARGE(c, XCL_PHASE_XENSTORE,
+			       xs_transaction_end(c->xs, t, true));
+			return HD_EXS;
+		}
+		CHARGE(c, XCL_PHASE_XENSTORE,
+		       ok = xs_transaction_end(c->xs, t, false));
+		if (ok)
+			return HD_OK;
+		if (errno != EAGAIN)
+			return hd_fail_errno(err, HD_EXS, "xenstore: commit entries");
+	}
+	return hd_fail(err, HD_EXS, "xenstore: commit kept conflicting (%d tries)",
+		       TX_RETRIES);
+}
+
+/* Removes what creation wrote. Errors are ignored on purpose: this runs
+ * while undoing, and each step should be tried whatever the others did. */
+static void remove_entries(struct xcl_ctx *c, uint32_t domid,
+			   const struct paths *p, bool introduced)
+{
+	char be_dom[96];
+	snprintf(be_dom, sizeof(be_dom), XCL_BACKEND_VIF_ROOT "/%u", domid);
+	CHARGE(c, XCL_PHASE_XENSTORE, xs_rm(c->xs, XBT_NULL, be_dom));
+	CHARGE(c, XCL_PHASE_XENSTORE, xs_rm(c->xs, XBT_NULL, p->dom));
+	if (introduced)
+		CHARGE(c, XCL_PHASE_XENSTORE, xs_release_domain(c->xs, domid));
+}
+
+/* ---- dom0 -------------------------------------------------------------- */
+
+/* Waits until the vif backend's hotplug reports "connected", as libxl
+ * waits for its hotplug scripts. Charged whole to the dom0 phase. */
+static int wait_backend(struct xcl_ctx *c, const struct paths *p,
+			struct hd_err *err)
+{
+	char path[128], token[32];
+	int rc = HD_OK;
+	uint64_t since = charge_begin(c, XCL_PHASE_DOM0);
+	uint64_t deadline = since + c->backend_timeout_ns;
+
+	snprintf(path, sizeof(path), "%s/hotplug-status", p->be);
+	snprintf(token, sizeof(token), "xcl-be-%u", ++c->watch_seq);
+	if (!xs_watch(c->xs, path, token)) {
+		rc = hd_fail_errno(err, HD_EXS, "xenstore: watch %s", path);
+		goto out;
+	}
+	for (;;) {
+		unsigned len;
+		char *v = xs_read(c->xs, XBT_NULL, path, &len);
+		if (v) {
+			bool connected = strcmp(v, "connected") == 0;
+			bool failed = strcmp(v, "error") == 0;
+			free(v);
+			if (connected)
+				break;
+			if (failed) {
+				char epath[160];
+				snprintf(epath, sizeof(epath), "%s/hotplug-error", p->be);
+				char *why = xs_read(c->xs, XBT_NULL, epath, &len);
+				rc = hd_fail(err, HD_ELIMIT, "%s",
+					     why ? why : "dom0: vif hotplug failed");
+				free(why);
+				break;
+			}
+		}
+		uint64_t now = hd_now_ns();
+		if (now >= deadline) {
+			char t[32];
+			rc = hd_fail(err, HD_ETIMEOUT,
+				     "dom0: vif backend not connected after %s",
+				     hd_fmt_ns(c->backend_timeout_ns, t, sizeof(t)));
+			break;
+		}
+		struct pollfd pfd = { .fd = xs_fileno(c->xs), .events = POLLIN };
+		int ms = (int)((deadline - now) / 1000000) + 1;
+		if (poll(&pfd, 1, ms) < 0 && errno != EINTR) {
+			rc = hd_fail_errno(err, HD_ESYS, "dom0: poll");
+			break;
+		}
+		char **ev;
+		while ((ev = xs_check_watch(c->xs)))
+			free(ev);
+	}
+	xs_unwatch(c->xs, path, token);
+out:
+	charge_end(c, XCL_PHASE_DOM0, since);
+	return rc;
+}
+
+/* ---- create and destroy ------------------------------------------------ */
+
+int xcl_create(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
+	       uint32_t *domid_out, struct xcl_timing *timing, struct hd_err *err)
+{
+	struct xcl_domain_config dc = {
+		.memory_kib = cfg->memory_kib,
+		.vcpus = 1,
+		.max_evtchn_port = 1023,
+		.max_grant_frames = 4,
+		.max_maptrack_frames = 0,
+		.kernel = cfg->kernel,
+		.cmdline = cfg->cmdline,
+	};
+	struct xcl_build_result br;
+	struct paths p;
+	uint32_t domid = 0, store_port = 0, console_port = 0;
+	bool have_domain = false, wrote = false, introduced = false;
+	int rc;
+
+	timing_start(c, timing);
+	if ((rc = check_config(cfg, err)))
+		goto out;
+
+	CHARGE(c, XCL_PHASE_HYPERVISOR,
+	       rc = c->hv->domain_create(c->hv_arg, &dc, &domid, err));
+	if (rc) {
+		hd_wrap(err, "create domain");
+		goto out;
+	}
+	have_domain = true;
+	make_paths(domid, &p);
+	CHARGE(c, XCL_PHASE_HYPERVISOR,
+	       rc = c->hv->evtchn_alloc(c->hv_arg, domid, 0, &store_port, err));
+	if (!rc)
+		CHARGE(c, XCL_PHASE_HYPERVISOR,
+		       rc = c->hv->evtchn_alloc(c->hv_arg, domid, 0,
+						&console_port, err));
+	if (rc) {
+		hd_wrap(err, "domain %u: event channels", domid);
+		goto out;
+	}
+	CHARGE(c, XCL_PHASE_HYPERVISOR,
+	       rc = c->hv->build(c->hv_arg, domid, &dc, store_port,
+				 console_port, &br, err));
+	if (rc) {
+		hd_wrap(err, "domain %u: build", domid);
+		goto out;
+	}
+
+	wrote = true;
+	if ((rc = write_entries(c, cfg, domid, &p, &br, console_port, err))) {
+		hd_wrap(err, "domain %u", domid);
+		goto out;
+	}
+	bool ok;
+	CHARGE(c, XCL_PHASE_XENSTORE,
+	       ok = xs_introduce_domain(c->xs, domid, br.store_mfn, store_port));
+	if (!ok) {
+		rc = hd_fail_errno(err, HD_EXS, "domain %u: xenstore: introduce",
+				   domid);
+		goto out;
+	}
+	introduced = true;
+
+	if ((rc = wait_backend(c, &p, err))) {
+		hd_wrap(err, "domain %u", domid);
+		goto out;
+	}
+	CHARGE(c, XCL_PHASE_HYPERVISOR,
+	       rc = c->hv->unpause(c->hv_arg, domid, err));
+	if (rc) {
+		hd_wrap(err, "domain %u: unpause", domid);
+		goto out;
+	}
+	timing->unpaused_ns = hd_now_ns();
+	*domid_out = domid;
+out:
+	if (rc && have_domain) {
+		struct hd_err ignored;
+		if (wrote)
+			remove_entries(c, domid, &p, introduced);
+		CHARGE(c, XCL_PHASE_HYPERVISOR,
+		       c->hv->destroy(c->hv_arg, domid, &ignored));
+	}
+	timing_finish(c);
+	return rc;
+}
+
+int xcl_destroy(struct xcl_ctx *c, uint32_t domid, struct xcl_timing *timing,
+		struct hd_err *err)
+{
+	struct paths p;
+	int rc;
+
+	timing_start(c, timing);
+	make_paths(domid, &p);
+	CHARGE(c, XCL_PHASE_HYPERVISOR,
+	       rc = c->hv->destroy(c->hv_arg, domid, err));
+	if (rc)
+		hd_wrap(err, "domain %u: destroy", domid);
+	/* The entries go even when the hypervisor had no such domain, so
+	 * that nothing is left in the store either way. */
+	remove_entries(c, domid, &p, true);
+	timing_finish(c);
+	return rc;
+}

@@ -1,0 +1,525 @@
+/* arp.c: see arp.h. The loop follows arp-scan: non-blocking capture with
+ * immediate mode and a BPF filter, sends paced by a global rate, each target
+ * with its own next-send time and timeout, and a wait in ppoll exactly
+ * until the next send is due. */
+#define _GNU_SOURCE
+#include "arp.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_GAP_NS 250000000ull /* backoff cap for a guest slow to answer */
+
+struct target {
+	uint32_t id, addr_be;
+	uint8_t mac[6];
+	uint64_t start_ns, next_ns, gap_ns;
+	uint32_t sends;
+	struct target *prev, *next; /* active list */
+};
+
+/* Open addressing from address to target, with backward-shift deletion,
+ * so lookups stay O(1) at any number of guests. */
+struct addr_table {
+	struct target **slots;
+	size_t cap, count; /* cap is a power of two */
+};
+
+struct probe {
+	struct probe_config cfg;
+	pcap_t *pcap;
+	int pcap_fd, wake_fd;
+	uint8_t src_mac[6];
+	uint32_t src_addr_be;
+	pthread_t thread;
+	bool started;
+
+	pthread_mutex_t lock;      /* guards incoming, results, stop, stats */
+	pthread_cond_t done;       /* signalled when a result is ready */
+	struct target **incoming;
+	size_t nincoming, capincoming;
+	struct probe_result *results;
+	size_t nresults, capresults;
+	size_t nactive;
+	bool stop;
+	struct probe_stats stats; /* published copy of tstats */
+
+	/* Owned by the thread. */
+	struct target *active;
+	struct addr_table table;
+	uint64_t next_slot_ns;
+	struct probe_stats tstats;
+};
+
+static size_t slot_of(const struct addr_table *t, uint32_t addr)
+{
+	uint32_t h = addr * 0x9e3779b1u;
+	return (size_t)h & (t->cap - 1);
+}
+
+static int table_grow(struct addr_table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 1024;
+	struct target **slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return -1;
+	struct addr_table n = { slots, cap, 0 };
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->slots[i])
+			continue;
+		size_t s = slot_of(&n, t->slots[i]->addr_be);
+		while (n.slots[s])
+			s = (s + 1) & (cap - 1);
+		n.slots[s] = t->slots[i];
+		n.count++;
+	}
+	free(t->slots);
+	*t = n;
+	return 0;
+}
+
+static int table_put(struct addr_table *t, struct target *x)
+{
+	if ((t->count + 1) * 2 > t->cap && table_grow(t))
+		return -1;
+	size_t s = slot_of(t, x->addr_be);
+	while (t->slots[s] && t->slots[s]->addr_be != x->addr_be)
+		s = (s + 1) & (t->cap - 1);
+	if (!t->slots[s])
+		t->count++;
+	t->slots[s] = x;
+	return 0;
+}
+
+static struct target *table_get(const struct addr_table *t, uint32_t addr)
+{
+	if (!t->cap)
+		return NULL;
+	for (size_t s = slot_of(t, addr); t->slots[s]; s = (s + 1) & (t->cap - 1))
+		if (t->slots[s]->addr_be == addr)
+			return t->slots[s];
+	return NULL;
+}
+
+static void table_del(struct addr_table *t, uint32_t addr)
+{
+	size_t s = slot_of(t, addr);
+	while (t->slots[s] && t->slots[s]->addr_be != addr)
+		s = (s + 1) & (t->cap - 1);
+	if (!t->slots[s])
+		return;
+	t->slots[s] = NULL;
+	t->count--;
+	/* Shift later members of the run back so lookups still find them. */
+	for (size_t j = (s + 1) & (t->cap - 1); t->slots[j];
+	     j = (j + 1) & (t->cap - 1)) {
+		size_t home = slot_of(t, t->slots[j]->addr_be);
+		bool between = s <= j ? (home > s && home <= j)
+				      : (home > s || home <= j);
+		if (!between) {
+			t->slots[s] = t->slots[j];
+			t->slots[j] = NULL;
+			s = j;
+		}
+	}
+}
+
+/* ---- frames ---------------------------------------------------------- */
+
+void arp_build_request(uint8_t f[ARP_FRAME_LEN], const uint8_t src_mac[6],
+		       uint32_t src_addr_be, const uint8_t dst_mac[6],
+		       uint32_t target_addr_be)
+{
+	memcpy(f, dst_mac, 6);          /* Ethernet destination */
+	memcpy(f + 6, src_mac, 6);      /* Ethernet source */
+	f[12] = 0x08, f[13] = 0x06;     /* ARP */
+	f[14] = 0x00, f[15] = 0x01;     /* hardware: Ethernet */
+	f[16] = 0x08, f[17] = 0x00;     /* protocol: IPv4 */
+	f[18] = 6, f[19] = 4;
+	f[20] = 0x00, f[21] = 0x01;     /* request */
+	memcpy(f + 22, src_mac, 6);
+	memcpy(f + 28, &src_addr_be, 4);
+	memset(f + 32, 0, 6);           /* target MAC: unknown in a request */
+	memcpy(f + 38, &target_addr_be, 4);
+}
+
+int arp_parse_reply(const uint8_t *f, size_t len, uint8_t sender_mac[6],
+		    uint32_t *sender_addr_be)
+{
+	if (len < ARP_FRAME_LEN || f[12] != 0x08 || f[13] != 0x06 ||
+	    f[14] != 0 || f[15] != 1 || f[16] != 0x08 || f[17] != 0 ||
+	    f[18] != 6 || f[19] != 4 || f[20] != 0 || f[21] != 2)
+		return -1;
+	memcpy(sender_mac, f + 22, 6);
+	memcpy(sender_addr_be, f + 28, 4);
+	return 0;
+}
+
+/* ---- the loop -------------------------------------------------------- */
+
+static void finish(struct probe *p, struct target *t, int alive,
+		   uint64_t reply_ns, const uint8_t *mac)
+{
+	struct probe_result r = {
+		.id = t->id, .alive = alive, .reply_ns = reply_ns,
+		.start_ns = t->start_ns, .sends = t->sends,
+	};
+	if (mac) {
+		memcpy(r.mac, mac, 6);
+		r.mac_mismatch = memcmp(mac, t->mac, 6) != 0;
+	}
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		p->active = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	table_del(&p->table, t->addr_be);
+	free(t);
+
+	pthread_mutex_lock(&p->lock);
+	if (p->nresults == p->capresults) {
+		size_t cap = p->capresults ? p->capresults * 2 : 256;
+		struct probe_result *n = realloc(p->results, cap * sizeof(*n));
+		if (n) {
+			p->results = n;
+			p->capresults = cap;
+		}
+	}
+	if (p->nresults < p->capresults)
+		p->results[p->nresults++] = r;
+	p->nactive--;
+	pthread_cond_broadcast(&p->done);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h,
+		      const u_char *bytes)
+{
+	struct probe *p = (struct probe *)user;
+	uint8_t mac[6];
+	uint32_t addr;
+
+	if (arp_parse_reply(bytes, h->caplen, mac, &addr) != 0)
+		return;
+	struct target *t = table_get(&p->table, addr);
+	if (!t) {
+		p->tstats.unmatched++;
+		return;
+	}
+	p->tstats.replies++;
+	finish(p, t, 1, hd_now_ns(), mac);
+}
+
+static void take_incoming(struct probe *p)
+{
+	uint64_t v;
+	if (read(p->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return;
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < p->nincoming; i++) {
+		struct target *t = p->incoming[i];
+		struct target *old = table_get(&p->table, t->addr_be);
+		if (old) {
+			/* The address was reused: the newer guest wins. */
+			pthread_mutex_unlock(&p->lock);
+			finish(p, old, 0, 0, NULL);
+			pthread_mutex_lock(&p->lock);
+		}
+		if (table_put(&p->table, t)) {
+			free(t);
+			p->nactive--;
+			continue;
+		}
+		t->next = p->active;
+		if (p->active)
+			p->active->prev = t;
+		p->active = t;
+	}
+	p->nincoming = 0;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Sends what is due; returns the time of the next send. */
+static uint64_t send_due(struct probe *p, uint64_t now)
+{
+	uint64_t next = now + 1000000000ull;
+	uint64_t slot_gap = 1000000000ull / (p->cfg.max_rate ? p->cfg.max_rate : 1);
+	uint8_t frame[ARP_FRAME_LEN];
+
+	for (struct target *t = p->active, *n; t; t = n) {
+		n = t->next;
+		if (now - t->start_ns >= p->cfg.timeout_ns) {
+			finish(p, t, 0, 0, NULL);
+			continue;
+		}
+		if (t->next_ns > now) {
+			if (t->next_ns < next)
+				next = t->next_ns;
+			continue;
+		}
+		if (p->next_slot_ns > now) {
+			/* Over the rate: try again when a slot frees. */
+			if (p->next_slot_ns < next)
+				next = p->next_slot_ns;
+			continue;
+		}
+		arp_build_request(frame, p->src_mac, p->src_addr_be, t->mac,
+				  t->addr_be);
+		if (pcap_inject(p->pcap, frame, sizeof(frame)) == sizeof(frame)) {
+			p->tstats.sent++;
+			t->sends++;
+		}
+		p->next_slot_ns = (p->next_slot_ns > now ? p->next_slot_ns : now) +
+				  slot_gap;
+		/* Back off for guests slow to answer, so a host full of
+		 * dead guests does not drown the live ones. */
+		if (now - t->start_ns > 1000000000ull && t->gap_ns < MAX_GAP_NS)
+			t->gap_ns = t->gap_ns * 3 / 2;
+		t->next_ns = now + t->gap_ns;
+		if (t->next_ns < next)
+			next = t->next_ns;
+		uint64_t deadline = t->start_ns + p->cfg.timeout_ns;
+		if (deadline < next)
+			next = deadline;
+	}
+	return next;
+}
+
+static void *run(void *arg)
+{
+	struct probe *p = arg;
+	struct pollfd pfd[2] = {
+		{ .fd = p->pcap_fd, .events = POLLIN },
+		{ .fd = p->wake_fd, .events = POLLIN },
+	};
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		bool stop = p->stop;
+		pthread_mutex_unlock(&p->lock);
+		if (stop)
+			break;
+		uint64_t now = hd_now_ns();
+		uint64_t next = send_due(p, now);
+		uint64_t wait = next > now ? next - now : 0;
+		struct timespec ts = { (time_t)(wait / 1000000000ull),
+				       (long)(wait % 1000000000ull) };
+		if (ppoll(pfd, 2, &ts, NULL) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents & POLLIN)
+			take_incoming(p);
+		if (pfd[0].revents & POLLIN)
+			pcap_dispatch(p->pcap, -1, on_packet, (u_char *)p);
+		pthread_mutex_lock(&p->lock);
+		p->stats = p->tstats;
+		pthread_mutex_unlock(&p->lock);
+	}
+	return NULL;
+}
+
+static int iface_mac(const char *iface, uint8_t mac[6], struct hd_err *err)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return hd_fail_errno(err, HD_ESYS, "socket");
+	memset(&ifr, 0, sizeof(ifr));
+	hd_strlcpy(ifr.ifr_name, iface, sizeof(ifr.ifr_name));
+	int r = ioctl(fd, SIOCGIFHWADDR, &ifr);
+	close(fd);
+	if (r < 0)
+		return hd_fail_errno(err, HD_ENOENT, "MAC of %s", iface);
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return HD_OK;
+}
+
+int probe_open(const char *iface, uint32_t src_addr_be,
+	       const struct probe_config *cfg, struct probe **out,
+	       struct hd_err *err)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct bpf_program prog;
+	char filter[128];
+	int rc = HD_OK;
+	struct probe *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return hd_fail(err, HD_ESYS, "prober: out of memory");
+	p->cfg = *cfg;
+	p->src_addr_be = src_addr_be;
+	p->wake_fd = -1;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->done, &ca);
+	pthread_condattr_destroy(&ca);
+	if ((rc = iface_mac(iface, p->src_mac, err)))
+		goto fail;
+	p->pcap = pcap_create(iface, errbuf);
+	if (!p->pcap) {
+		rc = hd_fail(err, HD_ESYS, "prober: pcap on %s: %s", iface, errbuf);
+		goto fail;
+	}
+	pcap_set_snaplen(p->pcap, 64);
+	pcap_set_immediate_mode(p->pcap, 1);
+	pcap_set_buffer_size(p->pcap, 8 << 20);
+	if (pcap_activate(p->pcap) < 0) {
+		rc = hd_fail(err, HD_ESYS, "prober: activate %s: %s", iface,
+			     pcap_geterr(p->pcap));
+		goto fail;
+	}
+	/* Only ARP replies to us: every other frame on a bridge of
+	 * thousands of guests stays in the kernel. */
+	snprintf(filter, sizeof(filter),
+		 "arp and arp[6:2] == 2 and ether dst %02x:%02x:%02x:%02x:%02x:%02x",
+		 p->src_mac[0], p->src_mac[1], p->src_mac[2], p->src_mac[3],
+		 p->src_mac[4], p->src_mac[5]);
+	if (pcap_compile(p->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
+	    pcap_setfilter(p->pcap, &prog) < 0) {
+		rc = hd_fail(err, HD_ESYS, "prober: filter: %s",
+			     pcap_geterr(p->pcap));
+		goto fail;
+	}
+	pcap_freecode(&prog);
+	if (pcap_setnonblock(p->pcap, 1, errbuf) < 0 ||
+	    (p->pcap_fd = pcap_get_selectable_fd(p->pcap)) < 0) {
+		rc = hd_fail(err, HD_ESYS, "prober: non-blocking capture: %s",
+			     errbuf);
+		goto fail;
+	}
+	if ((p->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		rc = hd_fail_errno(err, HD_ESYS, "prober: eventfd");
+		goto fail;
+	}
+	if ((errno = pthread_create(&p->thread, NULL, run, p))) {
+		rc = hd_fail_errno(err, HD_ESYS, "prober: thread");
+		goto fail;
+	}
+	p->started = true;
+	*out = p;
+	return HD_OK;
+fail:
+	probe_close(p);
+	return rc;
+}
+
+int probe_add(struct probe *p, uint32_t id, uint32_t addr_be,
+	      const uint8_t mac[6], uint64_t start_ns)
+{
+	struct target *t = calloc(1, sizeof(*t));
+	uint64_t one = 1;
+
+	if (!t)
+		return HD_ESYS;
+	t->id = id;
+	t->addr_be = addr_be;
+	memcpy(t->mac, mac, 6);
+	t->start_ns = start_ns;
+	t->next_ns = 0; /* at once */
+	t->gap_ns = p->cfg.interval_ns;
+	pthread_mutex_lock(&p->lock);
+	if (p->nincoming == p->capincoming) {
+		size_t cap = p->capincoming ? p->capincoming * 2 : 64;
+		struct target **n = realloc(p->incoming, cap * sizeof(*n));
+		if (!n) {
+			pthread_mutex_unlock(&p->lock);
+			free(t);
+			return HD_ESYS;
+		}
+		p->incoming = n;
+		p->capincoming = cap;
+	}
+	p->incoming[p->nincoming++] = t;
+	p->nactive++;
+	pthread_mutex_unlock(&p->lock);
+	if (write(p->wake_fd, &one, sizeof(one)) != sizeof(one))
+		return HD_ESYS;
+	return HD_OK;
+}
+
+size_t probe_take(struct probe *p, struct probe_result *out, size_t max)
+{
+	return probe_wait(p, out, max, 0);
+}
+
+size_t probe_wait(struct probe *p, struct probe_result *out, size_t max,
+		  uint64_t timeout_ns)
+{
+	uint64_t deadline = hd_now_ns() + timeout_ns;
+	struct timespec ts = { (time_t)(deadline / 1000000000ull),
+			       (long)(deadline % 1000000000ull) };
+	pthread_mutex_lock(&p->lock);
+	while (timeout_ns && p->nresults == 0 && p->nactive > 0 &&
+	       pthread_cond_timedwait(&p->done, &p->lock, &ts) == 0)
+		;
+	size_t n = p->nresults < max ? p->nresults : max;
+	memcpy(out, p->results, n * sizeof(*out));
+	memmove(p->results, p->results + n, (p->nresults - n) * sizeof(*out));
+	p->nresults -= n;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+size_t probe_pending(struct probe *p)
+{
+	pthread_mutex_lock(&p->lock);
+	size_t n = p->nactive + p->nresults;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+void probe_get_stats(struct probe *p, struct probe_stats *out)
+{
+	struct pcap_stat ps;
+	pthread_mutex_lock(&p->lock);
+	*out = p->stats;
+	pthread_mutex_unlock(&p->lock);
+	if (p->pcap && pcap_stats(p->pcap, &ps) == 0)
+		out->pcap_drops = ps.ps_drop;
+}
+
+void probe_close(struct probe *p)
+{
+	if (!p)
+		return;
+	if (p->started) {
+		uint64_t one = 1;
+		pthread_mutex_lock(&p->lock);
+		p->stop = true;
+		pthread_mutex_unlock(&p->lock);
+		if (write(p->wake_fd, &one, sizeof(one)) != sizeof(one))
+			pthread_cancel(p->thread);
+		pthread_join(p->thread, NULL);
+	}
+	while (p->active) {
+		struct target *t = p->active;
+		p->active = t->next;
+		free(t);
+	}
+	for (size_t i = 0; i < p->nincoming; i++)
+		free(p->incoming[i]);
+	free(p->incoming);
+	free(p->results);
+	free(p->table.slots);
+	if (p->pcap)
+		pcap_close(p->pcap);
+	if (p->wake_fd >= 0)
+		close(p->wake_fd);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}

@@ -1,0 +1,69 @@
+/* arp.h: the ARP liveness prober.
+ *
+ * One libpcap handle on one interface, one thread. Each guest added is
+ * probed by unicast ARP request to its known MAC every interval until it
+ * answers or its timeout passes; replies are matched by a BPF filter on
+ * ARP replies addressed to the prober's own MAC. Results are collected by
+ * the caller with probe_take(). */
+#ifndef HORDE_PROBE_ARP_H
+#define HORDE_PROBE_ARP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../harness/util.h"
+
+struct probe_config {
+	uint64_t interval_ns;  /* between probes of one guest */
+	uint64_t timeout_ns;   /* dead when no reply this long after start */
+	uint32_t max_rate;     /* probes per second, all guests together */
+};
+
+struct probe_result {
+	uint32_t id;           /* the caller's id for the guest */
+	int alive;             /* 1: answered; 0: timed out */
+	uint64_t reply_ns;     /* CLOCK_MONOTONIC of the first reply */
+	uint64_t start_ns;     /* as given to probe_add */
+	uint8_t mac[6];        /* the reply's sender MAC */
+	int mac_mismatch;      /* the reply came from another MAC than expected */
+	uint32_t sends;        /* probes sent */
+};
+
+struct probe_stats {
+	uint64_t sent, replies, unmatched, pcap_drops;
+};
+
+struct probe;
+
+/* Opens iface and starts the prober thread. src_addr_be is the sender
+ * address put in requests (must not be any guest's). */
+int probe_open(const char *iface, uint32_t src_addr_be,
+	       const struct probe_config *cfg, struct probe **out,
+	       struct hd_err *err);
+/* Starts probing a guest: id is returned in its result; start_ns is the
+ * moment time-to-alive counts from. */
+int probe_add(struct probe *p, uint32_t id, uint32_t addr_be,
+	      const uint8_t mac[6], uint64_t start_ns);
+/* Moves up to max finished results into out; returns how many. */
+size_t probe_take(struct probe *p, struct probe_result *out, size_t max);
+/* Like probe_take, but waits up to timeout_ns for a result while any guest
+ * is still being probed. */
+size_t probe_wait(struct probe *p, struct probe_result *out, size_t max,
+		  uint64_t timeout_ns);
+/* Guests still being probed (added, not yet taken as results). */
+size_t probe_pending(struct probe *p);
+void probe_get_stats(struct probe *p, struct probe_stats *out);
+/* Stops the thread; guests still pending are dropped. */
+void probe_close(struct probe *p);
+
+/* Frame helpers, exposed for the tests. An ARP request frame is 42
+ * bytes. */
+#define ARP_FRAME_LEN 42
+void arp_build_request(uint8_t frame[ARP_FRAME_LEN], const uint8_t src_mac[6],
+		       uint32_t src_addr_be, const uint8_t dst_mac[6],
+		       uint32_t target_addr_be);
+/* Parses an ARP reply; returns 0 and fills sender fields, or -1. */
+int arp_parse_reply(const uint8_t *frame, size_t len, uint8_t sender_mac[6],
+		    uint32_t *sender_addr_be);
+
+#endif
