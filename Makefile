@@ -93,7 +93,8 @@ $(B)/asan/test_plan: tests/unit/test_plan.c harness/plan.c harness/util.c
 $(B)/asan/test_store: tests/unit/test_store.c emu/xenstored/store.c harness/hmap.c
 $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c harness/util.c
 $(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c harness/xcl/xcl_profile.c harness/util.c
-$(UNIT_BINS):
+HEADERS := $(wildcard harness/*.h harness/xcl/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
+$(UNIT_BINS): $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN) $(filter %.c,$^) -o $@ $(LDLIBS) -lcmocka
 
@@ -102,7 +103,7 @@ FUZZ_BINS := $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 20
 $(B)/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c harness/plan.c harness/util.c
 $(B)/fuzz/fuzz_store: tests/fuzz/fuzz_store.c emu/xenstored/store.c harness/hmap.c
-$(FUZZ_BINS):
+$(FUZZ_BINS): $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@ -lm
 

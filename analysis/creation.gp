@@ -23,6 +23,7 @@ set ylabel "ms"
 set style fill solid 0.85 noborder
 set boxwidth bucket * 0.9 absolute
 set yrange [0:*]
+set xrange [0:*]
 plot buckets using 3:($5+$6+$7+$8) skip 1 with boxes lc rgb "#d62728" title "dom0", \
      buckets using 3:($5+$6+$7) skip 1 with boxes lc rgb "#2ca02c" title "hypervisor", \
      buckets using 3:($5+$6) skip 1 with boxes lc rgb "#1f77b4" title "XenStore", \
@@ -35,6 +36,7 @@ plot buckets using 3:($5+$6+$7+$8) skip 1 with boxes lc rgb "#d62728" title "dom
 set title "time to alive (unpause to first ARP reply)"
 set ylabel "ms"
 set yrange [0:*]
+set xrange [0:*]
 plot guests using 1:7 skip 1 with points pt 7 ps 0.3 lc rgb "#1f77b4" title "each guest", \
      buckets using 3:11 skip 1 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#ff7f0e" title "median", \
      buckets using 3:12 skip 1 with lines dt 2 lw 2 lc rgb "#9467bd" title "p99"

@@ -161,6 +161,74 @@ static void bucket_of(const struct guest_fig *v, size_t from, size_t to,
 	}
 }
 
+/* A failure's cause: its text with every number replaced by N, so that
+ * "domain 1024: ... horde1024.0: Exchange full" and the same for 1025
+ * count as one cause. */
+static void cause_of(const char *text, char *out, size_t len)
+{
+	size_t o = 0;
+	for (const char *p = text; *p && o + 2 < len; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (o == 0 || out[o - 1] != 'N')
+				out[o++] = 'N';
+			continue;
+		}
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+}
+
+struct cause {
+	char text[256];
+	uint32_t count, first;
+};
+
+/* Prints failures grouped by cause, most frequent first. */
+static int print_failures(sqlite3 *db, int64_t run_id, FILE *f, int *printed,
+			  struct hd_err *err)
+{
+	struct cause causes[16];
+	size_t ncauses = 0;
+	uint32_t other = 0;
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT seq, failure FROM guests WHERE run_id = ?"
+			       " AND failure IS NOT NULL ORDER BY seq",
+			       -1, &st, NULL))
+		return db_fail(db, err, "query failures");
+	sqlite3_bind_int64(st, 1, run_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char c[256];
+		size_t i;
+		cause_of((const char *)sqlite3_column_text(st, 1), c, sizeof(c));
+		for (i = 0; i < ncauses; i++)
+			if (strcmp(causes[i].text, c) == 0)
+				break;
+		if (i == ncauses) {
+			if (ncauses == HD_ARRAY_SIZE(causes)) {
+				other++;
+				continue;
+			}
+			hd_strlcpy(causes[i].text, c, sizeof(causes[i].text));
+			causes[i].count = 0;
+			causes[i].first = (uint32_t)sqlite3_column_int64(st, 0);
+			ncauses++;
+		}
+		causes[i].count++;
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < ncauses; i++) {
+		if (!(*printed)++)
+			fprintf(f, "  failures (count, first guest, cause):\n");
+		fprintf(f, "    %6u  #%-6u %s\n", causes[i].count, causes[i].first,
+			causes[i].text);
+	}
+	if (other)
+		fprintf(f, "    %6u  of other causes\n", other);
+	return HD_OK;
+}
+
 int report_summary(sqlite3 *db, int64_t run_id, long long bucket, FILE *f,
 		   struct hd_err *err)
 {
@@ -202,24 +270,9 @@ int report_summary(sqlite3 *db, int64_t run_id, long long bucket, FILE *f,
 	free(scratch);
 	free(v);
 
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT failure, count(*), min(seq) FROM guests"
-			       " WHERE run_id = ? AND failure IS NOT NULL"
-			       " GROUP BY failure ORDER BY 2 DESC LIMIT 10",
-			       -1, &st, NULL))
-		return db_fail(db, err, "query failures");
-	sqlite3_bind_int64(st, 1, run_id);
 	int header = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (!header++)
-			fprintf(f, "  failures (count, first guest, reason):\n");
-		fprintf(f, "    %6lld  #%-6lld %s\n",
-			(long long)sqlite3_column_int64(st, 1),
-			(long long)sqlite3_column_int64(st, 2),
-			sqlite3_column_text(st, 0));
-	}
-	sqlite3_finalize(st);
+	if ((rc = print_failures(db, run_id, f, &header, err)))
+		return rc;
 	if (!header)
 		fprintf(f, "  no failures\n");
 	return HD_OK;

@@ -476,8 +476,10 @@ void plan_print_help(FILE *f, int markdown)
 			}
 		}
 		if (markdown) {
-			fprintf(f, "| `%s` | %s | `%s` | %s | %s |\n", o->name,
-				type_name(o->type), o->def, range, o->help);
+			fprintf(f, "| `%s` | %s | %s%s%s | %s | %s |\n", o->name,
+				type_name(o->type), *o->def ? "`" : "",
+				*o->def ? o->def : "(none)", *o->def ? "`" : "",
+				range, o->help);
 			continue;
 		}
 		fprintf(f, "  %-15s %s, default '%s'%s%s\n      %s\n", o->name,

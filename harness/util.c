@@ -123,14 +123,15 @@ int hd_parse_duration(const char *s, uint64_t *ns)
 
 char *hd_fmt_ns(uint64_t ns, char *buf, size_t len)
 {
-	if (ns < 10000)
+	/* Four significant digits in the largest unit below the value. */
+	if (ns < 1000)
 		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
-	else if (ns < 10000000)
-		snprintf(buf, len, "%.1f us", ns / 1e3);
-	else if (ns < 10000000000ull)
-		snprintf(buf, len, "%.1f ms", ns / 1e6);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.4g us", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.4g ms", ns / 1e6);
 	else
-		snprintf(buf, len, "%.1f s", ns / 1e9);
+		snprintf(buf, len, "%.4g s", ns / 1e9);
 	return buf;
 }
 

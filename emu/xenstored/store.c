@@ -1319,7 +1319,7 @@ static int do_transaction_start(const struct req *r)
 {
 	char id[16];
 
-	if (r->hdr->tx_id != 0)
+	if (r->t)
 		return EBUSY;
 	if (!is_privileged(r->c) &&
 	    r->c->ntxns >= r->s->quota.transactions_per_conn)
@@ -1521,30 +1521,27 @@ static int do_control(const struct req *r)
 
 typedef int (*handler_fn)(const struct req *r);
 
-static const struct {
-	handler_fn fn;
-	bool in_txn; /* may carry a transaction id */
-} handlers[XS_TYPE_COUNT] = {
-	[XS_CONTROL] = { do_control, false },
-	[XS_DIRECTORY] = { do_directory, true },
-	[XS_READ] = { do_read, true },
-	[XS_GET_PERMS] = { do_get_perms, true },
-	[XS_WATCH] = { do_watch, false },
-	[XS_UNWATCH] = { do_unwatch, false },
-	[XS_TRANSACTION_START] = { do_transaction_start, false },
-	[XS_TRANSACTION_END] = { do_transaction_end, true },
-	[XS_INTRODUCE] = { do_introduce, false },
-	[XS_RELEASE] = { do_release, false },
-	[XS_GET_DOMAIN_PATH] = { do_get_domain_path, false },
-	[XS_WRITE] = { do_write, true },
-	[XS_MKDIR] = { do_mkdir, true },
-	[XS_RM] = { do_rm, true },
-	[XS_SET_PERMS] = { do_set_perms, true },
-	[XS_IS_DOMAIN_INTRODUCED] = { do_is_domain_introduced, false },
-	[XS_RESUME] = { do_resume, false },
-	[XS_SET_TARGET] = { do_set_target, false },
-	[XS_RESET_WATCHES] = { do_reset_watches, false },
-	[XS_DIRECTORY_PART] = { do_directory_part, true },
+static const handler_fn handlers[XS_TYPE_COUNT] = {
+	[XS_CONTROL] = do_control,
+	[XS_DIRECTORY] = do_directory,
+	[XS_READ] = do_read,
+	[XS_GET_PERMS] = do_get_perms,
+	[XS_WATCH] = do_watch,
+	[XS_UNWATCH] = do_unwatch,
+	[XS_TRANSACTION_START] = do_transaction_start,
+	[XS_TRANSACTION_END] = do_transaction_end,
+	[XS_INTRODUCE] = do_introduce,
+	[XS_RELEASE] = do_release,
+	[XS_GET_DOMAIN_PATH] = do_get_domain_path,
+	[XS_WRITE] = do_write,
+	[XS_MKDIR] = do_mkdir,
+	[XS_RM] = do_rm,
+	[XS_SET_PERMS] = do_set_perms,
+	[XS_IS_DOMAIN_INTRODUCED] = do_is_domain_introduced,
+	[XS_RESUME] = do_resume,
+	[XS_SET_TARGET] = do_set_target,
+	[XS_RESET_WATCHES] = do_reset_watches,
+	[XS_DIRECTORY_PART] = do_directory_part,
 };
 
 void xs_store_request(struct xs_store *s, struct xs_conn *c,
@@ -1554,7 +1551,7 @@ void xs_store_request(struct xs_store *s, struct xs_conn *c,
 	struct req r = { s, c, hdr, body, NULL };
 	int rc;
 
-	if (hdr->type >= XS_TYPE_COUNT || !handlers[hdr->type].fn) {
+	if (hdr->type >= XS_TYPE_COUNT || !handlers[hdr->type]) {
 		reply_error(c, hdr, EINVAL);
 		return;
 	}
@@ -1562,14 +1559,16 @@ void xs_store_request(struct xs_store *s, struct xs_conn *c,
 		reply_error(c, hdr, E2BIG);
 		return;
 	}
-	if (hdr->tx_id != 0 && handlers[hdr->type].in_txn) {
+	/* As cxenstored: any request may name a transaction, and one that
+	 * does not exist is ENOENT whatever the request. */
+	if (hdr->tx_id != 0) {
 		r.t = txn_find(c, hdr->tx_id);
 		if (!r.t) {
 			reply_error(c, hdr, ENOENT);
 			goto out;
 		}
 	}
-	rc = handlers[hdr->type].fn(&r);
+	rc = handlers[hdr->type](&r);
 	if (rc)
 		reply_error(c, hdr, rc);
 out:

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Ctrl-C mid-run keeps every figure, marks the run interrupted and leaves
+# nothing behind; a second Ctrl-C skips destroying guests one by one and
+# still leaves nothing behind.
+. "$(dirname "$0")/../lib.sh"
+
+leftovers
+printf '[global]\nboot_delay=10ms\n[big]\nguests=20000\n' > "$TMP/big.plan"
+created() { [ "$(q "$1" "select count(*) from guests" 2>/dev/null || echo 0)" -ge 300 ]; }
+
+for signals in 1 2; do
+	db=$TMP/int$signals.db
+	"$B/horde" run "$TMP/big.plan" --db "$db" --quiet > "$TMP/out" 2> "$TMP/err" &
+	pid=$!
+	wait_for 120 created "$db"
+	for _ in $(seq "$signals"); do kill -INT "$pid"; done
+	rc=0
+	wait "$pid" || rc=$?
+	expect_eq "exit status after $signals Ctrl-C" "$rc" 130
+	expect_eq "status" "$(q "$db" "select status from runs")" interrupted
+	n=$(q "$db" "select count(*) from guests")
+	[ "$n" -ge 300 ] && [ "$n" -lt 20000 ] || fail "kept $n guests"
+	expect_eq "phases kept" "$(q "$db" "select count(*) from phases")" "$((4 * $(q "$db" "select count(*) from guests where domid is not null")))"
+	leftovers
+done

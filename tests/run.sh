@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# run.sh: every test of horde, as `make test` runs it. Unit tests run under
+# AddressSanitizer and UndefinedBehaviorSanitizer (cmocka; each test case
+# counts), fuzz targets run for a bounded time over their committed corpus,
+# shell tests drive the real binaries end to end. Logs go to
+# $B/test-logs/. The last line is "N passed, N failed".
+set -u
+B=${B:-build}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+LOGS=$B/test-logs
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+passed=0
+failed=0
+
+result() { # NAME OK
+	if [ "$2" = 0 ]; then
+		passed=$((passed + 1)); echo "PASS $1"
+	else
+		failed=$((failed + 1)); echo "FAIL $1 (log: $LOGS/$1.log)"
+	fi
+}
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+for t in "$B"/asan/test_*; do
+	name=$(basename "$t")
+	"$t" > "$LOGS/$name.log" 2>&1
+	rc=$?
+	ok=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$LOGS/$name.log")
+	bad=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$LOGS/$name.log")
+	passed=$((passed + ${ok:-0}))
+	failed=$((failed + ${bad:-0}))
+	if [ "$rc" != 0 ] && [ -z "$bad" ]; then
+		# A sanitizer or a crash ended the binary before cmocka could
+		# count: that is one failure more.
+		failed=$((failed + 1))
+	fi
+	[ "$rc" = 0 ] && echo "PASS $name (${ok:-0} cases)" ||
+		echo "FAIL $name (log: $LOGS/$name.log)"
+done
+
+for f in "$B"/fuzz/fuzz_*; do
+	name=$(basename "$f")
+	corpus=tests/fuzz/corpus_${name#fuzz_}
+	work=$(mktemp -d)
+	"$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="$LOGS/$name-" "$work" "$corpus" \
+		> "$LOGS/$name.log" 2>&1
+	result "$name" $?
+	rm -rf "$work"
+done
+
+for t in tests/e2e/*.sh; do
+	name=$(basename "$t" .sh)
+	B=$B timeout 600 bash "$t" > "$LOGS/$name.log" 2>&1
+	result "$name" $?
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

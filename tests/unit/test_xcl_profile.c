@@ -1,0 +1,67 @@
+/* test_xcl_profile.c: the lean profile is what the README says it is. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../harness/xcl/xcl_profile.h"
+
+static int has(const struct xcl_entry *t, size_t n, enum xcl_base b,
+	       const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].base == b && strcmp(t[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+static void lean_is_seventeen_unique_entries(void **state)
+{
+	(void)state;
+	size_t n;
+	const struct xcl_entry *t = xcl_profile_table(XCL_PROFILE_LEAN, &n);
+	assert_int_equal(n, 17);
+	assert_int_equal(xcl_profile_entries(XCL_PROFILE_LEAN), 17);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			assert_false(t[i].base == t[j].base &&
+				     strcmp(t[i].key, t[j].key) == 0);
+}
+
+static void lean_has_what_netfront_and_netback_read(void **state)
+{
+	(void)state;
+	size_t n;
+	const struct xcl_entry *t = xcl_profile_table(XCL_PROFILE_LEAN, &n);
+	const char *fe[] = { "backend", "backend-id", "state", "handle", "mac" };
+	const char *be[] = { "frontend", "frontend-id", "state", "online",
+			     "handle", "mac", "bridge" };
+	for (size_t i = 0; i < sizeof(fe) / sizeof(fe[0]); i++)
+		assert_true(has(t, n, XCL_BASE_FE, fe[i]));
+	for (size_t i = 0; i < sizeof(be) / sizeof(be[0]); i++)
+		assert_true(has(t, n, XCL_BASE_BE, be[i]));
+	assert_true(has(t, n, XCL_BASE_CONSOLE, "ring-ref"));
+	assert_true(has(t, n, XCL_BASE_CONSOLE, "port"));
+}
+
+static void profile_names(void **state)
+{
+	(void)state;
+	enum xcl_profile p;
+	assert_int_equal(xcl_profile_parse("lean", &p), HD_OK);
+	assert_int_equal(p, XCL_PROFILE_LEAN);
+	assert_int_equal(xcl_profile_parse("fat", &p), HD_EINVAL);
+	assert_string_equal(xcl_profile_name(XCL_PROFILE_LEAN), "lean");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(lean_is_seventeen_unique_entries),
+		cmocka_unit_test(lean_has_what_netfront_and_netback_read),
+		cmocka_unit_test(profile_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
