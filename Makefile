@@ -18,7 +18,7 @@ DEFS    := -DHORDE_VERSION='"$(VERSION)"' -DHORDE_COMMIT='"$(COMMIT)"'
 DEB_BUILD := gcc make libc6-dev libxen-dev libpcap-dev libsqlite3-dev \
              libmnl-dev iproute2
 DEB_RUN   := gnuplot-nox sqlite3
-DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev xenstore-utils
+DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev xenstore-utils procps
 
 B := build
 
@@ -112,6 +112,7 @@ test: deps-test
 	@B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh
 
 bench: deps
+	$(call install_missing,bc)
 	@$(MAKE) --no-print-directory all
 	@B=$(B) tests/bench.sh
 
