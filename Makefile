@@ -85,7 +85,8 @@ run: deps
 # ---- tests -------------------------------------------------------------
 
 ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile
+UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
+              test_xenstored
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c harness/util.c harness/hmap.c
@@ -93,10 +94,16 @@ $(B)/asan/test_plan: tests/unit/test_plan.c harness/plan.c harness/util.c
 $(B)/asan/test_store: tests/unit/test_store.c emu/xenstored/store.c harness/hmap.c
 $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c harness/util.c
 $(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c harness/xcl/xcl_profile.c harness/util.c
+$(B)/asan/test_xenstored: tests/unit/test_xenstored.c $(B)/asan/horde-xenstored
 HEADERS := $(wildcard harness/*.h harness/xcl/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
 $(UNIT_BINS): $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN) $(filter %.c,$^) -o $@ $(LDLIBS) -lcmocka
+
+# The daemon itself under the sanitizers, for the conformance suite.
+$(B)/asan/horde-xenstored: $(XSD_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN) $(XSD_SRC) -o $@
 
 FUZZ_TARGETS := fuzz_plan fuzz_store
 FUZZ_BINS := $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))

@@ -21,11 +21,16 @@
 
 #define MAX_DOMID 32751
 
+enum event_kind { EV_BOOT, EV_GONE };
+
+/* A guest's next event: its boot, or (at once) closing its XenStore
+ * connection after the domain is destroyed. */
 struct boot {
 	uint64_t due_ns;
 	uint32_t domid;
 	uint32_t gen; /* matches gen[domid] unless the domain went away */
 	uint32_t addr_be;
+	enum event_kind kind;
 };
 
 struct emu_guests {
@@ -40,7 +45,10 @@ struct emu_guests {
 	uint32_t failures;
 	char last_failure[256];
 	struct nl *nl;
-	struct xs_handle *xs;
+	/* Each guest's own XenStore connection, as its ring would be: opened
+	 * at boot, handed to the domain, closed when it is destroyed. Only
+	 * the thread touches these. */
+	struct xs_handle **conns;
 };
 
 static void heap_push(struct emu_guests *g, struct boot b)
@@ -107,9 +115,30 @@ static int cmdline_ip(const char *cmdline, uint32_t *addr_be)
 	return 0;
 }
 
+/* Opens the guest's connection and hands it to the domain, so that what
+ * the guest writes is checked against the guest's own permissions. */
+static struct xs_handle *connect_as(uint32_t domid, struct hd_err *err)
+{
+	char id[16];
+	struct xs_handle *xs = xs_open(0);
+	if (!xs) {
+		hd_fail_errno(err, HD_EXS, "guest %u: open xenstore", domid);
+		return NULL;
+	}
+	int n = snprintf(id, sizeof(id), "%u", domid);
+	char *ok = xs_control_command(xs, "connect-domain", id, (unsigned)n + 1);
+	if (!ok) {
+		hd_fail_errno(err, HD_EXS, "guest %u: connect as its domain", domid);
+		xs_close(xs);
+		return NULL;
+	}
+	free(ok);
+	return xs;
+}
+
 static void boot(struct emu_guests *g, const struct boot *b)
 {
-	char host[16], guest[16], path[96];
+	char host[16], guest[16];
 	struct hd_err err = { 0 };
 
 	emu_vif_names(b->domid, 0, host, guest);
@@ -119,10 +148,13 @@ static void boot(struct emu_guests *g, const struct boot *b)
 			      b->domid, guest);
 		goto fail;
 	}
-	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/0/state",
-		 b->domid);
-	if (!xs_write(g->xs, XBT_NULL, path, "4", 1)) {
-		hd_fail_errno(&err, HD_EXS, "guest %u: write %s", b->domid, path);
+	if (!g->conns[b->domid] &&
+	    !(g->conns[b->domid] = connect_as(b->domid, &err)))
+		goto fail;
+	/* Relative to /local/domain/<domid>, as a frontend writes it. */
+	if (!xs_write(g->conns[b->domid], XBT_NULL, "device/vif/0/state", "4", 1)) {
+		hd_fail_errno(&err, HD_EXS, "guest %u: write its vif state",
+			      b->domid);
 		goto fail;
 	}
 	if (nl_link_up(g->nl, ifindex, &err) ||
@@ -134,6 +166,14 @@ fail:
 	g->failures++;
 	hd_strlcpy(g->last_failure, err.msg, sizeof(g->last_failure));
 	pthread_mutex_unlock(&g->lock);
+}
+
+static void gone(struct emu_guests *g, uint32_t domid)
+{
+	if (g->conns[domid]) {
+		xs_close(g->conns[domid]);
+		g->conns[domid] = NULL;
+	}
 }
 
 static void *run(void *arg)
@@ -156,10 +196,13 @@ static void *run(void *arg)
 			continue;
 		}
 		struct boot b = heap_pop(g);
-		if (b.gen != g->gen[b.domid])
+		if (b.kind == EV_BOOT && b.gen != g->gen[b.domid])
 			continue; /* destroyed before it booted */
 		pthread_mutex_unlock(&g->lock);
-		boot(g, &b);
+		if (b.kind == EV_BOOT)
+			boot(g, &b);
+		else
+			gone(g, b.domid);
 		pthread_mutex_lock(&g->lock);
 	}
 	pthread_mutex_unlock(&g->lock);
@@ -173,17 +216,16 @@ int emu_guests_start(uint64_t boot_delay_ns, struct emu_guests **out,
 	pthread_condattr_t ca;
 	int rc;
 
-	if (!g || !(g->gen = calloc(MAX_DOMID + 1, sizeof(*g->gen)))) {
+	if (!g || !(g->gen = calloc(MAX_DOMID + 1, sizeof(*g->gen))) ||
+	    !(g->conns = calloc(MAX_DOMID + 1, sizeof(*g->conns)))) {
+		if (g)
+			free(g->gen);
 		free(g);
 		return hd_fail(err, HD_ESYS, "emu guests: out of memory");
 	}
 	g->delay_ns = boot_delay_ns;
 	if ((rc = nl_open(&g->nl, err)))
 		goto fail;
-	if (!(g->xs = xs_open(0))) {
-		rc = hd_fail_errno(err, HD_EXS, "emu guests: open xenstore");
-		goto fail;
-	}
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -198,9 +240,8 @@ int emu_guests_start(uint64_t boot_delay_ns, struct emu_guests **out,
 	*out = g;
 	return HD_OK;
 fail:
-	if (g->xs)
-		xs_close(g->xs);
 	nl_close(g->nl);
+	free(g->conns);
 	free(g->gen);
 	free(g);
 	return rc;
@@ -209,7 +250,7 @@ fail:
 void emu_guests_unpaused(void *arg, uint32_t domid, const char *cmdline)
 {
 	struct emu_guests *g = arg;
-	struct boot b = { hd_now_ns() + g->delay_ns, domid, 0, 0 };
+	struct boot b = { hd_now_ns() + g->delay_ns, domid, 0, 0, EV_BOOT };
 
 	pthread_mutex_lock(&g->lock);
 	if (cmdline_ip(cmdline, &b.addr_be) != 0) {
@@ -230,6 +271,8 @@ void emu_guests_destroyed(void *arg, uint32_t domid)
 
 	pthread_mutex_lock(&g->lock);
 	g->gen[domid]++;
+	heap_push(g, (struct boot){ 0, domid, 0, 0, EV_GONE });
+	pthread_cond_signal(&g->wake);
 	pthread_mutex_unlock(&g->lock);
 }
 
@@ -254,9 +297,12 @@ void emu_guests_stop(struct emu_guests *g)
 	pthread_join(g->thread, NULL);
 	pthread_cond_destroy(&g->wake);
 	pthread_mutex_destroy(&g->lock);
-	xs_close(g->xs);
+	for (uint32_t d = 0; d <= MAX_DOMID; d++)
+		if (g->conns[d])
+			xs_close(g->conns[d]);
 	nl_close(g->nl);
 	free(g->heap);
+	free(g->conns);
 	free(g->gen);
 	free(g);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -144,6 +145,13 @@ static int cmd_run(const struct cli_args *a)
 	if (results_open(db_path, &res, &err)) {
 		plan_free(&plan);
 		return fail(&err);
+	}
+
+	/* Each emulated guest keeps a XenStore connection: thousands of fds. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };

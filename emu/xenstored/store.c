@@ -53,7 +53,7 @@ struct watch {
 	char *token;
 	struct xs_conn *conn;
 	struct watch *next_same_path, *prev_same_path;
-	struct watch *next_conn;
+	struct watch *next_conn, *prev_conn;
 };
 
 /* One change in a transaction's overlay: what the transaction sees at path. */
@@ -113,6 +113,7 @@ struct xs_conn {
 
 struct xs_store {
 	struct xs_quota quota;
+	xs_close_fn close;   /* asks the daemon to drop a connection */
 	struct hmap nodes;   /* path -> struct node */
 	struct hmap watches; /* path -> first struct watch on that path */
 	struct node *root;
@@ -199,16 +200,27 @@ static bool is_privileged(const struct xs_conn *c)
 	return c->domid == 0;
 }
 
+/* The domain conn may act for besides its own (SET_TARGET: a device
+ * model stub domain acts for its guest), or its own domid. */
+static uint32_t target_of(const struct xs_conn *c)
+{
+	return c->domid <= MAX_DOMID && c->store->domains[c->domid].target
+		       ? c->store->domains[c->domid].target
+		       : c->domid;
+}
+
 /* What access conn has under perms: a mask of 1 (read) and 2 (write). */
 static int access_of(const struct xs_conn *c, const struct perms *p)
 {
 	char mode;
+	uint32_t target = target_of(c);
 
-	if (is_privileged(c) || p->p[0].domid == c->domid)
+	if (is_privileged(c) || p->p[0].domid == c->domid ||
+	    p->p[0].domid == target)
 		return 3;
 	mode = p->p[0].perm;
 	for (uint32_t i = 1; i < p->n; i++)
-		if (p->p[i].domid == c->domid)
+		if (p->p[i].domid == c->domid || p->p[i].domid == target)
 			mode = p->p[i].perm;
 	switch (mode) {
 	case 'r': return 1;
@@ -350,12 +362,22 @@ static void send_event(struct xs_store *s, struct watch *w, const char *path)
 	send_msg(w->conn, XS_WATCH_EVENT, 0, 0, s->scratch, (uint32_t)(pl + tl));
 }
 
-static void fire_exact(struct xs_store *s, const char *key, const char *path)
+/* Sends the event to every watch registered at key. As in cxenstored, an
+ * unprivileged watcher hears only of nodes it may read (perms is NULL for
+ * a node that is gone) and of no special @ events. */
+static void fire_exact(struct xs_store *s, const char *key, const char *path,
+		       const struct perms *perms)
 {
 	for (struct watch *w = hmap_get(&s->watches, key); w;
-	     w = w->next_same_path)
+	     w = w->next_same_path) {
+		if (!is_privileged(w->conn) &&
+		    (path[0] == '@' || (perms && !(access_of(w->conn, perms) & 1))))
+			continue;
 		send_event(s, w, path);
+	}
 }
+
+static struct node *node_get(struct xs_store *s, const char *path);
 
 /* A change at path fires the watches on path and on each of its ancestors. */
 static void fire(struct xs_store *s, const char *path)
@@ -363,14 +385,16 @@ static void fire(struct xs_store *s, const char *path)
 	char buf[XENSTORE_ABS_PATH_MAX + 1];
 
 	if (path[0] == '@') {
-		fire_exact(s, path, path);
+		fire_exact(s, path, path, NULL);
 		return;
 	}
 	if (s->watches.count == 0)
 		return;
+	struct node *n = node_get(s, path);
+	const struct perms *perms = n ? &n->perms : NULL;
 	strcpy(buf, path);
 	for (;;) {
-		fire_exact(s, buf, path);
+		fire_exact(s, buf, path, perms);
 		if (strcmp(buf, "/") == 0)
 			break;
 		char *slash = strrchr(buf, '/');
@@ -383,6 +407,13 @@ static void fire(struct xs_store *s, const char *path)
 
 static void watch_unlink(struct xs_store *s, struct watch *w)
 {
+	if (w->prev_conn)
+		w->prev_conn->next_conn = w->next_conn;
+	else
+		w->conn->watches = w->next_conn;
+	if (w->next_conn)
+		w->next_conn->prev_conn = w->prev_conn;
+	w->conn->nwatches--;
 	if (w->prev_same_path)
 		w->prev_same_path->next_same_path = w->next_same_path;
 	else if (w->next_same_path)
@@ -406,11 +437,21 @@ static void conn_drop_watches(struct xs_conn *c)
 {
 	while (c->watches) {
 		struct watch *w = c->watches;
-		c->watches = w->next_conn;
 		watch_unlink(c->store, w);
 		watch_free(w);
 	}
-	c->nwatches = 0;
+}
+
+/* The connection's watch on path with token, found through the watch table
+ * so that a connection with thousands of watches costs no more. */
+static struct watch *watch_find(struct xs_store *s, struct xs_conn *c,
+				const char *path, const char *token)
+{
+	for (struct watch *w = hmap_get(&s->watches, path); w;
+	     w = w->next_same_path)
+		if (w->conn == c && strcmp(w->token, token) == 0)
+			return w;
+	return NULL;
 }
 
 /* ---------------------------------------------------------------- */
@@ -487,7 +528,7 @@ static void node_free_subtree(struct xs_store *s, struct node *n, bool notify)
 		node_free_subtree(s, n->first, notify);
 	/* Watches set below a removed node fire with their own path. */
 	if (notify && s->watches.count)
-		fire_exact(s, n->path, n->path);
+		fire_exact(s, n->path, n->path, &n->perms);
 	struct node *p = n->parent;
 	if (n->prev)
 		n->prev->next = n->next;
@@ -1259,9 +1300,8 @@ static int do_watch(const struct req *r)
 		return EINVAL;
 	if ((rc = canonical(r->c, argv[0], path, true)))
 		return rc;
-	for (struct watch *w = r->c->watches; w; w = w->next_conn)
-		if (strcmp(w->path, path) == 0 && strcmp(w->token, argv[1]) == 0)
-			return EEXIST;
+	if (watch_find(r->s, r->c, path, argv[1]))
+		return EEXIST;
 	if (!is_privileged(r->c) &&
 	    r->c->nwatches >= r->s->quota.watches_per_conn)
 		return E2BIG;
@@ -1282,6 +1322,8 @@ static int do_watch(const struct req *r)
 	if (head)
 		head->prev_same_path = w;
 	w->next_conn = r->c->watches;
+	if (r->c->watches)
+		r->c->watches->prev_conn = w;
 	r->c->watches = w;
 	r->c->nwatches++;
 	r->s->stats.watches++;
@@ -1301,18 +1343,13 @@ static int do_unwatch(const struct req *r)
 		return EINVAL;
 	if ((rc = canonical(r->c, argv[0], path, true)))
 		return rc;
-	for (struct watch **pp = &r->c->watches; *pp; pp = &(*pp)->next_conn) {
-		struct watch *w = *pp;
-		if (strcmp(w->path, path) == 0 && strcmp(w->token, argv[1]) == 0) {
-			*pp = w->next_conn;
-			watch_unlink(r->s, w);
-			watch_free(w);
-			r->c->nwatches--;
-			reply_ok(r->c, r->hdr);
-			return 0;
-		}
-	}
-	return ENOENT;
+	struct watch *w = watch_find(r->s, r->c, path, argv[1]);
+	if (!w)
+		return ENOENT;
+	watch_unlink(r->s, w);
+	watch_free(w);
+	reply_ok(r->c, r->hdr);
+	return 0;
 }
 
 static int do_transaction_start(const struct req *r)
@@ -1419,6 +1456,10 @@ static int do_release(const struct req *r)
 		return ENOENT;
 	memset(&r->s->domains[domid], 0, sizeof(r->s->domains[domid]));
 	r->s->stats.domains--;
+	/* The domain's ring goes with it. */
+	for (struct xs_conn *c = r->s->conns; c; c = c->next)
+		if (c->domid == domid && r->s->close)
+			r->s->close(c->io);
 	reply_ok(r->c, r->hdr);
 	fire(r->s, "@releaseDomain");
 	return 0;
@@ -1494,10 +1535,10 @@ static int do_reset_watches(const struct req *r)
 }
 
 /* CONTROL "stats": the statistics as text; "print TEXT": accepted and
- * ignored (cxenstored logs it). */
+ * ignored (cxenstored logs it); "connect-domain D": see store.h. */
 static int do_control(const struct req *r)
 {
-	const char *argv[2];
+	const char *argv[3];
 	if (!is_privileged(r->c))
 		return EACCES;
 	const char *nul = memchr(r->body, '\0', r->hdr->len);
@@ -1506,6 +1547,19 @@ static int do_control(const struct req *r)
 	argv[0] = r->body;
 	if (strcmp(argv[0], "print") == 0) {
 		reply_ok(r->c, r->hdr);
+		return 0;
+	}
+	if (strcmp(argv[0], "connect-domain") == 0) {
+		uint32_t domid;
+		if (split(r->body, r->hdr->len, argv, 3) != 2 ||
+		    parse_domid(argv[1], &domid) || domid == 0)
+			return EINVAL;
+		if (!r->s->domains[domid].introduced)
+			return ENOENT;
+		if (r->c->txns)
+			return EBUSY;
+		reply_ok(r->c, r->hdr);
+		r->c->domid = domid;
 		return 0;
 	}
 	if (strcmp(argv[0], "stats") == 0) {
@@ -1613,6 +1667,11 @@ struct xs_store *xs_store_new(const struct xs_quota *quota)
 fail:
 	xs_store_free(s);
 	return NULL;
+}
+
+void xs_store_set_close(struct xs_store *s, xs_close_fn close)
+{
+	s->close = close;
 }
 
 void xs_store_free(struct xs_store *s)

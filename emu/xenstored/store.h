@@ -32,12 +32,26 @@ void xs_quota_defaults(struct xs_quota *q);
 typedef void (*xs_send_fn)(void *io, const struct xsd_sockmsg *hdr,
 			   const void *body);
 
+/* Asks the daemon to close a connection (its io): the store calls it when
+ * a domain is released, for that domain's connections. The daemon then
+ * calls xs_conn_free. */
+typedef void (*xs_close_fn)(void *io);
+
 /* Creates an empty store (/, /local, /local/domain, /tool). quota may be
  * NULL for the defaults. Returns NULL when out of memory. */
 struct xs_store *xs_store_new(const struct xs_quota *quota);
 void xs_store_free(struct xs_store *s);
+void xs_store_set_close(struct xs_store *s, xs_close_fn close);
 
-/* A client connection acting as domain domid (0 is privileged dom0). */
+/* A client connection acting as domain domid (0 is privileged dom0).
+ *
+ * Guests have no shared ring on the emulated host, so a privileged
+ * connection can be handed to a domain instead: after
+ *   CONTROL "connect-domain\0<domid>\0"
+ * (xs_control_command(h, "connect-domain", "7", 2) in libxenstore) it acts
+ * as that introduced domain, with its permissions, quotas and relative
+ * paths, as the domain's ring would, and it is closed when the domain is
+ * released. */
 struct xs_conn *xs_conn_new(struct xs_store *s, uint32_t domid,
 			    xs_send_fn send, void *io);
 /* Drops the connection's watches and open transactions. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -27,10 +28,8 @@
 struct client {
 	int fd;
 	struct xs_conn *conn;
-	struct xsd_sockmsg hdr;
-	size_t hdr_got;
-	char body[XENSTORE_PAYLOAD_MAX + 1];
-	size_t body_got;
+	char in[4 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)];
+	size_t in_len;
 	char *out;
 	size_t out_len, out_off, out_cap;
 	bool dead;     /* protocol error or write failure: close soon */
@@ -43,6 +42,8 @@ struct client {
 struct daemon {
 	int epfd;
 	struct xs_store *store;
+	bool null_server; /* echo a 1-byte reply to everything */
+	FILE *trace;      /* every request, when asked for */
 	/* Clients with new output or marked dead during this round of
 	 * events. Watch events land on clients other than the one whose
 	 * request caused them, so flushing happens once per round, for
@@ -121,18 +122,31 @@ static void flush_out(struct client *cl)
 	set_want_out(cl, cl->out_len > 0);
 }
 
-/* Reads what is there and handles every complete message. */
-static void read_in(struct xs_store *store, struct client *cl)
+/* Handles one complete message: the store's, or the null server's echo. */
+static void handle(struct client *cl, const struct xsd_sockmsg *hdr,
+		   const char *body)
 {
-	for (;;) {
-		ssize_t n;
-		if (cl->hdr_got < sizeof(cl->hdr)) {
-			n = recv(cl->fd, (char *)&cl->hdr + cl->hdr_got,
-				 sizeof(cl->hdr) - cl->hdr_got, 0);
-		} else {
-			n = recv(cl->fd, cl->body + cl->body_got,
-				 cl->hdr.len - cl->body_got, 0);
-		}
+	struct daemon *d = cl->d;
+
+	if (d->trace)
+		fprintf(d->trace, "%p in  %s tx=%u len=%u %.*s\n", (void *)cl,
+			xs_type_name(hdr->type) ? xs_type_name(hdr->type) : "?",
+			hdr->tx_id, hdr->len, (int)strnlen(body, hdr->len), body);
+	if (d->null_server) {
+		struct xsd_sockmsg r = { hdr->type, hdr->req_id, hdr->tx_id, 1 };
+		queue_out(cl, &r, "0");
+		return;
+	}
+	xs_store_request(d->store, cl->conn, hdr, body);
+}
+
+/* Reads what is there and handles every complete message in it. One read
+ * usually brings a whole request, header and body together. */
+static void read_in(struct client *cl)
+{
+	while (!cl->dead) {
+		size_t room = sizeof(cl->in) - cl->in_len;
+		ssize_t n = recv(cl->fd, cl->in + cl->in_len, room, 0);
 		if (n == 0) {
 			cl->dead = true;
 			return;
@@ -144,26 +158,40 @@ static void read_in(struct xs_store *store, struct client *cl)
 				cl->dead = true;
 			return;
 		}
-		if (cl->hdr_got < sizeof(cl->hdr)) {
-			cl->hdr_got += (size_t)n;
-			if (cl->hdr_got < sizeof(cl->hdr))
-				continue;
-			/* A length past the protocol's limit means the
-			 * stream can no longer be framed: drop the client. */
-			if (cl->hdr.len > XENSTORE_PAYLOAD_MAX) {
+		cl->in_len += (size_t)n;
+		size_t off = 0;
+		while (cl->in_len - off >= sizeof(struct xsd_sockmsg)) {
+			struct xsd_sockmsg hdr;
+			memcpy(&hdr, cl->in + off, sizeof(hdr));
+			/* A length past the protocol's limit means the stream
+			 * can no longer be framed: drop the client. */
+			if (hdr.len > XENSTORE_PAYLOAD_MAX) {
 				cl->dead = true;
 				return;
 			}
-		} else {
-			cl->body_got += (size_t)n;
+			if (cl->in_len - off - sizeof(hdr) < hdr.len)
+				break;
+			char body[XENSTORE_PAYLOAD_MAX + 1];
+			memcpy(body, cl->in + off + sizeof(hdr), hdr.len);
+			body[hdr.len] = '\0';
+			off += sizeof(hdr) + hdr.len;
+			handle(cl, &hdr, body);
+			if (cl->dead)
+				return;
 		}
-		if (cl->hdr_got == sizeof(cl->hdr) &&
-		    cl->body_got == cl->hdr.len) {
-			cl->body[cl->body_got] = '\0';
-			xs_store_request(store, cl->conn, &cl->hdr, cl->body);
-			cl->hdr_got = cl->body_got = 0;
-		}
+		memmove(cl->in, cl->in + off, cl->in_len - off);
+		cl->in_len -= off;
+		if ((size_t)n < room)
+			return; /* a short read: the socket is drained */
 	}
+}
+
+/* The store asks for a connection to go (its domain was released). */
+static void request_close(void *io)
+{
+	struct client *cl = io;
+	cl->dead = true;
+	mark_pending(cl);
 }
 
 static void client_close(struct client *cl)
@@ -241,6 +269,11 @@ static const struct {
 	  "write statistics here on SIGUSR1 and at exit" },
 	{ { "lifeline-fd", required_argument, NULL, 'l' }, "FD",
 	  "exit when this inherited fd reaches end of file (the parent died)" },
+	{ { "trace-file", required_argument, NULL, 'T' }, "PATH",
+	  "log every request to this file" },
+	{ { "null", no_argument, NULL, 'N' }, NULL,
+	  "benchmark floor: answer every request with a 1-byte reply of "
+	  "its type, keeping no store" },
 	{ { "ready-fd", required_argument, NULL, 'r' }, "FD",
 	  "write one byte to this inherited fd, then close it, once listening" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
@@ -277,7 +310,8 @@ int main(int argc, char **argv)
 {
 	struct option longopts[NOPTIONS + 1];
 	struct xs_quota quota;
-	const char *sock_path = NULL, *stats_path = NULL;
+	const char *sock_path = NULL, *stats_path = NULL, *trace_path = NULL;
+	bool null_server = false;
 	int lifeline = -1, ready = -1, opt;
 
 	xs_quota_defaults(&quota);
@@ -286,7 +320,7 @@ int main(int argc, char **argv)
 	memset(&longopts[NOPTIONS], 0, sizeof(longopts[0]));
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		uint32_t v = 0;
-		if (opt != 's' && opt != 'S' && opt != 'h' && optarg &&
+		if (opt != 's' && opt != 'S' && opt != 'T' && opt != 'h' && optarg &&
 		    parse_u32(optarg, &v)) {
 			fprintf(stderr, "horde-xenstored: bad number '%s'\n",
 				optarg);
@@ -301,6 +335,8 @@ int main(int argc, char **argv)
 		case 'S': stats_path = optarg; break;
 		case 'l': lifeline = (int)v; break;
 		case 'r': ready = (int)v; break;
+		case 'T': trace_path = optarg; break;
+		case 'N': null_server = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -326,7 +362,20 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	struct daemon d = { .epfd = epfd, .store = store };
+	struct daemon d = { .epfd = epfd, .store = store,
+			    .null_server = null_server };
+	xs_store_set_close(store, request_close);
+	if (trace_path && !(d.trace = fopen(trace_path, "a"))) {
+		fprintf(stderr, "horde-xenstored: %s: %s\n", trace_path,
+			strerror(errno));
+		return 1;
+	}
+	/* A connection per guest: thousands of fds. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	/* The listener and the signal fd are told apart by these markers. */
 	static int listener_mark, signal_mark, lifeline_mark;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &listener_mark };
@@ -406,7 +455,7 @@ int main(int argc, char **argv)
 			}
 			struct client *cl = p;
 			if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-				read_in(store, cl);
+				read_in(cl);
 			mark_pending(cl);
 		}
 		while (d.pending) {
@@ -421,6 +470,8 @@ int main(int argc, char **argv)
 	}
 	if (stats_path)
 		write_stats(store, stats_path);
+	if (d.trace)
+		fclose(d.trace);
 	unlink(sock_path);
 	xs_store_free(store);
 	return 0;
