@@ -1644,6 +1644,9 @@ struct xs_store *xs_store_new(const struct xs_quota *quota)
 		s->quota = *quota;
 	else
 		xs_quota_defaults(&s->quota);
+	/* Replies are assembled here; never NULL, even for empty ones. */
+	if (scratch_reserve(s, XENSTORE_PAYLOAD_MAX + 1))
+		goto fail;
 	s->owned = calloc(MAX_DOMID + 1, sizeof(*s->owned));
 	s->domains = calloc(MAX_DOMID + 1, sizeof(*s->domains));
 	s->root = calloc(1, sizeof(*s->root));
