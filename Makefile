@@ -118,9 +118,13 @@ test: deps-test
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS)
 	@B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh
 
+$(B)/bench_xenstore: tests/bench/bench_xenstore.c harness/xcl/xcl.c \
+                     harness/xcl/xcl_profile.c harness/util.c $(HEADERS)
+	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ -lxenstore -lm
+
 bench: deps
 	$(call install_missing,bc)
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(B)/bench_xenstore
 	@B=$(B) tests/bench.sh
 
 clean:

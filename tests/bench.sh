@@ -21,3 +21,7 @@ select printf('first 200 guests        %8.1f us mean creation', avg(create_ns) /
 SQL
 printf 'wall time, whole run     %.2f s (set-up, 1,000 creations, ARP, teardown)\n' \
 	"$(echo "$end - $start" | bc -l)"
+
+echo
+echo "== horde-xenstored round trips as the store fills (lean and xl entry sets)"
+"$B/bench_xenstore" "$B/horde-xenstored" 100000 20000

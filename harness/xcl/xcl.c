@@ -110,6 +110,7 @@ static void timing_finish(struct xcl_ctx *c)
 
 struct paths {
 	char dom[64], console[80], fe[96], be[96];
+	char vm[64], libxl[32], libxl_vif[64], console_be[96];
 };
 
 static void make_paths(uint32_t domid, struct paths *p)
@@ -118,6 +119,13 @@ static void make_paths(uint32_t domid, struct paths *p)
 	snprintf(p->console, sizeof(p->console), "%s/console", p->dom);
 	snprintf(p->fe, sizeof(p->fe), "%s/device/vif/0", p->dom);
 	snprintf(p->be, sizeof(p->be), XCL_BACKEND_VIF_ROOT "/%u/0", domid);
+	/* A domain's UUID is made from its id: unique on the host. */
+	snprintf(p->vm, sizeof(p->vm), "/vm/00000000-0000-4000-8000-%012x",
+		 domid);
+	snprintf(p->libxl, sizeof(p->libxl), "/libxl/%u", domid);
+	snprintf(p->libxl_vif, sizeof(p->libxl_vif), "%s/device/vif/0", p->libxl);
+	snprintf(p->console_be, sizeof(p->console_be),
+		 "/local/domain/0/backend/console/%u/0", domid);
 }
 
 static const char *base_path(const struct paths *p, enum xcl_base b)
@@ -127,6 +135,10 @@ static const char *base_path(const struct paths *p, enum xcl_base b)
 	case XCL_BASE_CONSOLE: return p->console;
 	case XCL_BASE_FE: return p->fe;
 	case XCL_BASE_BE: return p->be;
+	case XCL_BASE_VM: return p->vm;
+	case XCL_BASE_LIBXL: return p->libxl;
+	case XCL_BASE_LIBXL_VIF: return p->libxl_vif;
+	case XCL_BASE_CONSOLE_BE: return p->console_be;
 	default: return p->dom;
 	}
 }
@@ -156,17 +168,24 @@ static int check_config(const struct xcl_guest_config *cfg, struct hd_err *err)
 		return hd_fail(err, HD_EINVAL, "vif MAC must be unicast");
 	if (cfg->memory_kib < 1024)
 		return hd_fail(err, HD_EINVAL, "guest memory below 1 MiB");
-	if (cfg->profile >= XCL_PROFILE_COUNT)
-		return hd_fail(err, HD_EINVAL, "unknown entry profile");
+	if (cfg->profile != XCL_PROFILE_LEAN)
+		return hd_fail(err, HD_EINVAL, "entry profile %s cannot create "
+			       "guests yet (only lean can)",
+			       xcl_profile_name(cfg->profile));
 	return HD_OK;
 }
 
-static void format_value(enum xcl_value v, const struct xcl_guest_config *cfg,
-			 uint32_t domid, const struct paths *p,
-			 const struct xcl_build_result *br, uint32_t console_port,
-			 char *buf, size_t len)
+void xcl_entry_render(const struct xcl_entry *e,
+		      const struct xcl_guest_config *cfg, uint32_t domid,
+		      const struct xcl_build_result *br, uint32_t store_port,
+		      uint32_t console_port, char *path, size_t path_len,
+		      char *buf, size_t len)
 {
-	switch (v) {
+	struct paths paths, *p = &paths;
+
+	make_paths(domid, p);
+	snprintf(path, path_len, "%s/%s", base_path(p, e->base), e->key);
+	switch (e->value) {
 	case XCL_V_NAME: snprintf(buf, len, "%s", cfg->name); break;
 	case XCL_V_DOMID: snprintf(buf, len, "%u", domid); break;
 	case XCL_V_MEMORY_KIB:
@@ -186,6 +205,17 @@ static void format_value(enum xcl_value v, const struct xcl_guest_config *cfg,
 			 cfg->mac[5]);
 		break;
 	case XCL_V_BRIDGE: snprintf(buf, len, "%s", cfg->bridge); break;
+	case XCL_V_VM_PATH: snprintf(buf, len, "%s", p->vm); break;
+	case XCL_V_UUID: snprintf(buf, len, "%s", p->vm + 4); break;
+	case XCL_V_STORE_MFN:
+		snprintf(buf, len, "%llu", (unsigned long long)br->store_mfn);
+		break;
+	case XCL_V_STORE_PORT: snprintf(buf, len, "%u", store_port); break;
+	case XCL_V_CONSOLE_FE_PATH: snprintf(buf, len, "%s", p->console); break;
+	case XCL_V_CONSOLE_BE_PATH: snprintf(buf, len, "%s", p->console_be); break;
+	case XCL_V_KERNEL: snprintf(buf, len, "%s", cfg->kernel ? cfg->kernel : ""); break;
+	case XCL_V_CMDLINE: snprintf(buf, len, "%s", cfg->cmdline ? cfg->cmdline : ""); break;
+	case XCL_V_LITERAL: snprintf(buf, len, "%s", e->literal); break;
 	}
 }
 
@@ -215,8 +245,8 @@ static bool make_dirs(struct xcl_ctx *c, xs_transaction_t t, uint32_t domid,
 
 static int write_entries(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 			 uint32_t domid, const struct paths *p,
-			 const struct xcl_build_result *br, uint32_t console_port,
-			 struct hd_err *err)
+			 const struct xcl_build_result *br, uint32_t store_port,
+			 uint32_t console_port, struct hd_err *err)
 {
 	size_t n;
 	const struct xcl_entry *table = xcl_profile_table(cfg->profile, &n);
@@ -233,10 +263,9 @@ static int write_entries(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 			hd_fail_errno(err, HD_EXS, "xenstore: make directories");
 		for (size_t i = 0; ok && i < n; i++) {
 			char path[256], value[256];
-			snprintf(path, sizeof(path), "%s/%s",
-				 base_path(p, table[i].base), table[i].key);
-			format_value(table[i].value, cfg, domid, p, br,
-				     console_port, value, sizeof(value));
+			xcl_entry_render(&table[i], cfg, domid, br, store_port,
+					 console_port, path, sizeof(path),
+					 value, sizeof(value));
 			CHARGE(c, XCL_PHASE_XENSTORE,
 			       ok = xs_write(c->xs, t, path, value,
 					     (unsigned)strlen(value)));
@@ -384,7 +413,8 @@ int xcl_create(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 	}
 
 	wrote = true;
-	if ((rc = write_entries(c, cfg, domid, &p, &br, console_port, err))) {
+	if ((rc = write_entries(c, cfg, domid, &p, &br, store_port, console_port,
+				err))) {
 		hd_wrap(err, "domain %u", domid);
 		goto out;
 	}

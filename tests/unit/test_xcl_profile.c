@@ -53,6 +53,9 @@ static void profile_names(void **state)
 	assert_int_equal(xcl_profile_parse("lean", &p), HD_OK);
 	assert_int_equal(p, XCL_PROFILE_LEAN);
 	assert_int_equal(xcl_profile_parse("fat", &p), HD_EINVAL);
+	assert_int_equal(xcl_profile_parse("xl", &p), HD_OK);
+	assert_int_equal(p, XCL_PROFILE_XL);
+	assert_true(xcl_profile_entries(XCL_PROFILE_XL) > 37);
 	assert_string_equal(xcl_profile_name(XCL_PROFILE_LEAN), "lean");
 }
 
