@@ -31,7 +31,10 @@ HORDE_SRC  := harness/main.c harness/plan.c harness/results.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
 COSMOS_SRC := harness/xcl/cosmos.c harness/plan.c harness/platform.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
-XSD_SRC    := emu/xenstored/xenstored.c emu/xenstored/store.c harness/hmap.c
+STORE_SRC  := emu/xenstored/store.c emu/xenstored/store_tree.c \
+              emu/xenstored/store_watch.c emu/xenstored/store_txn.c \
+              emu/xenstored/store_ops.c
+XSD_SRC    := emu/xenstored/xenstored.c $(STORE_SRC) harness/hmap.c
 
 BINS := $(B)/horde $(B)/cosmos $(B)/horde-xenstored
 
@@ -91,7 +94,7 @@ UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c harness/util.c harness/hmap.c
 $(B)/asan/test_plan: tests/unit/test_plan.c harness/plan.c harness/util.c
-$(B)/asan/test_store: tests/unit/test_store.c emu/xenstored/store.c harness/hmap.c
+$(B)/asan/test_store: tests/unit/test_store.c $(STORE_SRC) harness/hmap.c
 $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c harness/util.c
 $(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c harness/xcl/xcl_profile.c harness/util.c
 $(B)/asan/test_xenstored: tests/unit/test_xenstored.c $(B)/asan/horde-xenstored
@@ -109,7 +112,7 @@ FUZZ_TARGETS := fuzz_plan fuzz_store
 FUZZ_BINS := $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 20
 $(B)/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c harness/plan.c harness/util.c
-$(B)/fuzz/fuzz_store: tests/fuzz/fuzz_store.c emu/xenstored/store.c harness/hmap.c
+$(B)/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(STORE_SRC) harness/hmap.c
 $(FUZZ_BINS): $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@ -lm
