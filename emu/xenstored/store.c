@@ -419,7 +419,11 @@ struct xs_conn *xs_conn_new(struct xs_store *s, uint32_t domid,
 	if (!c)
 		return NULL;
 	c->store = s;
-	c->domid = domid;
+	if (domid > MAX_DOMID) {
+		free(c);
+		return NULL;
+	}
+	xsd_conn_set_domain(c, domid);
 	c->send = send;
 	c->io = io;
 	c->next = s->conns;
@@ -430,11 +434,36 @@ struct xs_conn *xs_conn_new(struct xs_store *s, uint32_t domid,
 	return c;
 }
 
+/* Moves c to domid's list of connections, so that releasing a domain
+ * finds its connections without a walk over all of them. */
+void xsd_conn_set_domain(struct xs_conn *c, uint32_t domid)
+{
+	struct domain *old = &c->store->domains[c->domid];
+	if (c->domid != 0) {
+		if (c->dom_prev)
+			c->dom_prev->dom_next = c->dom_next;
+		else
+			old->conns = c->dom_next;
+		if (c->dom_next)
+			c->dom_next->dom_prev = c->dom_prev;
+		c->dom_prev = c->dom_next = NULL;
+	}
+	c->domid = domid;
+	if (domid != 0) {
+		struct domain *d = &c->store->domains[domid];
+		c->dom_next = d->conns;
+		if (d->conns)
+			d->conns->dom_prev = c;
+		d->conns = c;
+	}
+}
+
 void xs_conn_free(struct xs_conn *c)
 {
 	if (!c)
 		return;
 	struct xs_store *s = c->store;
+	xsd_conn_set_domain(c, 0);
 	xsd_conn_drop_watches(c);
 	while (c->txns)
 		xsd_txn_remove(c, c->txns);

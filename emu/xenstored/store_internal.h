@@ -83,6 +83,7 @@ struct domain {
 	uint64_t mfn;
 	uint32_t port;
 	uint32_t target;
+	struct xs_conn *conns; /* connections acting as this domain */
 };
 
 struct xs_conn {
@@ -94,7 +95,8 @@ struct xs_conn {
 	uint32_t nwatches;
 	struct txn *txns;
 	uint32_t ntxns;
-	struct xs_conn *prev, *next;
+	struct xs_conn *prev, *next;         /* all connections */
+	struct xs_conn *dom_prev, *dom_next; /* the domain's connections */
 };
 
 struct xs_store {
@@ -151,6 +153,7 @@ void xsd_reply_ok(struct xs_conn *c, const struct xsd_sockmsg *req);
 int xsd_split(const char *body, uint32_t len, const char **argv, int max);
 int xsd_parse_perms(const char **argv, int n, struct perms *out);
 int xsd_parse_domid(const char *s, uint32_t *out);
+void xsd_conn_set_domain(struct xs_conn *c, uint32_t domid);
 
 /* store_watch.c */
 void xsd_fire_exact(struct xs_store *s, const char *key, const char *path,

@@ -396,7 +396,7 @@ int xsd_do_introduce(const struct req *r)
 		xsd_reply_ok(r->c, r->hdr);
 		return 0;
 	}
-	*d = (struct domain){ true, mfn, (uint32_t)port, 0 };
+	*d = (struct domain){ true, mfn, (uint32_t)port, 0, d->conns };
 	r->s->stats.domains++;
 	xsd_reply_ok(r->c, r->hdr);
 	xsd_fire(r->s, "@introduceDomain");
@@ -424,12 +424,12 @@ int xsd_do_release(const struct req *r)
 		return EINVAL;
 	if (!r->s->domains[domid].introduced)
 		return ENOENT;
-	memset(&r->s->domains[domid], 0, sizeof(r->s->domains[domid]));
+	struct domain *d = &r->s->domains[domid];
+	*d = (struct domain){ .conns = d->conns };
 	r->s->stats.domains--;
 	/* The domain's ring goes with it. */
-	for (struct xs_conn *c = r->s->conns; c; c = c->next)
-		if (c->domid == domid && r->s->close)
-			r->s->close(c->io);
+	for (struct xs_conn *c = d->conns; c && r->s->close; c = c->dom_next)
+		r->s->close(c->io);
 	xsd_reply_ok(r->c, r->hdr);
 	xsd_fire(r->s, "@releaseDomain");
 	return 0;
@@ -520,7 +520,7 @@ int xsd_do_control(const struct req *r)
 		if (r->c->txns)
 			return EBUSY;
 		xsd_reply_ok(r->c, r->hdr);
-		r->c->domid = domid;
+		xsd_conn_set_domain(r->c, domid);
 		return 0;
 	}
 	if (strcmp(argv[0], "stats") == 0) {

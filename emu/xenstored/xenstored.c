@@ -36,6 +36,7 @@ struct client {
 	bool want_out; /* EPOLLOUT registered */
 	bool pending;  /* on the list of clients to flush or close */
 	struct client *next_pending;
+	struct client *prev, *next; /* all clients */
 	struct daemon *d;
 };
 
@@ -49,6 +50,7 @@ struct daemon {
 	 * request caused them, so flushing happens once per round, for
 	 * every client touched. */
 	struct client *pending;
+	struct client *clients;
 };
 
 static void mark_pending(struct client *cl)
@@ -196,6 +198,12 @@ static void request_close(void *io)
 
 static void client_close(struct client *cl)
 {
+	if (cl->prev)
+		cl->prev->next = cl->next;
+	else
+		cl->d->clients = cl->next;
+	if (cl->next)
+		cl->next->prev = cl->prev;
 	epoll_ctl(cl->d->epfd, EPOLL_CTL_DEL, cl->fd, NULL);
 	close(cl->fd);
 	xs_conn_free(cl->conn);
@@ -434,7 +442,12 @@ int main(int argc, char **argv)
 						xs_conn_free(cl->conn);
 						close(cfd);
 						free(cl);
+						continue;
 					}
+					cl->next = d.clients;
+					if (d.clients)
+						d.clients->prev = cl;
+					d.clients = cl;
 				}
 				continue;
 			}
@@ -470,6 +483,8 @@ int main(int argc, char **argv)
 	}
 	if (stats_path)
 		write_stats(store, stats_path);
+	while (d.clients)
+		client_close(d.clients);
 	if (d.trace)
 		fclose(d.trace);
 	unlink(sock_path);

@@ -489,6 +489,43 @@ static void conn_close_drops_state(void **state)
 	ok(write_tx(&dom0, 0, "/gone/x", "1")); /* no event to a freed conn */
 }
 
+static int closed[3];
+
+static void count_close(void *io)
+{
+	closed[(struct client *)io == &dom0 ? 0 : (struct client *)io == &guest ? 1 : 2]++;
+}
+
+static void release_closes_only_that_domains_connections(void **state)
+{
+	(void)state;
+	char buf[64];
+	struct client a = { 0 }, b = { 0 };
+	memset(closed, 0, sizeof(closed));
+	xs_store_set_close(store, count_close);
+	ok(send_raw(&dom0, XS_INTRODUCE, 0, buf, join(buf, 3, "7", "1", "1")));
+	a.conn = xs_conn_new(store, 0, capture, &a);
+	b.conn = xs_conn_new(store, 0, capture, &b);
+	ok(send_raw(&a, XS_CONTROL, 0, buf, join(buf, 2, "connect-domain", "7")));
+	ok(send_raw(&b, XS_CONTROL, 0, buf, join(buf, 2, "connect-domain", "7")));
+	/* Now unprivileged: b may not hand itself on again. */
+	assert_string_equal(error_of(send_raw(&b, XS_CONTROL, 0, buf,
+					      join(buf, 2, "connect-domain", "7"))),
+			    "EACCES");
+	assert_string_equal(error_of(send_raw(&dom0, XS_CONTROL, 0, buf,
+					      join(buf, 2, "connect-domain", "8"))),
+			    "ENOENT"); /* not introduced */
+	ok(req1(&dom0, XS_RELEASE, 0, "7"));
+	assert_int_equal(closed[2], 2); /* a and b */
+	assert_int_equal(closed[0] + closed[1], 0);
+	xs_conn_free(a.conn);
+	xs_conn_free(b.conn);
+	/* Introduced again, the domain starts with no connections. */
+	ok(send_raw(&dom0, XS_INTRODUCE, 0, buf, join(buf, 3, "7", "1", "1")));
+	ok(req1(&dom0, XS_RELEASE, 0, "7"));
+	assert_int_equal(closed[2], 2);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -497,6 +534,7 @@ int main(void)
 		T(quota), T(watches), T(transactions), T(domains),
 		T(directory_part), T(control_and_stats),
 		T(conn_close_drops_state),
+		T(release_closes_only_that_domains_connections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
