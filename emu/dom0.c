@@ -102,7 +102,12 @@ static void plug(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
 	char host[16], guest[16], fe[96], token[32];
 	struct hd_err err = { 0 };
 	uint8_t mac[6];
-	char *mac_s = read_key(d, domid, devid, "mac");
+	char fe_mac[96];
+	unsigned len;
+	/* Like netback: the MAC is the frontend's. */
+	snprintf(fe_mac, sizeof(fe_mac), "/local/domain/%u/device/vif/%u/mac",
+		 domid, devid);
+	char *mac_s = xs_read(d->xs, XBT_NULL, fe_mac, &len);
 	char *bridge = read_key(d, domid, devid, "bridge");
 
 	if (parse_mac(mac_s, mac) != 0) {

@@ -169,7 +169,7 @@ int nl_fdb_add(struct nl *nl, int port_ifindex, const uint8_t mac[6],
 	return HD_OK;
 }
 
-int nl_link_up(struct nl *nl, int ifindex, struct hd_err *err)
+static int link_set(struct nl *nl, int ifindex, int master, struct hd_err *err)
 {
 	struct nlmsghdr *h = start(nl, RTM_NEWLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
@@ -177,13 +177,26 @@ int nl_link_up(struct nl *nl, int ifindex, struct hd_err *err)
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
+	if (master)
+		mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)master);
 	int e = transact(nl, h);
 	if (e) {
 		char name[IF_NAMESIZE] = "?";
 		if_indextoname((unsigned)ifindex, name);
-		return fail(err, e, "set up", name);
+		return fail(err, e, master ? "attach to bridge" : "set up", name);
 	}
 	return HD_OK;
+}
+
+int nl_link_up(struct nl *nl, int ifindex, struct hd_err *err)
+{
+	return link_set(nl, ifindex, 0, err);
+}
+
+int nl_link_attach(struct nl *nl, int ifindex, int bridge_ifindex,
+		   struct hd_err *err)
+{
+	return link_set(nl, ifindex, bridge_ifindex, err);
 }
 
 int nl_addr_add(struct nl *nl, int ifindex, uint32_t addr_be,

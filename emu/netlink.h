@@ -28,6 +28,9 @@ int nl_veth_add(struct nl *nl, const char *host, const char *peer,
 int nl_fdb_add(struct nl *nl, int port_ifindex, const uint8_t mac[6],
 	       struct hd_err *err);
 int nl_link_up(struct nl *nl, int ifindex, struct hd_err *err);
+/* Enslaves ifindex to the bridge and sets it up, in one request. */
+int nl_link_attach(struct nl *nl, int ifindex, int bridge_ifindex,
+		   struct hd_err *err);
 /* Adds addr/32 (network byte order) to ifindex. */
 int nl_addr_add(struct nl *nl, int ifindex, uint32_t addr_be,
 		struct hd_err *err);

@@ -216,6 +216,23 @@ static void on_destroy(void *arg, uint32_t domid)
 	emu_guests_destroyed(p->guests, domid);
 }
 
+static int emu_check(const struct plan_job *job, struct hd_err *err)
+{
+	char bin[PATH_MAX];
+	if (geteuid() != 0)
+		return hd_fail(err, HD_EINVAL, "platform emu needs root (network "
+			       "namespaces, bridges, raw sockets)");
+	if (!emu_latency_find(job->emu_latency))
+		return hd_fail(err, HD_EINVAL, "unknown emu latency profile '%s'",
+			       job->emu_latency);
+	if (!getenv("HORDE_XENSTORED") &&
+	    (sibling_path("horde-xenstored", bin, sizeof(bin)) ||
+	     access(bin, X_OK) != 0))
+		return hd_fail(err, HD_ENOENT, "cannot find horde-xenstored next "
+			       "to this program");
+	return HD_OK;
+}
+
 static int emu_open(const struct plan_job *job, struct platform **out,
 		    struct hd_err *err)
 {
@@ -340,6 +357,7 @@ static void emu_close(struct platform *p)
 
 const struct platform_ops platform_emu = {
 	.name = "emu",
+	.check = emu_check,
 	.open = emu_open,
 	.create = emu_create,
 	.destroy = emu_destroy,

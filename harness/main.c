@@ -18,6 +18,7 @@
 
 #include "../analysis/report.h"
 #include "plan.h"
+#include "platform.h"
 #include "results.h"
 #include "runner.h"
 
@@ -133,11 +134,18 @@ static int cmd_run(const struct cli_args *a)
 			return 1;
 		}
 	}
-	if (geteuid() != 0) {
-		fprintf(stderr, "horde: run needs root (network namespaces, "
-				"bridges, raw sockets)\n");
-		plan_free(&plan);
-		return 1;
+	for (size_t j = 0; j < plan.njobs; j++) {
+		const struct plan_job *job = &plan.jobs[j];
+		const struct platform_ops *ops = platform_find(job->platform);
+		if (job_name && strcmp(job->name, job_name) != 0)
+			continue;
+		if (!ops)
+			hd_fail(&err, HD_EINVAL, "job [%s]: platform '%s' is not "
+				"built in", job->name, job->platform);
+		if (!ops || ops->check(job, &err)) {
+			plan_free(&plan);
+			return fail(&err);
+		}
 	}
 	char dir[PATH_MAX];
 	hd_strlcpy(dir, db_path, sizeof(dir));

@@ -30,6 +30,9 @@ static const struct opt_value platform_values[] = {
 	{ "emu", "the emulated host in emu/: real XenStore daemon, real veth "
 		 "pairs on real bridges, real ARP; hypervisor and boot delay "
 		 "modelled" },
+	{ "xen", "real Xen through libxcl; run horde in dom0" },
+	{ "xl", "real Xen through Xen's own xl, one `xl create` per guest; "
+		"run horde in dom0" },
 	{ NULL, NULL },
 };
 
@@ -55,6 +58,12 @@ static const struct plan_option plan_options[] = {
 	  "which XenStore entries libxcl writes per guest" },
 	{ "emu_latency", OPT_ENUM, FIELD(emu_latency), "default", 0, 0,
 	  latency_values, "emu: modelled cost of each hypervisor operation" },
+	{ "kernel", OPT_STRING, FIELD(kernel), "", 0, 0, NULL,
+	  "xen, xl: the guests' PV kernel image (ELF or gzip'd ELF)" },
+	{ "ramdisk", OPT_STRING, FIELD(ramdisk), "", 0, 0, NULL,
+	  "xen, xl: the guests' initramfs (optional)" },
+	{ "bridge", OPT_STRING, FIELD(bridge), "horde-br0", 0, 0, NULL,
+	  "xen, xl: the dom0 bridge the guests' vifs join" },
 	{ "guests", OPT_INT, FIELD(guests), "100", 1, 32751, NULL,
 	  "number of guests to create (Xen domain ids end at 32751)" },
 	{ "memory", OPT_INT, FIELD(memory_mib), "8", 1, 1048576, NULL,

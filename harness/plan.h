@@ -22,6 +22,9 @@ struct plan_job {
 	char platform[16];        /* emu */
 	char profile[16];         /* lean */
 	char emu_latency[16];     /* emu: latency profile of the hypervisor */
+	char kernel[256];         /* xen, xl: the guests' PV kernel */
+	char ramdisk[256];        /* xen, xl: their initramfs, or "" */
+	char bridge[16];          /* xen, xl: dom0 bridge for the vifs */
 	char description[256];
 	long long guests;
 	long long memory_mib;      /* per guest */

@@ -30,6 +30,10 @@ struct platform;
 
 struct platform_ops {
 	const char *name;
+	/* Checks, without changing anything on the host, that open() can
+	 * work here (root, a hypervisor, files the job names), so that a plan
+	 * that cannot run fails before anything is written. */
+	int (*check)(const struct plan_job *job, struct hd_err *err);
 	/* Sets up the host for job. Must be called before any other thread
 	 * of the process starts (the emu platform moves the calling thread
 	 * into a network namespace of its own). */
@@ -53,5 +57,10 @@ uint32_t platform_guest_addr(uint32_t seq);
 void platform_guest_mac(uint32_t seq, uint8_t mac[6]);
 
 extern const struct platform_ops platform_emu;
+extern const struct platform_ops platform_xen;
+extern const struct platform_ops platform_xl;
+
+/* The pre-flight check the xen and xl platforms share. */
+int platform_xen_check(const struct plan_job *job, struct hd_err *err);
 
 #endif

@@ -121,6 +121,26 @@ static int create_one(struct run_state *s, const struct platform_ops *ops,
 	return HD_OK;
 }
 
+/* Destroys every guest the run created, unless the user asked twice to
+ * stop (the platform's close() then takes the host down whole). */
+static void destroy_all(struct run_state *s, const struct platform_ops *ops,
+			struct platform *plat)
+{
+	s->prog.stage = "destroying";
+	for (uint32_t seq = 1; seq <= (uint32_t)s->job->guests; seq++) {
+		if (*s->opts->stop >= 2)
+			break;
+		if (!s->domids[seq])
+			continue;
+		struct xcl_timing t;
+		struct hd_err derr;
+		ops->destroy(plat, s->domids[seq], &t, &derr);
+		s->domids[seq] = 0;
+		s->prog.destroyed++;
+		report_progress(s, 0);
+	}
+}
+
 int runner_run(const struct plan *plan, const struct plan_job *job,
 	       struct results *results, const struct run_options *opts,
 	       struct run_outcome *out, struct hd_err *err)
@@ -187,23 +207,12 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	if ((rc = collect(&s, 0, err)) || (rc = results_commit(results, 1, err)))
 		goto end_run;
 
-	s.prog.stage = "destroying";
-	for (uint32_t seq = 1; seq <= (uint32_t)job->guests; seq++) {
-		if (*opts->stop >= 2)
-			break; /* the host goes away whole in close() */
-		if (!s.domids[seq])
-			continue;
-		struct xcl_timing t;
-		struct hd_err derr;
-		ops->destroy(plat, s.domids[seq], &t, &derr);
-		s.domids[seq] = 0;
-		s.prog.destroyed++;
-		report_progress(&s, 0);
-	}
 	status = *opts->stop ? "interrupted" : "done";
 end_run:
 	if (rc)
 		status = "failed";
+	/* Also after a failure: on a real host, guests outlive horde. */
+	destroy_all(&s, ops, plat);
 	report_progress(&s, 1);
 	probe_close(s.probe);
 	{

@@ -24,8 +24,12 @@ static void usage(FILE *f)
 		"  destroy DOMID  destroy a guest and remove its XenStore entries\n"
 		"  list           domains in XenStore: domid and name\n"
 		"options:\n"
-		"  --platform P   emu (the emulated host, default)\n"
-		"  --memory MIB   guest memory (default 8)\n");
+		"  --platform P   emu (the emulated host, default) or xen (run in\n"
+		"                 dom0 of a Xen host)\n"
+		"  --memory MIB   guest memory (default 8)\n"
+		"  --kernel PATH  xen: the guest's PV kernel\n"
+		"  --ramdisk PATH xen: its initramfs\n"
+		"  --bridge NAME  xen: the dom0 bridge for its vif (horde-br0)\n");
 }
 
 static void print_timing(const struct xcl_timing *t)
@@ -66,11 +70,15 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "platform", required_argument, NULL, 'p' },
 		{ "memory", required_argument, NULL, 'm' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "ramdisk", required_argument, NULL, 'r' },
+		{ "bridge", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct plan_job job;
-	const char *platform = "emu";
+	const char *platform = "emu", *kernel = "", *ramdisk = "";
+	const char *bridge = "horde-br0";
 	long long memory = 8;
 	int opt;
 
@@ -84,6 +92,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'k': kernel = optarg; break;
+		case 'r': ramdisk = optarg; break;
+		case 'b': bridge = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -112,10 +123,17 @@ int main(int argc, char **argv)
 	}
 	plan_job_defaults(&job, "cosmos");
 	job.memory_mib = memory;
+	hd_strlcpy(job.platform, platform, sizeof(job.platform));
+	hd_strlcpy(job.kernel, kernel, sizeof(job.kernel));
+	hd_strlcpy(job.ramdisk, ramdisk, sizeof(job.ramdisk));
+	hd_strlcpy(job.bridge, bridge, sizeof(job.bridge));
+	job.guests = 0; /* how many this call creates: the kernel matters then */
+	for (int i = optind; i < argc; i++)
+		job.guests += strcmp(argv[i], "create") == 0;
 
 	struct platform *plat;
 	struct hd_err err = { 0 };
-	if (ops->open(&job, &plat, &err)) {
+	if (ops->check(&job, &err) || ops->open(&job, &plat, &err)) {
 		fprintf(stderr, "cosmos: %s\n", err.msg);
 		return 1;
 	}

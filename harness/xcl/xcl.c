@@ -374,6 +374,7 @@ int xcl_create(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 		.max_grant_frames = 4,
 		.max_maptrack_frames = 0,
 		.kernel = cfg->kernel,
+		.ramdisk = cfg->ramdisk,
 		.cmdline = cfg->cmdline,
 	};
 	struct xcl_build_result br;

@@ -42,6 +42,7 @@ struct xcl_guest_config {
 	const char *name;       /* stored in XenStore; never used to look up */
 	uint64_t memory_kib;
 	const char *kernel;
+	const char *ramdisk;    /* may be NULL */
 	const char *cmdline;
 	uint8_t mac[6];         /* of the single vif */
 	const char *bridge;     /* where dom0 attaches the vif */

@@ -1,7 +1,9 @@
 /* xcl_profile.c: entry tables, one per profile.
  *
  * lean: what a Mini-OS or Linux netfront guest with one vif and a console
- * needs, and nothing else: 17 values. The four directories they live in are
+ * needs, and what Linux netback needs to serve it, and nothing else: 17
+ * values. No "online": without it netback lets the device go when the
+ * frontend closes, which is what destroying a guest wants anyway. The four directories they live in are
  * made with their permissions first (guests own their frontend and console
  * directories; dom0 owns the backend). The store and console rings are
  * handed over by INTRODUCE and the console entries, not by more nodes. */
@@ -23,9 +25,11 @@ static const struct xcl_entry lean[] = {
 	{ XCL_BASE_BE, "frontend", XCL_V_FE_PATH, NULL },
 	{ XCL_BASE_BE, "frontend-id", XCL_V_DOMID, NULL },
 	{ XCL_BASE_BE, "state", XCL_V_ONE, NULL },
-	{ XCL_BASE_BE, "online", XCL_V_ONE, NULL },
 	{ XCL_BASE_BE, "handle", XCL_V_ZERO, NULL },
 	{ XCL_BASE_BE, "mac", XCL_V_MAC, NULL },
+	/* Linux netback refuses a vif without it, though horde's dom0 side
+	 * attaches the vif itself and runs no script. */
+	{ XCL_BASE_BE, "script", XCL_V_LITERAL, "/etc/xen/scripts/vif-bridge" },
 	{ XCL_BASE_BE, "bridge", XCL_V_BRIDGE, NULL },
 };
 

@@ -36,8 +36,8 @@ static void lean_has_what_netfront_and_netback_read(void **state)
 	size_t n;
 	const struct xcl_entry *t = xcl_profile_table(XCL_PROFILE_LEAN, &n);
 	const char *fe[] = { "backend", "backend-id", "state", "handle", "mac" };
-	const char *be[] = { "frontend", "frontend-id", "state", "online",
-			     "handle", "mac", "bridge" };
+	const char *be[] = { "frontend", "frontend-id", "state", "handle",
+			     "mac", "script", "bridge" };
 	for (size_t i = 0; i < sizeof(fe) / sizeof(fe[0]); i++)
 		assert_true(has(t, n, XCL_BASE_FE, fe[i]));
 	for (size_t i = 0; i < sizeof(be) / sizeof(be[0]); i++)

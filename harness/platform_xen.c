@@ -1,0 +1,277 @@
+/* platform_xen.c: real Xen through libxcl, run in dom0.
+ *
+ * Besides libxcl this platform does dom0's share that a lean host has no
+ * udev for, the way xendevd does: a thread watches the vif backends, and
+ * when netback has made vif<D>.<N> (backend state InitWait) it attaches the
+ * interface to the bridge the entry names, sets it up, and reports
+ * hotplug-status "connected", which both netback and libxcl wait for. The
+ * console is xenconsoled's, which finds new domains by itself. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "../emu/netlink.h"
+#include "platform.h"
+#include "xcl/xcl_xen.h"
+
+struct hotplug {
+	struct xs_handle *xs;
+	struct nl *nl;
+	pthread_t thread;
+	int stop_fd;
+	atomic_bool stopping;
+};
+
+struct platform {
+	struct xcl_xen *xen;
+	struct xs_handle *xs;
+	struct xcl_ctx *xcl;
+	struct hotplug hp;
+	bool hp_started;
+	char bridge[IF_NAMESIZE];
+	char kernel[256], ramdisk[256];
+	uint64_t memory_kib;
+	char version[64];
+};
+
+static void be_key(unsigned domid, unsigned devid, const char *key, char *buf,
+		   size_t len)
+{
+	snprintf(buf, len, XCL_BACKEND_VIF_ROOT "/%u/%u/%s", domid, devid, key);
+}
+
+/* Attaches one vif once netback is waiting for its hotplug. */
+static void attach(struct hotplug *hp, unsigned domid, unsigned devid)
+{
+	char path[128], ifname[IF_NAMESIZE];
+	unsigned len;
+	struct hd_err err = { 0 };
+
+	be_key(domid, devid, "state", path, sizeof(path));
+	char *state = xs_read(hp->xs, XBT_NULL, path, &len);
+	be_key(domid, devid, "hotplug-status", path, sizeof(path));
+	char *done = xs_read(hp->xs, XBT_NULL, path, &len);
+	bool ready = state && atoi(state) == 2 && !done;
+	free(state);
+	free(done);
+	if (!ready)
+		return;
+	be_key(domid, devid, "bridge", path, sizeof(path));
+	char *bridge = xs_read(hp->xs, XBT_NULL, path, &len);
+	snprintf(ifname, sizeof(ifname), "vif%u.%u", domid, devid);
+	int ifindex = (int)if_nametoindex(ifname);
+	int br = bridge ? (int)if_nametoindex(bridge) : 0;
+	if (!ifindex || !br)
+		hd_fail(&err, HD_ENOENT, "hotplug: no %s", !ifindex ? ifname : "bridge");
+	else
+		nl_link_attach(hp->nl, ifindex, br, &err);
+	free(bridge);
+	if (err.msg[0]) {
+		be_key(domid, devid, "hotplug-error", path, sizeof(path));
+		xs_write(hp->xs, XBT_NULL, path, err.msg, (unsigned)strlen(err.msg));
+	}
+	be_key(domid, devid, "hotplug-status", path, sizeof(path));
+	const char *status = err.msg[0] ? "error" : "connected";
+	xs_write(hp->xs, XBT_NULL, path, status, (unsigned)strlen(status));
+}
+
+static void *hotplug_run(void *arg)
+{
+	struct hotplug *hp = arg;
+	struct pollfd pfd[2] = {
+		{ .fd = xs_fileno(hp->xs), .events = POLLIN },
+		{ .fd = hp->stop_fd, .events = POLLIN },
+	};
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents)
+			break;
+		char **ev;
+		while (!atomic_load(&hp->stopping) && (ev = xs_check_watch(hp->xs))) {
+			unsigned domid, devid;
+			char key[32];
+			if (sscanf(ev[XS_WATCH_PATH], XCL_BACKEND_VIF_ROOT "/%u/%u/%31s",
+				   &domid, &devid, key) == 3 &&
+			    strcmp(key, "state") == 0)
+				attach(hp, domid, devid);
+			free(ev);
+		}
+	}
+	return NULL;
+}
+
+static int hotplug_start(struct hotplug *hp, struct hd_err *err)
+{
+	int rc;
+	hp->stop_fd = -1;
+	if ((rc = nl_open(&hp->nl, err)))
+		return rc;
+	if (!(hp->xs = xs_open(XS_UNWATCH_FILTER)) ||
+	    !xs_watch(hp->xs, XCL_BACKEND_VIF_ROOT, "vif"))
+		return hd_fail_errno(err, HD_EXS, "hotplug: watch vif backends");
+	if ((hp->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0)
+		return hd_fail_errno(err, HD_ESYS, "hotplug: eventfd");
+	if ((errno = pthread_create(&hp->thread, NULL, hotplug_run, hp)))
+		return hd_fail_errno(err, HD_ESYS, "hotplug: thread");
+	return HD_OK;
+}
+
+static void hotplug_stop(struct hotplug *hp, bool started)
+{
+	uint64_t one = 1;
+	if (started) {
+		atomic_store(&hp->stopping, true);
+		if (write(hp->stop_fd, &one, sizeof(one)) != sizeof(one))
+			pthread_cancel(hp->thread);
+		pthread_join(hp->thread, NULL);
+	}
+	if (hp->stop_fd >= 0)
+		close(hp->stop_fd);
+	if (hp->xs)
+		xs_close(hp->xs);
+	nl_close(hp->nl);
+}
+
+static void xen_close(struct platform *p);
+
+int platform_xen_check(const struct plan_job *job, struct hd_err *err)
+{
+	struct xcl_xen *x;
+	int rc = xcl_xen_open(&x, err);
+	if (rc)
+		return hd_wrap(err, "platform %s", job->platform);
+	xcl_xen_close(x);
+	/* Destroying and listing need no kernel (cosmos destroy, list). */
+	if (job->guests > 0 && (!*job->kernel || access(job->kernel, R_OK) != 0))
+		return hd_fail(err, HD_EINVAL, "platform %s: kernel '%s' is not a "
+			       "readable file (plan key kernel=)", job->platform,
+			       job->kernel);
+	if (*job->ramdisk && access(job->ramdisk, R_OK) != 0)
+		return hd_fail_errno(err, HD_EINVAL, "platform %s: ramdisk '%s'",
+				     job->platform, job->ramdisk);
+	if (!if_nametoindex(job->bridge))
+		return hd_fail(err, HD_ENOENT, "platform %s: bridge %s does not "
+			       "exist in dom0", job->platform, job->bridge);
+	/* Without a MAC of its own, Linux gives a bridge its lowest port's,
+	 * and the ARP prober's replies would go to a MAC that moved. */
+	char path[96], type[8] = "";
+	snprintf(path, sizeof(path), "/sys/class/net/%s/addr_assign_type",
+		 job->bridge);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		if (!fgets(type, sizeof(type), f))
+			type[0] = '\0';
+		fclose(f);
+	}
+	if (atoi(type) != 3 /* NET_ADDR_SET */)
+		return hd_fail(err, HD_EINVAL, "platform %s: bridge %s has no MAC "
+			       "of its own; give it one (ip link set %s address "
+			       "02:68:6f:72:64:65) so that ARP replies keep "
+			       "reaching horde", job->platform, job->bridge,
+			       job->bridge);
+	return HD_OK;
+}
+
+static int xen_open(const struct plan_job *job, struct platform **out,
+		    struct hd_err *err)
+{
+	struct platform *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p)
+		return hd_fail(err, HD_ESYS, "out of memory");
+	hd_strlcpy(p->bridge, job->bridge, sizeof(p->bridge));
+	hd_strlcpy(p->kernel, job->kernel, sizeof(p->kernel));
+	hd_strlcpy(p->ramdisk, job->ramdisk, sizeof(p->ramdisk));
+	p->memory_kib = (uint64_t)job->memory_mib << 10;
+	p->hp.stop_fd = -1;
+	if ((rc = platform_xen_check(job, err)) || (rc = xcl_xen_open(&p->xen, err)))
+		goto fail;
+	if (!(p->xs = xs_open(XS_UNWATCH_FILTER))) {
+		rc = hd_fail_errno(err, HD_EXS, "open xenstore");
+		goto fail;
+	}
+	if ((rc = hotplug_start(&p->hp, err)))
+		goto fail;
+	p->hp_started = true;
+	if ((rc = xcl_ctx_new(p->xs, &xcl_xen_ops, p->xen, 60ull * 1000000000ull,
+			      &p->xcl, err)))
+		goto fail;
+	unsigned len;
+	char *major = xs_read(p->xs, XBT_NULL, "/local/domain/0/name", &len);
+	snprintf(p->version, sizeof(p->version), "Xen 4.17 (dom0 %s)",
+		 major ? major : "?");
+	free(major);
+	*out = p;
+	return HD_OK;
+fail:
+	xen_close(p);
+	return rc;
+}
+
+static int xen_create(struct platform *p, const struct guest_spec *g,
+		      uint32_t *domid, struct xcl_timing *t, struct hd_err *err)
+{
+	char cmdline[96];
+	const uint8_t *a = (const uint8_t *)&g->addr_be;
+
+	snprintf(cmdline, sizeof(cmdline), "console=hvc0 quiet ip=%u.%u.%u.%u",
+		 a[0], a[1], a[2], a[3]);
+	struct xcl_guest_config cfg = {
+		.name = g->name,
+		.memory_kib = p->memory_kib,
+		.kernel = p->kernel,
+		.ramdisk = p->ramdisk,
+		.cmdline = cmdline,
+		.bridge = p->bridge,
+		.profile = XCL_PROFILE_LEAN,
+	};
+	memcpy(cfg.mac, g->mac, 6);
+	return xcl_create(p->xcl, &cfg, domid, t, err);
+}
+
+static int xen_destroy(struct platform *p, uint32_t domid, struct xcl_timing *t,
+		       struct hd_err *err)
+{
+	return xcl_destroy(p->xcl, domid, t, err);
+}
+
+static void xen_info(struct platform *p, struct platform_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	hd_strlcpy(out->probe_iface, p->bridge, sizeof(out->probe_iface));
+	out->probe_addr_be = 0x010012c6u; /* 198.18.0.1 */
+	hd_strlcpy(out->version, p->version, sizeof(out->version));
+}
+
+static void xen_close(struct platform *p)
+{
+	if (!p)
+		return;
+	xcl_ctx_free(p->xcl);
+	hotplug_stop(&p->hp, p->hp_started);
+	if (p->xs)
+		xs_close(p->xs);
+	xcl_xen_close(p->xen);
+	free(p);
+}
+
+const struct platform_ops platform_xen = {
+	.name = "xen",
+	.check = platform_xen_check,
+	.open = xen_open,
+	.create = xen_create,
+	.destroy = xen_destroy,
+	.info = xen_info,
+	.close = xen_close,
+};

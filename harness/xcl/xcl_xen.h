@@ -1,0 +1,16 @@
+/* xcl_xen.h: libxcl's hypercall interface on real Xen (xcl_hv_xen.c). */
+#ifndef HORDE_XCL_XEN_H
+#define HORDE_XCL_XEN_H
+
+#include "xcl_hv.h"
+
+struct xcl_xen;
+
+/* Opens the hypervisor; HD_ENOENT with "no hypervisor found" when this is
+ * not dom0 of a Xen host. */
+int xcl_xen_open(struct xcl_xen **out, struct hd_err *err);
+void xcl_xen_close(struct xcl_xen *x);
+
+extern const struct xcl_hv_ops xcl_xen_ops;
+
+#endif

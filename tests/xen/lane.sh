@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# lane.sh: the real-Xen lane. Boots Debian's Xen 4.17 with a Debian dom0
+# in QEMU (software emulation), runs in dom0 the same 8-guest plan on
+# platform xen (libxcl) and on platform xl (Xen's xl), and checks, from
+# the host, the SQLite database and store dumps dom0 wrote to a 9p share.
+# usage: lane.sh   (B=build dir, XEN_CACHE=where the .debs are kept)
+. "$(dirname "$0")/../lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+CACHE=${XEN_CACHE:-.cache/xen-debs}
+IMG=$B/xen
+
+"$HERE/mkimages.sh" "$CACHE" "$IMG" "$B" >&2 || fail "building the images"
+JOB=$TMP/job
+mkdir -p "$JOB"
+cat > "$JOB/run.sh" <<'DOM0'
+#!/bin/sh
+# Runs in dom0. Everything it leaves in /mnt (the 9p share) the host reads.
+set -x
+H=/horde/build
+cat > /tmp/lane.plan <<PLAN
+[global]
+kernel=/horde/vmlinuz
+ramdisk=/horde/guest.cpio.gz
+memory=128
+alive_timeout=180s
+probe_interval=20ms
+guests=8
+[xen]
+platform=xen
+[xl]
+platform=xl
+PLAN
+# SQLite's WAL needs a local disk, not the 9p share: copy it when done.
+$H/horde run /tmp/lane.plan --db /tmp/lane.db --quiet > /mnt/horde.out 2>&1
+echo $? > /mnt/horde.rc
+cp /tmp/lane.db /mnt/lane.db
+# A destroyed domain lingers while Xen frees it ("dying"); give it a minute.
+gone() { [ "$(xl list | wc -l)" -le 2 ]; }
+for i in $(seq 120); do gone && break; sleep 0.5; done
+xl list > /mnt/xl-list-after.txt
+xenstore-ls -f / > /mnt/store-after.txt
+
+# What each toolstack leaves in the store for one guest: libxcl's lean
+# profile through cosmos, then xl.
+$H/cosmos --platform xen --memory 128 --kernel /horde/vmlinuz \
+	--ramdisk /horde/guest.cpio.gz create lean1 > /mnt/cosmos.out 2>&1
+lean=$(sed -n 's/^created lean1: domid \([0-9]*\)$/\1/p' /mnt/cosmos.out)
+cat > /tmp/xl1.cfg <<CFG
+name="xl1"
+kernel="/horde/vmlinuz"
+ramdisk="/horde/guest.cpio.gz"
+extra="console=hvc0 quiet ip=198.18.0.250"
+memory=128
+vif=['bridge=horde-br0,mac=00:16:3e:00:00:fa']
+CFG
+xl create -q /tmp/xl1.cfg
+xl_id=$(xl domid xl1)
+echo "$lean $xl_id" > /mnt/entry-domids.txt
+xenstore-ls -f / > /mnt/store-both.txt
+$H/cosmos --platform xen destroy "$lean" >> /mnt/cosmos.out 2>&1
+xl destroy xl1
+for i in $(seq 120); do gone && break; sleep 0.5; done
+xl list > /mnt/xl-list-end.txt
+DOM0
+chmod +x "$JOB/run.sh"
+
+start=$SECONDS
+timeout 1200 qemu-system-x86_64 -m 4096 -smp 2 -nographic -no-reboot \
+	-cpu qemu64,+x2apic -kernel "$IMG/xen.elf" \
+	-append "console=com1 com1=115200 dom0_mem=1536M,max:1536M noreboot" \
+	-initrd "$IMG/vmlinuz console=hvc0 quiet,$IMG/dom0.cpio.gz" \
+	-virtfs "local,path=$JOB,mount_tag=job,security_model=none" \
+	> "$TMP/console.log" 2>&1 || fail "QEMU: $(tail -20 "$TMP/console.log")"
+echo "lane: Xen session took $((SECONDS - start)) s" >&2
+[ -f "$JOB/horde.rc" ] || fail "the job did not run: $(tail -30 "$TMP/console.log")"
+cat "$JOB/horde.out" >&2
+expect_eq "horde run exit status" "$(cat "$JOB/horde.rc")" 0
+
+db=$JOB/lane.db
+for p in xen xl; do
+	run="(select id from runs where platform = '$p')"
+	expect_eq "$p: status" "$(q "$db" "select status from runs where platform = '$p'")" done
+	expect_eq "$p: created" "$(q "$db" "select count(*) from guests where run_id = $run and domid > 0 and failure is null")" 8
+	expect_eq "$p: phase rows" "$(q "$db" "select count(*) from phases where run_id = $run")" 32
+	expect_eq "$p: ARP replies" "$(q "$db" "select count(*) from guests where run_id = $run and alive_ns > 0 and reply_mac = mac")" 8
+done
+expect_eq "xen: real phases" "$(q "$db" "select count(*) from phases p join runs r on r.id = p.run_id where r.platform = 'xen' and p.phase in ('hypervisor','xenstore','dom0') and p.dur_ns > 0")" 24
+
+# Nothing left: only Domain-0, and no guest's entries in the store.
+expect_eq "domains after the runs" "$(grep -vc '^Name' "$JOB/xl-list-after.txt")" 1
+grep -Eq '^/local/domain/[1-9]|^/local/domain/0/backend/vif/[0-9]|^/vm/|^/libxl/[1-9]' \
+	"$JOB/store-after.txt" && fail "entries left: $(grep -E '^/local/domain/[1-9]' "$JOB/store-after.txt" | head)"
+expect_eq "domains at the end" "$(grep -vc '^Name' "$JOB/xl-list-end.txt")" 1
+
+# The lean profile's 17 entries are there, with libxcl's values; xl
+# leaves more for the same guest.
+read -r lean xl_id < "$JOB/entry-domids.txt"
+[ -n "$lean" ] && [ -n "$xl_id" ] || fail "entry check guests: $(cat "$JOB/cosmos.out")"
+s=$JOB/store-both.txt
+for e in "/local/domain/$lean/name = \"lean1\"" \
+	 "/local/domain/$lean/domid = \"$lean\"" \
+	 "/local/domain/$lean/memory/target = \"131072\"" \
+	 "/local/domain/$lean/console/ring-ref" \
+	 "/local/domain/$lean/console/port" \
+	 "/local/domain/$lean/device/vif/0/backend = \"/local/domain/0/backend/vif/$lean/0\"" \
+	 "/local/domain/$lean/device/vif/0/backend-id = \"0\"" \
+	 "/local/domain/$lean/device/vif/0/state" \
+	 "/local/domain/$lean/device/vif/0/handle = \"0\"" \
+	 "/local/domain/$lean/device/vif/0/mac = \"00:16:3e:00:00:01\"" \
+	 "/local/domain/0/backend/vif/$lean/0/frontend = \"/local/domain/$lean/device/vif/0\"" \
+	 "/local/domain/0/backend/vif/$lean/0/frontend-id = \"$lean\"" \
+	 "/local/domain/0/backend/vif/$lean/0/state" \
+	 "/local/domain/0/backend/vif/$lean/0/mac = \"00:16:3e:00:00:01\"" \
+	 "/local/domain/0/backend/vif/$lean/0/handle = \"0\"" \
+	 "/local/domain/0/backend/vif/$lean/0/script = \"/etc/xen/scripts/vif-bridge\"" \
+	 "/local/domain/0/backend/vif/$lean/0/bridge = \"horde-br0\""; do
+	grep -qF "$e" "$s" || fail "lean entry missing: $e"
+done
+# Exactly those: every node of the lean guest, less what netfront,
+# netback, xenconsoled and the hotplug write, is one libxcl made.
+sed -n "s|^\(/local/domain/$lean\(/[^ ]*\)\{0,1\}\) = .*|\1|p; s|^\(/local/domain/0/backend/vif/$lean\(/[^ ]*\)\{0,1\}\) = .*|\1|p" "$s" |
+	sed -E "s|^/local/domain/$lean|D|; s|^/local/domain/0/backend/vif/$lean|B|" |
+	grep -vE '^D/console/tty$|^D/device/vif/0/(xdp-headroom|multi-queue-num-queues|tx-ring-ref|rx-ring-ref|event-channel(-tx|-rx)?|request-rx-copy|feature-.*)$|^B/0/(feature-.*|multi-queue-max-queues|hotplug-status)$' |
+	sort > "$TMP/lean-nodes"
+printf '%s\n' D D/name D/domid D/memory D/memory/target D/console \
+	D/console/ring-ref D/console/port D/device D/device/vif D/device/vif/0 \
+	D/device/vif/0/backend D/device/vif/0/backend-id D/device/vif/0/state \
+	D/device/vif/0/handle D/device/vif/0/mac B B/0 B/0/frontend \
+	B/0/frontend-id B/0/state B/0/handle B/0/mac B/0/script B/0/bridge |
+	sort > "$TMP/lean-expected"
+diff -u "$TMP/lean-expected" "$TMP/lean-nodes" >&2 ||
+	fail "libxcl's lean guest has other nodes than documented"
+n_lean=$(grep -cE "^(/local/domain/$lean/|/local/domain/0/backend/[a-z]+/$lean/)" "$s")
+n_xl=$(grep -cE "^(/local/domain/$xl_id/|/local/domain/0/backend/[a-z]+/$xl_id/|/libxl/$xl_id/)" "$s")
+echo "lane: store nodes of one guest: libxcl lean $n_lean, xl $n_xl" >&2
+[ "$n_xl" -gt "$n_lean" ] || fail "xl left $n_xl nodes, lean $n_lean"
+sqlite3 -batch "$db" "select r.platform, p.phase, printf('%.2f ms', avg(p.dur_ns) / 1e6) from phases p join runs r on r.id = p.run_id group by r.platform, p.phase order by 1, 2" >&2
+sqlite3 -batch "$db" "select r.platform, 'total', printf('%.2f ms', avg(g.create_ns) / 1e6), printf('alive %.0f ms', avg(g.alive_ns) / 1e6) from guests g join runs r on r.id = g.run_id group by 1" >&2
