@@ -49,6 +49,7 @@ struct platform {
 	struct xcl_ctx *xcl;
 	const struct emu_latency *lat;
 	uint64_t guest_memory_kib;
+	enum xcl_profile profile;
 };
 
 /* The prober and the bridge share one locally administered MAC and the
@@ -245,6 +246,7 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 	p->orig_netns = -1;
 	p->lifeline_w = -1;
 	p->guest_memory_kib = (uint64_t)job->memory_mib << 10;
+	xcl_profile_parse(job->profile, &p->profile); /* the plan checked it */
 	p->lat = emu_latency_find(job->emu_latency);
 	if (!p->lat) {
 		free(p);
@@ -306,7 +308,7 @@ static int emu_create(struct platform *p, const struct guest_spec *g,
 		.kernel = "(emulated Mini-OS)",
 		.cmdline = cmdline,
 		.bridge = BRIDGE,
-		.profile = XCL_PROFILE_LEAN,
+		.profile = p->profile,
 	};
 	memcpy(cfg.mac, g->mac, 6);
 	return xcl_create(p->xcl, &cfg, domid, t, err);

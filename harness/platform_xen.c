@@ -41,6 +41,7 @@ struct platform {
 	char kernel[256], ramdisk[256];
 	uint64_t memory_kib;
 	char version[64];
+	enum xcl_profile profile;
 };
 
 static void be_key(unsigned domid, unsigned devid, const char *key, char *buf,
@@ -194,6 +195,7 @@ static int xen_open(const struct plan_job *job, struct platform **out,
 	hd_strlcpy(p->kernel, job->kernel, sizeof(p->kernel));
 	hd_strlcpy(p->ramdisk, job->ramdisk, sizeof(p->ramdisk));
 	p->memory_kib = (uint64_t)job->memory_mib << 10;
+	xcl_profile_parse(job->profile, &p->profile); /* the plan checked it */
 	p->hp.stop_fd = -1;
 	if ((rc = platform_xen_check(job, err)) || (rc = xcl_xen_open(&p->xen, err)))
 		goto fail;
@@ -234,7 +236,7 @@ static int xen_create(struct platform *p, const struct guest_spec *g,
 		.ramdisk = p->ramdisk,
 		.cmdline = cmdline,
 		.bridge = p->bridge,
-		.profile = XCL_PROFILE_LEAN,
+		.profile = p->profile,
 	};
 	memcpy(cfg.mac, g->mac, 6);
 	return xcl_create(p->xcl, &cfg, domid, t, err);

@@ -26,6 +26,7 @@ struct xcl_ctx {
 	uint64_t backend_timeout_ns;
 	struct xcl_timing *timing; /* of the call in progress */
 	unsigned watch_seq;
+	bool xl_paths_used; /* some guest was made with the xl profile */
 };
 
 static const char *const phase_names[XCL_PHASE_COUNT] = {
@@ -168,10 +169,8 @@ static int check_config(const struct xcl_guest_config *cfg, struct hd_err *err)
 		return hd_fail(err, HD_EINVAL, "vif MAC must be unicast");
 	if (cfg->memory_kib < 1024)
 		return hd_fail(err, HD_EINVAL, "guest memory below 1 MiB");
-	if (cfg->profile != XCL_PROFILE_LEAN)
-		return hd_fail(err, HD_EINVAL, "entry profile %s cannot create "
-			       "guests yet (only lean can)",
-			       xcl_profile_name(cfg->profile));
+	if (cfg->profile >= XCL_PROFILE_COUNT)
+		return hd_fail(err, HD_EINVAL, "unknown entry profile");
 	return HD_OK;
 }
 
@@ -225,20 +224,29 @@ void xcl_entry_render(const struct xcl_entry *e,
  * frontend and console (dom0 may read), dom0 owns the backend and the
  * domain directory (the guest may read). */
 static bool make_dirs(struct xcl_ctx *c, xs_transaction_t t, uint32_t domid,
-		      const struct paths *p)
+		      const struct paths *p, enum xcl_profile profile)
 {
 	struct xs_permissions ro[2] = { { 0, XS_PERM_NONE }, { domid, XS_PERM_READ } };
 	struct xs_permissions rw[2] = { { domid, XS_PERM_NONE }, { 0, XS_PERM_READ } };
-	const struct { const char *path; struct xs_permissions *perms; } dirs[] = {
-		{ p->dom, ro }, { p->console, rw }, { p->fe, rw }, { p->be, ro },
+	struct xs_permissions dom0[1] = { { 0, XS_PERM_NONE } };
+	const struct {
+		const char *path;
+		struct xs_permissions *perms;
+		unsigned n;
+	} dirs[] = {
+		{ p->dom, ro, 2 }, { p->console, rw, 2 }, { p->fe, rw, 2 },
+		{ p->be, ro, 2 },
+		/* xl's also: */
+		{ p->vm, ro, 2 }, { p->libxl, dom0, 1 }, { p->console_be, ro, 2 },
 	};
+	size_t ndirs = profile == XCL_PROFILE_XL ? HD_ARRAY_SIZE(dirs) : 4;
 	bool ok = true;
 
-	for (size_t i = 0; ok && i < HD_ARRAY_SIZE(dirs); i++) {
+	for (size_t i = 0; ok && i < ndirs; i++) {
 		CHARGE(c, XCL_PHASE_XENSTORE,
 		       ok = xs_mkdir(c->xs, t, dirs[i].path) &&
 			    xs_set_permissions(c->xs, t, dirs[i].path,
-					       dirs[i].perms, 2));
+					       dirs[i].perms, dirs[i].n));
 	}
 	return ok;
 }
@@ -258,7 +266,7 @@ static int write_entries(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 		CHARGE(c, XCL_PHASE_XENSTORE, t = xs_transaction_start(c->xs));
 		if (t == XBT_NULL)
 			return hd_fail_errno(err, HD_EXS, "xenstore: start transaction");
-		ok = make_dirs(c, t, domid, p);
+		ok = make_dirs(c, t, domid, p, cfg->profile);
 		if (!ok)
 			hd_fail_errno(err, HD_EXS, "xenstore: make directories");
 		for (size_t i = 0; ok && i < n; i++) {
@@ -293,10 +301,19 @@ static int write_entries(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 static void remove_entries(struct xcl_ctx *c, uint32_t domid,
 			   const struct paths *p, bool introduced)
 {
-	char be_dom[96];
+	char be_dom[96], con_dom[96];
 	snprintf(be_dom, sizeof(be_dom), XCL_BACKEND_VIF_ROOT "/%u", domid);
+	snprintf(con_dom, sizeof(con_dom), "/local/domain/0/backend/console/%u",
+		 domid);
 	CHARGE(c, XCL_PHASE_XENSTORE, xs_rm(c->xs, XBT_NULL, be_dom));
 	CHARGE(c, XCL_PHASE_XENSTORE, xs_rm(c->xs, XBT_NULL, p->dom));
+	/* What only the xl profile writes; removing what is not there is
+	 * fine, so destroy need not know the profile. */
+	if (c->xl_paths_used) {
+		CHARGE(c, XCL_PHASE_XENSTORE, xs_rm(c->xs, XBT_NULL, con_dom));
+		CHARGE(c, XCL_PHASE_XENSTORE, xs_rm(c->xs, XBT_NULL, p->vm));
+		CHARGE(c, XCL_PHASE_XENSTORE, xs_rm(c->xs, XBT_NULL, p->libxl));
+	}
 	if (introduced)
 		CHARGE(c, XCL_PHASE_XENSTORE, xs_release_domain(c->xs, domid));
 }
@@ -364,6 +381,33 @@ out:
 
 /* ---- create and destroy ------------------------------------------------ */
 
+/* What xl does before it creates a guest: read every domain's name to
+ * refuse a duplicate. Its cost grows with the number of guests, which is
+ * why the lean profile never does it. */
+static int scan_names(struct xcl_ctx *c, const char *name, struct hd_err *err)
+{
+	unsigned n, len;
+	char **doms;
+	int rc = HD_OK;
+
+	CHARGE(c, XCL_PHASE_XENSTORE,
+	       doms = xs_directory(c->xs, XBT_NULL, "/local/domain", &n));
+	if (!doms)
+		return hd_fail_errno(err, HD_EXS, "xenstore: list domains");
+	for (unsigned i = 0; i < n && !rc; i++) {
+		char path[64], *other;
+		snprintf(path, sizeof(path), "/local/domain/%s/name", doms[i]);
+		CHARGE(c, XCL_PHASE_XENSTORE,
+		       other = xs_read(c->xs, XBT_NULL, path, &len));
+		if (other && strcmp(other, name) == 0)
+			rc = hd_fail(err, HD_EINVAL, "name %s is already domain %s's",
+				     name, doms[i]);
+		free(other);
+	}
+	free(doms);
+	return rc;
+}
+
 int xcl_create(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 	       uint32_t *domid_out, struct xcl_timing *timing, struct hd_err *err)
 {
@@ -386,6 +430,11 @@ int xcl_create(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 	timing_start(c, timing);
 	if ((rc = check_config(cfg, err)))
 		goto out;
+	if (cfg->profile == XCL_PROFILE_XL) {
+		c->xl_paths_used = true;
+		if ((rc = scan_names(c, cfg->name, err)))
+			goto out;
+	}
 
 	CHARGE(c, XCL_PHASE_HYPERVISOR,
 	       rc = c->hv->domain_create(c->hv_arg, &dc, &domid, err));

@@ -28,7 +28,7 @@ const char *xcl_phase_name(enum xcl_phase p);
 
 enum xcl_profile {
 	XCL_PROFILE_LEAN, /* 17 entries, see xcl_profile.c */
-	XCL_PROFILE_XL,   /* xl 4.17's 61 entries (not creatable yet) */
+	XCL_PROFILE_XL,   /* xl 4.17's 61 entries and its scan of names */
 	XCL_PROFILE_COUNT
 };
 

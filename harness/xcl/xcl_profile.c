@@ -35,9 +35,8 @@ static const struct xcl_entry lean[] = {
 
 /* xl: what xl 4.17 (libxl__domain_make, libxl__build_post, and the vif
  * and console device code) writes for the same PV guest with one vif and
- * a console: 61 values. horde does not run this set yet; it fills the
- * store for the XenStore benchmark, and the xl entry profile of libxcl
- * will use it. */
+ * a console: 61 values. libxcl's xl profile writes these and, like xl,
+ * reads every guest's name before each creation (xcl.c, scan_names). */
 #define LIT(base, key, text) { base, key, XCL_V_LITERAL, text }
 static const struct xcl_entry xl[] = {
 	{ XCL_BASE_DOM, "vm", XCL_V_VM_PATH, NULL },
