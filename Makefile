@@ -25,7 +25,7 @@ DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev xenstore-utils procps \
 
 B := build
 
-COMMON_SRC := harness/util.c harness/hmap.c
+COMMON_SRC := harness/util.c harness/hmap.c harness/xs_watcher.c
 XCL_SRC    := harness/xcl/xcl.c harness/xcl/xcl_profile.c \
               harness/xcl/xcl_hv_xen.c harness/platform_xen.c \
               harness/platform_xl.c

@@ -10,18 +10,14 @@
 
 #include <errno.h>
 #include <net/if.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 #include <xenstore.h>
 
 #include "../harness/xcl/xcl.h"
+#include "../harness/xs_watcher.h"
 #include "netlink.h"
 
 #define MAX_DOMID 32751
@@ -37,13 +33,9 @@ struct vif {
 struct emu_dom0 {
 	char bridge[IF_NAMESIZE];
 	int bridge_ifindex;
-	struct xs_handle *xs;
+	struct xs_watcher *watcher;
+	struct xs_handle *xs; /* the watcher's, on its thread */
 	struct nl *nl;
-	pthread_t thread;
-	int stop_fd;
-	atomic_bool stopping; /* checked between events: at close the
-				 namespace takes the remaining vifs with it
-				 at once, so a backlog is not worked off */
 	struct vif *vifs; /* [domid * MAX_DEVID + devid] */
 };
 
@@ -185,12 +177,14 @@ static void reconcile(struct emu_dom0 *d, uint32_t domid, uint32_t devid)
 	}
 }
 
-static void handle_event(struct emu_dom0 *d, const char *path,
+static void handle_event(void *arg, struct xs_handle *xs, const char *path,
 			 const char *token)
 {
+	struct emu_dom0 *d = arg;
 	unsigned domid, devid;
 	int n = 0;
 
+	d->xs = xs;
 	if (strncmp(token, "fe/", 3) == 0) {
 		if (sscanf(token, "fe/%u/%u", &domid, &devid) == 2 &&
 		    domid <= MAX_DOMID && devid < MAX_DEVID)
@@ -220,29 +214,6 @@ static void handle_event(struct emu_dom0 *d, const char *path,
 		reconcile(d, domid, devid);
 }
 
-static void *run(void *arg)
-{
-	struct emu_dom0 *d = arg;
-	struct pollfd pfd[2] = {
-		{ .fd = xs_fileno(d->xs), .events = POLLIN },
-		{ .fd = d->stop_fd, .events = POLLIN },
-	};
-
-	for (;;) {
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (pfd[1].revents)
-			break;
-		char **ev;
-		while (!atomic_load(&d->stopping) &&
-		       (ev = xs_check_watch(d->xs))) {
-			handle_event(d, ev[XS_WATCH_PATH], ev[XS_WATCH_TOKEN]);
-			free(ev);
-		}
-	}
-	return NULL;
-}
-
 int emu_dom0_start(const char *bridge, struct emu_dom0 **out,
 		   struct hd_err *err)
 {
@@ -254,7 +225,6 @@ int emu_dom0_start(const char *bridge, struct emu_dom0 **out,
 		free(d);
 		return hd_fail(err, HD_ESYS, "emu dom0: out of memory");
 	}
-	d->stop_fd = -1;
 	hd_strlcpy(d->bridge, bridge, sizeof(d->bridge));
 	if (!(d->bridge_ifindex = (int)if_nametoindex(bridge))) {
 		rc = hd_fail_errno(err, HD_ENOENT, "emu dom0: bridge %s", bridge);
@@ -262,29 +232,14 @@ int emu_dom0_start(const char *bridge, struct emu_dom0 **out,
 	}
 	if ((rc = nl_open(&d->nl, err)))
 		goto fail;
-	if (!(d->xs = xs_open(XS_UNWATCH_FILTER))) {
-		rc = hd_fail_errno(err, HD_EXS, "emu dom0: open xenstore");
-		goto fail;
-	}
-	if (!xs_watch(d->xs, XCL_BACKEND_VIF_ROOT, "vif")) {
-		rc = hd_fail_errno(err, HD_EXS, "emu dom0: watch backends");
-		goto fail;
-	}
-	if ((d->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0) {
-		rc = hd_fail_errno(err, HD_ESYS, "emu dom0: eventfd");
-		goto fail;
-	}
-	if ((errno = pthread_create(&d->thread, NULL, run, d))) {
-		rc = hd_fail_errno(err, HD_ESYS, "emu dom0: start thread");
+	if ((rc = xs_watcher_start(XCL_BACKEND_VIF_ROOT, "vif", handle_event, d,
+				   &d->watcher, err))) {
+		hd_wrap(err, "emu dom0");
 		goto fail;
 	}
 	*out = d;
 	return HD_OK;
 fail:
-	if (d->stop_fd >= 0)
-		close(d->stop_fd);
-	if (d->xs)
-		xs_close(d->xs);
 	nl_close(d->nl);
 	free(d->vifs);
 	free(d);
@@ -295,13 +250,9 @@ void emu_dom0_stop(struct emu_dom0 *d)
 {
 	if (!d)
 		return;
-	uint64_t one = 1;
-	atomic_store(&d->stopping, true);
-	if (write(d->stop_fd, &one, sizeof(one)) != sizeof(one))
-		pthread_cancel(d->thread);
-	pthread_join(d->thread, NULL);
-	close(d->stop_fd);
-	xs_close(d->xs);
+	/* At close the namespace takes the remaining vifs with it at once:
+	 * events still queued are not worked off. */
+	xs_watcher_stop(d->watcher);
 	nl_close(d->nl);
 	free(d->vifs);
 	free(d);

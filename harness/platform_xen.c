@@ -9,26 +9,21 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <net/if.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 #include <xenstore.h>
 
 #include "../emu/netlink.h"
 #include "platform.h"
+#include "xs_watcher.h"
 #include "xcl/xcl_xen.h"
 
 struct hotplug {
-	struct xs_handle *xs;
+	struct xs_watcher *watcher;
+	struct xs_handle *xs; /* the watcher's, on its thread */
 	struct nl *nl;
-	pthread_t thread;
-	int stop_fd;
-	atomic_bool stopping;
 };
 
 struct platform {
@@ -36,7 +31,6 @@ struct platform {
 	struct xs_handle *xs;
 	struct xcl_ctx *xcl;
 	struct hotplug hp;
-	bool hp_started;
 	char bridge[IF_NAMESIZE];
 	char kernel[256], ramdisk[256];
 	uint64_t memory_kib;
@@ -85,61 +79,32 @@ static void attach(struct hotplug *hp, unsigned domid, unsigned devid)
 	xs_write(hp->xs, XBT_NULL, path, status, (unsigned)strlen(status));
 }
 
-static void *hotplug_run(void *arg)
+static void hotplug_event(void *arg, struct xs_handle *xs, const char *path,
+			  const char *token)
 {
 	struct hotplug *hp = arg;
-	struct pollfd pfd[2] = {
-		{ .fd = xs_fileno(hp->xs), .events = POLLIN },
-		{ .fd = hp->stop_fd, .events = POLLIN },
-	};
-	for (;;) {
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (pfd[1].revents)
-			break;
-		char **ev;
-		while (!atomic_load(&hp->stopping) && (ev = xs_check_watch(hp->xs))) {
-			unsigned domid, devid;
-			char key[32];
-			if (sscanf(ev[XS_WATCH_PATH], XCL_BACKEND_VIF_ROOT "/%u/%u/%31s",
-				   &domid, &devid, key) == 3 &&
-			    strcmp(key, "state") == 0)
-				attach(hp, domid, devid);
-			free(ev);
-		}
-	}
-	return NULL;
+	unsigned domid, devid;
+	char key[32];
+
+	(void)token;
+	hp->xs = xs;
+	if (sscanf(path, XCL_BACKEND_VIF_ROOT "/%u/%u/%31s", &domid, &devid,
+		   key) == 3 && strcmp(key, "state") == 0)
+		attach(hp, domid, devid);
 }
 
 static int hotplug_start(struct hotplug *hp, struct hd_err *err)
 {
-	int rc;
-	hp->stop_fd = -1;
-	if ((rc = nl_open(&hp->nl, err)))
-		return rc;
-	if (!(hp->xs = xs_open(XS_UNWATCH_FILTER)) ||
-	    !xs_watch(hp->xs, XCL_BACKEND_VIF_ROOT, "vif"))
-		return hd_fail_errno(err, HD_EXS, "hotplug: watch vif backends");
-	if ((hp->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0)
-		return hd_fail_errno(err, HD_ESYS, "hotplug: eventfd");
-	if ((errno = pthread_create(&hp->thread, NULL, hotplug_run, hp)))
-		return hd_fail_errno(err, HD_ESYS, "hotplug: thread");
-	return HD_OK;
+	int rc = nl_open(&hp->nl, err);
+	if (!rc)
+		rc = xs_watcher_start(XCL_BACKEND_VIF_ROOT, "vif", hotplug_event,
+				      hp, &hp->watcher, err);
+	return rc ? hd_wrap(err, "hotplug") : HD_OK;
 }
 
-static void hotplug_stop(struct hotplug *hp, bool started)
+static void hotplug_stop(struct hotplug *hp)
 {
-	uint64_t one = 1;
-	if (started) {
-		atomic_store(&hp->stopping, true);
-		if (write(hp->stop_fd, &one, sizeof(one)) != sizeof(one))
-			pthread_cancel(hp->thread);
-		pthread_join(hp->thread, NULL);
-	}
-	if (hp->stop_fd >= 0)
-		close(hp->stop_fd);
-	if (hp->xs)
-		xs_close(hp->xs);
+	xs_watcher_stop(hp->watcher);
 	nl_close(hp->nl);
 }
 
@@ -196,7 +161,6 @@ static int xen_open(const struct plan_job *job, struct platform **out,
 	hd_strlcpy(p->ramdisk, job->ramdisk, sizeof(p->ramdisk));
 	p->memory_kib = (uint64_t)job->memory_mib << 10;
 	xcl_profile_parse(job->profile, &p->profile); /* the plan checked it */
-	p->hp.stop_fd = -1;
 	if ((rc = platform_xen_check(job, err)) || (rc = xcl_xen_open(&p->xen, err)))
 		goto fail;
 	if (!(p->xs = xs_open(XS_UNWATCH_FILTER))) {
@@ -205,7 +169,6 @@ static int xen_open(const struct plan_job *job, struct platform **out,
 	}
 	if ((rc = hotplug_start(&p->hp, err)))
 		goto fail;
-	p->hp_started = true;
 	if ((rc = xcl_ctx_new(p->xs, &xcl_xen_ops, p->xen, 60ull * 1000000000ull,
 			      &p->xcl, err)))
 		goto fail;
@@ -261,7 +224,7 @@ static void xen_close(struct platform *p)
 	if (!p)
 		return;
 	xcl_ctx_free(p->xcl);
-	hotplug_stop(&p->hp, p->hp_started);
+	hotplug_stop(&p->hp);
 	if (p->xs)
 		xs_close(p->xs);
 	xcl_xen_close(p->xen);
