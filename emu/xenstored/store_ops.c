@@ -411,14 +411,20 @@ static int domid_arg(const struct req *r, uint32_t *domid)
 	return xsd_parse_domid(argv[0], domid);
 }
 
+/* The privileged-only requests that name one domain. */
+static int privileged_domid_arg(const struct req *r, uint32_t *domid)
+{
+	if (!xsd_is_privileged(r->c))
+		return EACCES;
+	return domid_arg(r, domid);
+}
+
 int xsd_do_release(const struct req *r)
 {
 	uint32_t domid;
 	int rc;
 
-	if (!xsd_is_privileged(r->c))
-		return EACCES;
-	if ((rc = domid_arg(r, &domid)))
+	if ((rc = privileged_domid_arg(r, &domid)))
 		return rc;
 	if (domid == 0)
 		return EINVAL;
@@ -440,9 +446,7 @@ int xsd_do_is_domain_introduced(const struct req *r)
 	uint32_t domid;
 	int rc;
 
-	if (!xsd_is_privileged(r->c))
-		return EACCES;
-	if ((rc = domid_arg(r, &domid)))
+	if ((rc = privileged_domid_arg(r, &domid)))
 		return rc;
 	bool yes = domid == 0 || r->s->domains[domid].introduced;
 	xsd_reply(r->c, r->hdr, yes ? "T" : "F", 2);
@@ -467,9 +471,7 @@ int xsd_do_resume(const struct req *r)
 	uint32_t domid;
 	int rc;
 
-	if (!xsd_is_privileged(r->c))
-		return EACCES;
-	if ((rc = domid_arg(r, &domid)))
+	if ((rc = privileged_domid_arg(r, &domid)))
 		return rc;
 	if (domid != 0 && !r->s->domains[domid].introduced)
 		return ENOENT;

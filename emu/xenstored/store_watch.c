@@ -124,15 +124,21 @@ static struct watch *watch_find(struct xs_store *s, struct xs_conn *c,
 	return NULL;
 }
 
+/* WATCH and UNWATCH take "path\0token\0"; path may be relative or @special. */
+static int watch_args(const struct req *r, const char **argv, char *path)
+{
+	if (xsd_split(r->body, r->hdr->len, argv, 3) != 2)
+		return EINVAL;
+	return xsd_canonical(r->c, argv[0], path, true);
+}
+
 int xsd_do_watch(const struct req *r)
 {
 	const char *argv[3];
 	char path[XENSTORE_ABS_PATH_MAX + 1];
 	int rc;
 
-	if (xsd_split(r->body, r->hdr->len, argv, 3) != 2)
-		return EINVAL;
-	if ((rc = xsd_canonical(r->c, argv[0], path, true)))
+	if ((rc = watch_args(r, argv, path)))
 		return rc;
 	if (watch_find(r->s, r->c, path, argv[1]))
 		return EEXIST;
@@ -173,9 +179,7 @@ int xsd_do_unwatch(const struct req *r)
 	char path[XENSTORE_ABS_PATH_MAX + 1];
 	int rc;
 
-	if (xsd_split(r->body, r->hdr->len, argv, 3) != 2)
-		return EINVAL;
-	if ((rc = xsd_canonical(r->c, argv[0], path, true)))
+	if ((rc = watch_args(r, argv, path)))
 		return rc;
 	struct watch *w = watch_find(r->s, r->c, path, argv[1]);
 	if (!w)
