@@ -52,10 +52,9 @@ struct platform {
 	enum xcl_profile profile;
 };
 
-/* The prober and the bridge share one locally administered MAC and the
- * first address of the benchmarking range. */
+/* The prober sends from the bridge, which has a locally administered MAC
+ * of its own. */
 static const uint8_t bridge_mac[6] = { 0x02, 0x68, 0x6f, 0x72, 0x64, 0x65 };
-#define PROBER_ADDR_BE 0x010012c6u /* 198.18.0.1 */
 
 static int write_file(const char *path, const char *value)
 {
@@ -297,11 +296,9 @@ fail:
 static int emu_create(struct platform *p, const struct guest_spec *g,
 		      uint32_t *domid, struct xcl_timing *t, struct hd_err *err)
 {
-	char cmdline[64];
-	const uint8_t *a = (const uint8_t *)&g->addr_be;
+	char cmdline[96];
 
-	snprintf(cmdline, sizeof(cmdline), "ip=%u.%u.%u.%u", a[0], a[1], a[2],
-		 a[3]);
+	platform_guest_cmdline(g, cmdline, sizeof(cmdline));
 	struct xcl_guest_config cfg = {
 		.name = g->name,
 		.memory_kib = p->guest_memory_kib,
@@ -324,7 +321,7 @@ static void emu_info(struct platform *p, struct platform_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	hd_strlcpy(out->probe_iface, BRIDGE, sizeof(out->probe_iface));
-	out->probe_addr_be = PROBER_ADDR_BE;
+	out->probe_addr_be = platform_prober_addr();
 	snprintf(out->version, sizeof(out->version), "emu latency profile %s",
 		 p->lat->name);
 	snprintf(out->modelled, sizeof(out->modelled),

@@ -2,6 +2,7 @@
 #include "platform.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 const struct platform_ops *platform_find(const char *name)
@@ -25,4 +26,16 @@ void platform_guest_mac(uint32_t seq, uint8_t mac[6])
 	const uint8_t m[6] = { 0x00, 0x16, 0x3e, (uint8_t)(seq >> 16),
 			       (uint8_t)(seq >> 8), (uint8_t)seq };
 	memcpy(mac, m, 6);
+}
+
+uint32_t platform_prober_addr(void)
+{
+	return platform_guest_addr(0);
+}
+
+void platform_guest_cmdline(const struct guest_spec *g, char *buf, size_t len)
+{
+	char addr[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &g->addr_be, addr, sizeof(addr));
+	snprintf(buf, len, "console=hvc0 quiet ip=%s", addr);
 }

@@ -55,6 +55,11 @@ const struct platform_ops *platform_find(const char *name);
  * 198.18.0.1 + seq (198.18.0.1 itself is the prober) and 00:16:3e + seq. */
 uint32_t platform_guest_addr(uint32_t seq);
 void platform_guest_mac(uint32_t seq, uint8_t mac[6]);
+/* The address the ARP prober sends from: 198.18.0.1, nobody's guest. */
+uint32_t platform_prober_addr(void);
+/* The guest's kernel command line: its console and "ip=A.B.C.D", which
+ * horde's guests (emulated, or the lane's busybox guest) put on eth0. */
+void platform_guest_cmdline(const struct guest_spec *g, char *buf, size_t len);
 
 extern const struct platform_ops platform_emu;
 extern const struct platform_ops platform_xen;

@@ -188,10 +188,8 @@ static int xen_create(struct platform *p, const struct guest_spec *g,
 		      uint32_t *domid, struct xcl_timing *t, struct hd_err *err)
 {
 	char cmdline[96];
-	const uint8_t *a = (const uint8_t *)&g->addr_be;
 
-	snprintf(cmdline, sizeof(cmdline), "console=hvc0 quiet ip=%u.%u.%u.%u",
-		 a[0], a[1], a[2], a[3]);
+	platform_guest_cmdline(g, cmdline, sizeof(cmdline));
 	struct xcl_guest_config cfg = {
 		.name = g->name,
 		.memory_kib = p->memory_kib,
@@ -215,7 +213,7 @@ static void xen_info(struct platform *p, struct platform_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	hd_strlcpy(out->probe_iface, p->bridge, sizeof(out->probe_iface));
-	out->probe_addr_be = 0x010012c6u; /* 198.18.0.1 */
+	out->probe_addr_be = platform_prober_addr();
 	hd_strlcpy(out->version, p->version, sizeof(out->version));
 }
 

@@ -99,20 +99,20 @@ static int xl_open(const struct plan_job *job, struct platform **out,
 static int xl_create(struct platform *p, const struct guest_spec *g,
 		     uint32_t *domid, struct xcl_timing *t, struct hd_err *err)
 {
-	char cfg[160], text[1024], out[64];
-	const uint8_t *a = (const uint8_t *)&g->addr_be;
+	char cfg[160], text[1024], out[64], cmdline[96];
 
 	memset(t, 0, sizeof(*t));
 	t->start_ns = hd_now_ns();
 	snprintf(cfg, sizeof(cfg), "%s/%s.cfg", p->dir, g->name);
+	platform_guest_cmdline(g, cmdline, sizeof(cmdline));
 	int n = snprintf(text, sizeof(text),
 			 "name=\"%s\"\nkernel=\"%s\"\n%s%s%s"
-			 "extra=\"console=hvc0 quiet ip=%u.%u.%u.%u\"\n"
+			 "extra=\"%s\"\n"
 			 "memory=%lld\nvcpus=1\n"
 			 "vif=['bridge=%s,mac=%02x:%02x:%02x:%02x:%02x:%02x']\n",
 			 g->name, p->kernel, *p->ramdisk ? "ramdisk=\"" : "",
-			 p->ramdisk, *p->ramdisk ? "\"\n" : "", a[0], a[1], a[2],
-			 a[3], p->memory_mib, p->bridge, g->mac[0], g->mac[1],
+			 p->ramdisk, *p->ramdisk ? "\"\n" : "", cmdline,
+			 p->memory_mib, p->bridge, g->mac[0], g->mac[1],
 			 g->mac[2], g->mac[3], g->mac[4], g->mac[5]);
 	FILE *f = fopen(cfg, "w");
 	if (!f || fwrite(text, 1, (size_t)n, f) != (size_t)n || fclose(f) != 0)
@@ -155,7 +155,7 @@ static void xl_info(struct platform *p, struct platform_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	hd_strlcpy(out->probe_iface, p->bridge, sizeof(out->probe_iface));
-	out->probe_addr_be = 0x010012c6u; /* 198.18.0.1 */
+	out->probe_addr_be = platform_prober_addr();
 	hd_strlcpy(out->version, "Xen 4.17, xl", sizeof(out->version));
 }
 
