@@ -29,7 +29,8 @@ COMMON_SRC := harness/util.c harness/hmap.c harness/xs_watcher.c
 XCL_SRC    := harness/xcl/xcl.c harness/xcl/xcl_profile.c \
               harness/xcl/xcl_hv_xen.c harness/platform_xen.c \
               harness/platform_xl.c
-EMU_SRC    := emu/hv.c emu/guests.c emu/dom0.c emu/netlink.c emu/platform_emu.c
+EMU_SRC    := emu/hv.c emu/boot_delay.c emu/guests.c emu/dom0.c emu/netlink.c \
+              emu/platform_emu.c
 HORDE_SRC  := harness/main.c harness/plan.c harness/results.c \
               harness/runner.c harness/platform.c probes/arp.c \
               loadgen/loadgen.c analysis/report.c \
@@ -41,7 +42,7 @@ STORE_SRC  := emu/xenstored/store.c emu/xenstored/store_tree.c \
               emu/xenstored/store_ops.c
 XSD_SRC    := emu/xenstored/xenstored.c $(STORE_SRC) harness/hmap.c
 
-BINS := $(B)/horde $(B)/cosmos $(B)/horde-xenstored
+BINS := $(B)/horde $(B)/cosmos $(B)/horde-xenstored $(B)/horde-consoled
 
 .PHONY: all run test bench clean deps deps-test xen-test
 all: $(BINS)
@@ -58,6 +59,8 @@ $(B)/cosmos: $(call objs,$(COSMOS_SRC))
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 $(B)/horde-xenstored: $(call objs,$(XSD_SRC))
 	$(CC) $(CFLAGS) $^ -o $@
+$(B)/horde-consoled: $(call objs,emu/consoled.c)
+	$(CC) $(CFLAGS) $^ -o $@ -lxenstore
 
 # Xen's public headers need GNU C's anonymous unions.
 $(B)/harness/xcl/xcl_hv_xen.o: CFLAGS += -std=gnu11
@@ -97,7 +100,7 @@ run: deps
 
 ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
-              test_xenstored
+              test_xenstored test_hv test_boot_delay
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c harness/util.c harness/hmap.c
@@ -106,6 +109,8 @@ $(B)/asan/test_store: tests/unit/test_store.c $(STORE_SRC) harness/hmap.c
 $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c harness/util.c
 $(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c harness/xcl/xcl_profile.c harness/util.c
 $(B)/asan/test_xenstored: tests/unit/test_xenstored.c $(B)/asan/horde-xenstored
+$(B)/asan/test_hv: tests/unit/test_hv.c emu/hv.c harness/util.c
+$(B)/asan/test_boot_delay: tests/unit/test_boot_delay.c emu/boot_delay.c harness/util.c
 HEADERS := $(wildcard harness/*.h harness/xcl/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
 $(UNIT_BINS): $(HEADERS)
 	@mkdir -p $(dir $@)

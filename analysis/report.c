@@ -161,9 +161,9 @@ static void bucket_of(const struct guest_fig *v, size_t from, size_t to,
 	}
 }
 
-/* A failure's cause: its text with every number replaced by N, so that
+/* A failure's kind: its text with every number replaced by N, so that
  * "domain 1024: ... horde1024.0: Exchange full" and the same for 1025
- * count as one cause. */
+ * count as one. The summary shows the first guest's own text. */
 static void cause_of(const char *text, char *out, size_t len)
 {
 	size_t o = 0;
@@ -179,7 +179,8 @@ static void cause_of(const char *text, char *out, size_t len)
 }
 
 struct cause {
-	char text[256];
+	char kind[256];
+	char first_text[256];
 	uint32_t count, first;
 };
 
@@ -201,16 +202,19 @@ static int print_failures(sqlite3 *db, int64_t run_id, FILE *f, int *printed,
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char c[256];
 		size_t i;
-		cause_of((const char *)sqlite3_column_text(st, 1), c, sizeof(c));
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		cause_of(text, c, sizeof(c));
 		for (i = 0; i < ncauses; i++)
-			if (strcmp(causes[i].text, c) == 0)
+			if (strcmp(causes[i].kind, c) == 0)
 				break;
 		if (i == ncauses) {
 			if (ncauses == HD_ARRAY_SIZE(causes)) {
 				other++;
 				continue;
 			}
-			hd_strlcpy(causes[i].text, c, sizeof(causes[i].text));
+			hd_strlcpy(causes[i].kind, c, sizeof(causes[i].kind));
+			hd_strlcpy(causes[i].first_text, text,
+				   sizeof(causes[i].first_text));
 			causes[i].count = 0;
 			causes[i].first = (uint32_t)sqlite3_column_int64(st, 0);
 			ncauses++;
@@ -222,7 +226,7 @@ static int print_failures(sqlite3 *db, int64_t run_id, FILE *f, int *printed,
 		if (!(*printed)++)
 			fprintf(f, "  failures (count, first guest, cause):\n");
 		fprintf(f, "    %6u  #%-6u %s\n", causes[i].count, causes[i].first,
-			causes[i].text);
+			causes[i].first_text);
 	}
 	if (other)
 		fprintf(f, "    %6u  of other causes\n", other);

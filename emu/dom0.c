@@ -1,10 +1,13 @@
 /* dom0.c: the emulated dom0's vif backend, doing what netback and the vif
  * hotplug script do on a real host. It watches the store's backend/vif
- * tree; for each new vif (backend state Initialising) it creates a real
- * veth pair, enslaves dom0's end to the bridge the entry names, pins the
- * guest's MAC to that port, reports hotplug-status "connected" and moves to
+ * tree; for each new vif (backend state Initialising) it binds the vif's
+ * event channel (a dom0 port in the hypervisor model), creates a real veth
+ * pair, enslaves dom0's end to the bridge the entry names, pins the guest's
+ * MAC to that port, reports hotplug-status "connected" and moves to
  * InitWait; when the guest's frontend reports Connected it moves to
- * Connected; when the backend directory goes, it deletes the pair. */
+ * Connected; when the backend directory goes, it deletes the pair. A
+ * failure is reported as the hotplug scripts do, in hotplug-error, with
+ * the limit's own words ("bridge horde-br0: EXFULL at port 1024"). */
 #define _GNU_SOURCE
 #include "emu.h"
 
@@ -28,11 +31,19 @@ enum xenbus_state { XB_INITIALISING = 1, XB_INITWAIT = 2, XB_CONNECTED = 4 };
 struct vif {
 	bool plugged;
 	int host_ifindex;
+	int bridge; /* index into emu_dom0's bridges */
+};
+
+struct bridge {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	uint32_t ports; /* vifs enslaved now */
 };
 
 struct emu_dom0 {
-	char bridge[IF_NAMESIZE];
-	int bridge_ifindex;
+	struct emu_hv *hv;
+	struct bridge *bridges;
+	uint32_t nbridges;
 	struct xs_watcher *watcher;
 	struct xs_handle *xs; /* the watcher's, on its thread */
 	struct nl *nl;
@@ -101,22 +112,34 @@ static void plug(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
 		 domid, devid);
 	char *mac_s = xs_read(d->xs, XBT_NULL, fe_mac, &len);
 	char *bridge = read_key(d, domid, devid, "bridge");
+	struct bridge *br = NULL;
 
 	if (parse_mac(mac_s, mac) != 0) {
 		hd_fail(&err, HD_EINVAL, "vif %u.%u: bad mac '%s'", domid, devid,
 			mac_s ? mac_s : "");
 		goto fail;
 	}
-	if (!bridge || strcmp(bridge, d->bridge) != 0) {
+	for (uint32_t i = 0; bridge && i < d->nbridges; i++)
+		if (strcmp(bridge, d->bridges[i].name) == 0)
+			br = &d->bridges[i];
+	if (!br) {
 		hd_fail(&err, HD_EINVAL, "vif %u.%u: unknown bridge '%s'", domid,
 			devid, bridge ? bridge : "");
 		goto fail;
 	}
-	emu_vif_names(domid, devid, host, guest);
-	if (nl_veth_add(d->nl, host, guest, mac, d->bridge_ifindex, &err))
+	if (emu_hv_bind_vif(d->hv, domid, &err))
 		goto fail;
+	emu_vif_names(domid, devid, host, guest);
+	if (nl_veth_add(d->nl, host, guest, mac, br->ifindex, &err)) {
+		if (err.errnum == EXFULL) /* the kernel's BR_MAX_PORTS */
+			hd_fail(&err, HD_ELIMIT, "bridge %s: EXFULL at port %u",
+				br->name, br->ports + 1);
+		goto fail;
+	}
 	v->host_ifindex = (int)if_nametoindex(host);
 	v->plugged = true;
+	v->bridge = (int)(br - d->bridges);
+	br->ports++;
 	if (nl_fdb_add(d->nl, v->host_ifindex, mac, &err))
 		goto fail;
 	frontend_state_path(domid, devid, fe, sizeof(fe));
@@ -141,8 +164,8 @@ static void unplug(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
 	char fe[96], token[32];
 	struct hd_err err;
 
-	if (v->host_ifindex)
-		nl_link_del(d->nl, v->host_ifindex, &err);
+	if (v->host_ifindex && nl_link_del(d->nl, v->host_ifindex, &err) == HD_OK)
+		d->bridges[v->bridge].ports--;
 	frontend_state_path(domid, devid, fe, sizeof(fe));
 	snprintf(token, sizeof(token), "fe/%u/%u", domid, devid);
 	xs_unwatch(d->xs, fe, token);
@@ -214,21 +237,30 @@ static void handle_event(void *arg, struct xs_handle *xs, const char *path,
 		reconcile(d, domid, devid);
 }
 
-int emu_dom0_start(const char *bridge, struct emu_dom0 **out,
-		   struct hd_err *err)
+int emu_dom0_start(struct emu_hv *hv, char (*bridges)[16], uint32_t nbridges,
+		   struct emu_dom0 **out, struct hd_err *err)
 {
 	struct emu_dom0 *d = calloc(1, sizeof(*d));
 	int rc;
 
 	if (!d || !(d->vifs = calloc((MAX_DOMID + 1) * MAX_DEVID,
-				     sizeof(*d->vifs)))) {
+				     sizeof(*d->vifs))) ||
+	    !(d->bridges = calloc(nbridges, sizeof(*d->bridges)))) {
+		if (d)
+			free(d->vifs);
 		free(d);
 		return hd_fail(err, HD_ESYS, "emu dom0: out of memory");
 	}
-	hd_strlcpy(d->bridge, bridge, sizeof(d->bridge));
-	if (!(d->bridge_ifindex = (int)if_nametoindex(bridge))) {
-		rc = hd_fail_errno(err, HD_ENOENT, "emu dom0: bridge %s", bridge);
-		goto fail;
+	d->hv = hv;
+	d->nbridges = nbridges;
+	for (uint32_t i = 0; i < nbridges; i++) {
+		struct bridge *br = &d->bridges[i];
+		hd_strlcpy(br->name, bridges[i], sizeof(br->name));
+		if (!(br->ifindex = (int)if_nametoindex(br->name))) {
+			rc = hd_fail_errno(err, HD_ENOENT, "emu dom0: bridge %s",
+					   br->name);
+			goto fail;
+		}
 	}
 	if ((rc = nl_open(&d->nl, err)))
 		goto fail;
@@ -241,6 +273,7 @@ int emu_dom0_start(const char *bridge, struct emu_dom0 **out,
 	return HD_OK;
 fail:
 	nl_close(d->nl);
+	free(d->bridges);
 	free(d->vifs);
 	free(d);
 	return rc;
@@ -254,6 +287,7 @@ void emu_dom0_stop(struct emu_dom0 *d)
 	 * events still queued are not worked off. */
 	xs_watcher_stop(d->watcher);
 	nl_close(d->nl);
+	free(d->bridges);
 	free(d->vifs);
 	free(d);
 }

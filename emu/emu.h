@@ -32,36 +32,85 @@ typedef void (*emu_unpause_fn)(void *arg, uint32_t domid, const char *cmdline);
 /* Called when a domain is destroyed. */
 typedef void (*emu_destroy_fn)(void *arg, uint32_t domid);
 
+/* The host's hard limits, from the plan (see hv.c for the accounting). */
+struct emu_limits {
+	uint64_t host_memory_kib;
+	uint32_t dom0_evtchn_ports; /* 4,096 (2-level ABI) or 131,072 (FIFO) */
+	uint32_t grant_frames;      /* max_grant_frames */
+	uint32_t maptrack_frames;   /* dom0's max_maptrack_frames */
+};
+
 struct emu_hv;
 
-int emu_hv_new(uint64_t host_memory_kib, const struct emu_latency *lat,
+int emu_hv_new(const struct emu_limits *limits, const struct emu_latency *lat,
 	       emu_unpause_fn on_unpause, emu_destroy_fn on_destroy, void *arg,
 	       struct emu_hv **out, struct hd_err *err);
 void emu_hv_free(struct emu_hv *hv);
-uint32_t emu_hv_domains(const struct emu_hv *hv);
+uint32_t emu_hv_domains(struct emu_hv *hv);
+/* dom0's netback binding a vif's event channel: one more dom0 port. */
+int emu_hv_bind_vif(struct emu_hv *hv, uint32_t domid, struct hd_err *err);
 
 extern const struct xcl_hv_ops emu_hv_ops;
+
+/* ---- the modelled boot delay (boot_delay.c) ---- */
+
+enum emu_delay_dist { EMU_DELAY_FIXED, EMU_DELAY_UNIFORM, EMU_DELAY_LOGNORMAL };
+
+struct emu_delay {
+	enum emu_delay_dist dist;
+	uint64_t median_ns, spread_ns;
+	double sigma;
+	uint64_t state;
+};
+
+/* dist is fixed, uniform (median +- spread) or lognormal (median, sigma of
+ * ln(delay)); returns -1 for an unknown dist or a spread past the median. */
+int emu_delay_init(struct emu_delay *d, const char *dist, uint64_t median_ns,
+		   uint64_t spread_ns, double sigma, uint64_t seed);
+uint64_t emu_delay_draw(struct emu_delay *d);
 
 /* ---- guests (guests.c): boot after a delay, bring the network up ---- */
 
 struct emu_guests;
 
-int emu_guests_start(uint64_t boot_delay_ns, struct emu_guests **out,
-		     struct hd_err *err);
+/* Told of a guest that failed after its creation returned; may be called
+ * from any of emu's threads. */
+typedef void (*emu_fault_fn)(void *arg, uint32_t domid, const char *cause);
+
+struct emu_guests_config {
+	struct emu_delay delay; /* drawn in the order guests are unpaused */
+	emu_fault_fn on_fault;
+	void *fault_arg;
+	/* The prober, which each guest knows as its static ARP neighbour, as
+	 * a unikernel configured with its gateway would. It also keeps the
+	 * guests' replies independent of the host's shared neighbour table,
+	 * which no real guest would share. */
+	uint32_t prober_addr_be;
+	uint8_t prober_mac[6];
+};
+
+int emu_guests_start(const struct emu_guests_config *cfg,
+		     struct emu_guests **out, struct hd_err *err);
 /* Schedules the boot of domid (from the hypervisor's unpause hook). */
 void emu_guests_unpaused(void *guests, uint32_t domid, const char *cmdline);
 /* Cancels a boot not yet done (from the destroy hook). */
 void emu_guests_destroyed(void *guests, uint32_t domid);
-/* Boots that failed so far, and the last reason. */
-uint32_t emu_guests_failures(struct emu_guests *g, char *last, size_t len);
 void emu_guests_stop(struct emu_guests *g);
+
+/* ---- the console daemon (consoled.c, a process of its own) ---- */
+
+/* A write here is answered by horde-consoled with "sync VALUE" once it has
+ * handled every console entry written before. */
+#define EMU_CONSOLE_SYNC_PATH "/tool/horde/console-sync"
 
 /* ---- dom0 backends (dom0.c): vifs as veth pairs on a bridge ---- */
 
 struct emu_dom0;
 
-int emu_dom0_start(const char *bridge, struct emu_dom0 **out,
-		   struct hd_err *err);
+/* Serves vifs on any of bridges (which must exist), binding each vif's
+ * event channel in hv. */
+int emu_dom0_start(struct emu_hv *hv, char (*bridges)[16], uint32_t nbridges,
+		   struct emu_dom0 **out, struct hd_err *err);
 void emu_dom0_stop(struct emu_dom0 *d);
 
 /* Names of a vif's two ends: horde<domid>.<devid> on the bridge (dom0's

@@ -34,7 +34,7 @@ struct boot {
 };
 
 struct emu_guests {
-	uint64_t delay_ns;
+	struct emu_guests_config cfg; /* its delay is drawn under lock */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -42,8 +42,6 @@ struct emu_guests {
 	struct boot *heap; /* min-heap by due_ns */
 	size_t n, cap;
 	uint32_t *gen;     /* per domid */
-	uint32_t failures;
-	char last_failure[256];
 	struct nl *nl;
 	/* Each guest's own XenStore connection, as its ring would be: opened
 	 * at boot, handed to the domain, closed when it is destroyed. Only
@@ -57,9 +55,8 @@ static void heap_push(struct emu_guests *g, struct boot b)
 		size_t cap = g->cap ? g->cap * 2 : 256;
 		struct boot *h = realloc(g->heap, cap * sizeof(*h));
 		if (!h) {
-			g->failures++;
-			snprintf(g->last_failure, sizeof(g->last_failure),
-				 "boot queue: out of memory");
+			g->cfg.on_fault(g->cfg.fault_arg, b.domid,
+				    "guest: boot queue out of memory");
 			return;
 		}
 		g->heap = h;
@@ -158,14 +155,13 @@ static void boot(struct emu_guests *g, const struct boot *b)
 		goto fail;
 	}
 	if (nl_link_up(g->nl, ifindex, &err) ||
+	    nl_neigh_add(g->nl, ifindex, g->cfg.prober_addr_be,
+			 g->cfg.prober_mac, &err) ||
 	    nl_addr_add(g->nl, ifindex, b->addr_be, &err))
 		goto fail;
 	return;
 fail:
-	pthread_mutex_lock(&g->lock);
-	g->failures++;
-	hd_strlcpy(g->last_failure, err.msg, sizeof(g->last_failure));
-	pthread_mutex_unlock(&g->lock);
+	g->cfg.on_fault(g->cfg.fault_arg, b->domid, err.msg);
 }
 
 static void gone(struct emu_guests *g, uint32_t domid)
@@ -209,8 +205,8 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int emu_guests_start(uint64_t boot_delay_ns, struct emu_guests **out,
-		     struct hd_err *err)
+int emu_guests_start(const struct emu_guests_config *cfg,
+		     struct emu_guests **out, struct hd_err *err)
 {
 	struct emu_guests *g = calloc(1, sizeof(*g));
 	pthread_condattr_t ca;
@@ -223,7 +219,7 @@ int emu_guests_start(uint64_t boot_delay_ns, struct emu_guests **out,
 		free(g);
 		return hd_fail(err, HD_ESYS, "emu guests: out of memory");
 	}
-	g->delay_ns = boot_delay_ns;
+	g->cfg = *cfg;
 	if ((rc = nl_open(&g->nl, err)))
 		goto fail;
 	pthread_mutex_init(&g->lock, NULL);
@@ -250,13 +246,13 @@ fail:
 void emu_guests_unpaused(void *arg, uint32_t domid, const char *cmdline)
 {
 	struct emu_guests *g = arg;
-	struct boot b = { hd_now_ns() + g->delay_ns, domid, 0, 0, EV_BOOT };
+	struct boot b = { hd_now_ns(), domid, 0, 0, EV_BOOT };
 
 	pthread_mutex_lock(&g->lock);
+	b.due_ns += emu_delay_draw(&g->cfg.delay);
 	if (cmdline_ip(cmdline, &b.addr_be) != 0) {
-		g->failures++;
-		snprintf(g->last_failure, sizeof(g->last_failure),
-			 "guest %u: no ip= on its command line", domid);
+		g->cfg.on_fault(g->cfg.fault_arg, domid,
+			    "guest: no ip= on its command line");
 	} else {
 		b.gen = g->gen[domid];
 		heap_push(g, b);
@@ -274,16 +270,6 @@ void emu_guests_destroyed(void *arg, uint32_t domid)
 	heap_push(g, (struct boot){ 0, domid, 0, 0, EV_GONE });
 	pthread_cond_signal(&g->wake);
 	pthread_mutex_unlock(&g->lock);
-}
-
-uint32_t emu_guests_failures(struct emu_guests *g, char *last, size_t len)
-{
-	pthread_mutex_lock(&g->lock);
-	uint32_t n = g->failures;
-	if (last)
-		hd_strlcpy(last, g->last_failure, len);
-	pthread_mutex_unlock(&g->lock);
-	return n;
 }
 
 void emu_guests_stop(struct emu_guests *g)

@@ -1,15 +1,34 @@
 /* hv.c: the emulated hypervisor: a domain table, memory accounted against
- * the host's size, event channels, and a latency per operation. This is one
- * of the two modelled parts of emu (the other is the guest boot delay). */
+ * the host's size, dom0's event channels and grant mappings, and a latency
+ * per operation. This is one of the two modelled parts of emu (the other is
+ * the guest boot delay).
+ *
+ * The accounting that makes hosts break where real ones do:
+ * - Event channels: every interdomain channel takes a port in dom0 (port 0
+ *   is never used). A guest with one vif has three: xenstore and console,
+ *   charged when the toolstack allocates them (the daemons bind them), and
+ *   the vif's, charged when dom0's netback plugs it. With the 2-level ABI a
+ *   64-bit dom0 has 4,096 ports: 4,095 / 3 = 1,365 guests; guest 1,366 finds
+ *   none. FIFO has 131,072, more than Xen has domain ids for.
+ * - Grants: each guest's xenstore and console pages are 2 grants that dom0's
+ *   daemons map. They are counted against one table of max_grant_frames x
+ *   512 entries (grant table v1), the accounting behind the seed work's
+ *   8,192 guests at 32 frames, and their maps against dom0's maptrack of
+ *   max_maptrack_frames x 512 entries. Guest frames x 256 + 1 fails first.
+ * - Memory: each guest's memory against host_memory. */
 #define _GNU_SOURCE
 #include "emu.h"
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FIRST_DOMID 1
 #define LAST_DOMID 32751 /* DOMID_FIRST_RESERVED - 1 */
+#define ENTRIES_PER_FRAME 512 /* grant table v1, and maptrack: 4 KiB / 8 */
+#define GRANTS_PER_GUEST 2    /* xenstore and console pages */
 
 static const struct emu_latency latencies[] = {
 	{ "default",
@@ -31,14 +50,21 @@ const struct emu_latency *emu_latency_find(const char *name)
 struct domain {
 	bool used;
 	bool running;
+	bool granted;         /* its 2 grants and maps are counted */
 	uint64_t memory_kib;
-	uint32_t evtchns;
+	uint32_t evtchns;     /* its own ports */
+	uint32_t dom0_ports;  /* dom0 ports its channels hold */
 	char *cmdline;
 };
 
+/* Called from the creating thread and from dom0's backend thread. */
 struct emu_hv {
+	pthread_mutex_t lock;
 	const struct emu_latency *lat;
-	uint64_t host_kib, used_kib;
+	struct emu_limits limits;
+	uint64_t used_kib;
+	uint32_t dom0_ports_used; /* port 0 excluded */
+	uint64_t grants_used;
 	uint32_t ndomains;
 	uint32_t last_domid;
 	struct domain *doms; /* indexed by domid */
@@ -53,7 +79,7 @@ static void model(uint64_t ns)
 		hd_sleep_until_ns(hd_now_ns() + ns);
 }
 
-int emu_hv_new(uint64_t host_memory_kib, const struct emu_latency *lat,
+int emu_hv_new(const struct emu_limits *limits, const struct emu_latency *lat,
 	       emu_unpause_fn on_unpause, emu_destroy_fn on_destroy, void *arg,
 	       struct emu_hv **out, struct hd_err *err)
 {
@@ -62,8 +88,9 @@ int emu_hv_new(uint64_t host_memory_kib, const struct emu_latency *lat,
 		free(hv);
 		return hd_fail(err, HD_ESYS, "emu hypervisor: out of memory");
 	}
+	pthread_mutex_init(&hv->lock, NULL);
 	hv->lat = lat;
-	hv->host_kib = host_memory_kib;
+	hv->limits = *limits;
 	hv->on_unpause = on_unpause;
 	hv->on_destroy = on_destroy;
 	hv->arg = arg;
@@ -78,12 +105,16 @@ void emu_hv_free(struct emu_hv *hv)
 	for (uint32_t d = 0; d <= LAST_DOMID; d++)
 		free(hv->doms[d].cmdline);
 	free(hv->doms);
+	pthread_mutex_destroy(&hv->lock);
 	free(hv);
 }
 
-uint32_t emu_hv_domains(const struct emu_hv *hv)
+uint32_t emu_hv_domains(struct emu_hv *hv)
 {
-	return hv->ndomains;
+	pthread_mutex_lock(&hv->lock);
+	uint32_t n = hv->ndomains;
+	pthread_mutex_unlock(&hv->lock);
+	return n;
 }
 
 static struct domain *get(struct emu_hv *hv, uint32_t domid)
@@ -98,16 +129,22 @@ static int domain_create(void *arg, const struct xcl_domain_config *cfg,
 			 uint32_t *domid, struct hd_err *err)
 {
 	struct emu_hv *hv = arg;
+	int rc = HD_OK;
 
 	model(hv->lat->domain_create_ns);
-	if (hv->used_kib + cfg->memory_kib > hv->host_kib)
-		return hd_fail(err, HD_ELIMIT,
-			       "memory: host out of memory (%llu of %llu MiB used)",
-			       (unsigned long long)(hv->used_kib >> 10),
-			       (unsigned long long)(hv->host_kib >> 10));
-	if (hv->ndomains >= LAST_DOMID)
-		return hd_fail(err, HD_ELIMIT, "domid: all %d domain ids in use",
-			       LAST_DOMID);
+	pthread_mutex_lock(&hv->lock);
+	if (hv->used_kib + cfg->memory_kib > hv->limits.host_memory_kib) {
+		rc = hd_fail(err, HD_ELIMIT,
+			     "memory: host out of memory (%llu of %llu MiB used)",
+			     (unsigned long long)(hv->used_kib >> 10),
+			     (unsigned long long)(hv->limits.host_memory_kib >> 10));
+		goto out;
+	}
+	if (hv->ndomains >= LAST_DOMID) {
+		rc = hd_fail(err, HD_ELIMIT, "domid: all %d domain ids in use",
+			     LAST_DOMID);
+		goto out;
+	}
 	uint32_t d = hv->last_domid;
 	do {
 		d = d >= LAST_DOMID ? FIRST_DOMID : d + 1;
@@ -118,20 +155,76 @@ static int domain_create(void *arg, const struct xcl_domain_config *cfg,
 	hv->ndomains++;
 	hv->last_domid = d;
 	*domid = d;
+out:
+	pthread_mutex_unlock(&hv->lock);
+	return rc;
+}
+
+/* Takes a dom0 port for an interdomain channel of dom. Called locked. */
+static int take_dom0_port(struct emu_hv *hv, struct domain *dom,
+			  struct hd_err *err)
+{
+	if (hv->dom0_ports_used + 1 >= hv->limits.dom0_evtchn_ports)
+		return hd_fail(err, HD_ELIMIT,
+			       "evtchn: dom0 out of event channels (%u)",
+			       hv->limits.dom0_evtchn_ports);
+	hv->dom0_ports_used++;
+	dom->dom0_ports++;
 	return HD_OK;
 }
 
+/* A channel whose other end is dom0 takes a port on both sides. */
 static int evtchn_alloc(void *arg, uint32_t domid, uint32_t remote,
 			uint32_t *port, struct hd_err *err)
 {
 	struct emu_hv *hv = arg;
-	struct domain *dom = get(hv, domid);
+	int rc = HD_OK;
 
-	(void)remote;
 	model(hv->lat->evtchn_ns);
+	pthread_mutex_lock(&hv->lock);
+	struct domain *dom = get(hv, domid);
 	if (!dom)
-		return hd_fail(err, HD_ENOENT, "evtchn: no domain %u", domid);
-	*port = ++dom->evtchns;
+		rc = hd_fail(err, HD_ENOENT, "evtchn: no domain %u", domid);
+	else if (remote != 0 || !(rc = take_dom0_port(hv, dom, err)))
+		*port = ++dom->evtchns;
+	pthread_mutex_unlock(&hv->lock);
+	return rc;
+}
+
+int emu_hv_bind_vif(struct emu_hv *hv, uint32_t domid, struct hd_err *err)
+{
+	int rc;
+
+	model(hv->lat->evtchn_ns);
+	pthread_mutex_lock(&hv->lock);
+	struct domain *dom = get(hv, domid);
+	if (!dom)
+		rc = hd_fail(err, HD_ENOENT, "evtchn: no domain %u", domid);
+	else if (!(rc = take_dom0_port(hv, dom, err)))
+		dom->evtchns++;
+	pthread_mutex_unlock(&hv->lock);
+	return rc;
+}
+
+/* The guest's xenstore and console grants, and dom0's maps of them. */
+static int grant_pages(struct emu_hv *hv, struct domain *dom,
+		       struct hd_err *err)
+{
+	uint64_t grants = (uint64_t)hv->limits.grant_frames * ENTRIES_PER_FRAME;
+	uint64_t maps = (uint64_t)hv->limits.maptrack_frames * ENTRIES_PER_FRAME;
+
+	if (dom->granted)
+		return HD_OK;
+	if (hv->grants_used + GRANTS_PER_GUEST > grants)
+		return hd_fail(err, HD_ELIMIT, "grant: grant table full (%u "
+			       "frames, %llu grants)", hv->limits.grant_frames,
+			       (unsigned long long)grants);
+	if (hv->grants_used + GRANTS_PER_GUEST > maps)
+		return hd_fail(err, HD_ELIMIT, "grant: dom0 maptrack full (%u "
+			       "frames, %llu maps)", hv->limits.maptrack_frames,
+			       (unsigned long long)maps);
+	hv->grants_used += GRANTS_PER_GUEST;
+	dom->granted = true;
 	return HD_OK;
 }
 
@@ -140,18 +233,24 @@ static int build(void *arg, uint32_t domid, const struct xcl_domain_config *cfg,
 		 struct xcl_build_result *out, struct hd_err *err)
 {
 	struct emu_hv *hv = arg;
-	struct domain *dom = get(hv, domid);
+	int rc = HD_OK;
 
 	(void)store_port;
 	(void)console_port;
 	model(hv->lat->build_ns +
 	      hv->lat->populate_per_mib_ns * (cfg->memory_kib >> 10));
+	pthread_mutex_lock(&hv->lock);
+	struct domain *dom = get(hv, domid);
 	if (!dom)
-		return hd_fail(err, HD_ENOENT, "build: no domain %u", domid);
-	free(dom->cmdline);
-	dom->cmdline = strdup(cfg->cmdline ? cfg->cmdline : "");
-	if (!dom->cmdline)
-		return hd_fail(err, HD_ESYS, "build: out of memory");
+		rc = hd_fail(err, HD_ENOENT, "build: no domain %u", domid);
+	else if (!(rc = grant_pages(hv, dom, err))) {
+		free(dom->cmdline);
+		if (!(dom->cmdline = strdup(cfg->cmdline ? cfg->cmdline : "")))
+			rc = hd_fail(err, HD_ESYS, "build: out of memory");
+	}
+	pthread_mutex_unlock(&hv->lock);
+	if (rc)
+		return rc;
 	/* Frames as a real builder would report them: the last two pages of
 	 * the guest's memory, made unique per domain. */
 	uint64_t base = (uint64_t)domid << 20;
@@ -163,31 +262,47 @@ static int build(void *arg, uint32_t domid, const struct xcl_domain_config *cfg,
 static int unpause(void *arg, uint32_t domid, struct hd_err *err)
 {
 	struct emu_hv *hv = arg;
-	struct domain *dom = get(hv, domid);
+	char *cmdline = NULL;
 
 	model(hv->lat->unpause_ns);
+	pthread_mutex_lock(&hv->lock);
+	struct domain *dom = get(hv, domid);
+	if (dom) {
+		dom->running = true;
+		cmdline = strdup(dom->cmdline ? dom->cmdline : "");
+	}
+	pthread_mutex_unlock(&hv->lock);
 	if (!dom)
 		return hd_fail(err, HD_ENOENT, "unpause: no domain %u", domid);
-	dom->running = true;
+	if (!cmdline)
+		return hd_fail(err, HD_ESYS, "unpause: out of memory");
 	if (hv->on_unpause)
-		hv->on_unpause(hv->arg, domid, dom->cmdline ? dom->cmdline : "");
+		hv->on_unpause(hv->arg, domid, cmdline);
+	free(cmdline);
 	return HD_OK;
 }
 
 static int destroy(void *arg, uint32_t domid, struct hd_err *err)
 {
 	struct emu_hv *hv = arg;
-	struct domain *dom = get(hv, domid);
 
 	model(hv->lat->destroy_ns);
+	pthread_mutex_lock(&hv->lock);
+	struct domain *dom = get(hv, domid);
+	if (dom) {
+		hv->used_kib -= dom->memory_kib;
+		hv->dom0_ports_used -= dom->dom0_ports;
+		if (dom->granted)
+			hv->grants_used -= GRANTS_PER_GUEST;
+		free(dom->cmdline);
+		memset(dom, 0, sizeof(*dom));
+		hv->ndomains--;
+	}
+	pthread_mutex_unlock(&hv->lock);
 	if (!dom)
 		return hd_fail(err, HD_ENOENT, "destroy: no domain %u", domid);
 	if (hv->on_destroy)
 		hv->on_destroy(hv->arg, domid);
-	hv->used_kib -= dom->memory_kib;
-	free(dom->cmdline);
-	memset(dom, 0, sizeof(*dom));
-	hv->ndomains--;
 	return HD_OK;
 }
 

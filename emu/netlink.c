@@ -150,23 +150,45 @@ int nl_veth_add(struct nl *nl, const char *host, const char *peer,
 	return e ? fail(err, e, "create veth", host) : HD_OK;
 }
 
-int nl_fdb_add(struct nl *nl, int port_ifindex, const uint8_t mac[6],
-	       struct hd_err *err)
+/* A permanent neighbour entry: a bridge FDB entry (PF_BRIDGE, no address)
+ * or an ARP entry (AF_INET). */
+static int neigh_add(struct nl *nl, int family, int ifindex, uint32_t addr_be,
+		     const uint8_t mac[6], struct hd_err *err)
 {
-	struct nlmsghdr *h = start(nl, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL);
+	/* An ARP entry replaces one the kernel may have learnt already. */
+	struct nlmsghdr *h = start(nl, RTM_NEWNEIGH, NLM_F_CREATE |
+				   (family == PF_BRIDGE ? NLM_F_EXCL
+							: NLM_F_REPLACE));
 	struct ndmsg *nd = mnl_nlmsg_put_extra_header(h, sizeof(*nd));
-	nd->ndm_family = PF_BRIDGE;
-	nd->ndm_ifindex = port_ifindex;
-	nd->ndm_state = NUD_NOARP | NUD_PERMANENT;
-	nd->ndm_flags = NTF_MASTER;
+	nd->ndm_family = (uint8_t)family;
+	nd->ndm_ifindex = ifindex;
+	nd->ndm_state = family == PF_BRIDGE ? NUD_NOARP | NUD_PERMANENT
+					    : NUD_PERMANENT;
+	if (family == PF_BRIDGE)
+		nd->ndm_flags = NTF_MASTER;
+	else
+		mnl_attr_put_u32(h, NDA_DST, addr_be);
 	mnl_attr_put(h, NDA_LLADDR, 6, mac);
 	int e = transact(nl, h);
 	if (e) {
 		char name[IF_NAMESIZE] = "?";
-		if_indextoname((unsigned)port_ifindex, name);
-		return fail(err, e, "add fdb entry on", name);
+		if_indextoname((unsigned)ifindex, name);
+		return fail(err, e, family == PF_BRIDGE ? "add fdb entry on"
+					: "add neighbour on", name);
 	}
 	return HD_OK;
+}
+
+int nl_fdb_add(struct nl *nl, int port_ifindex, const uint8_t mac[6],
+	       struct hd_err *err)
+{
+	return neigh_add(nl, PF_BRIDGE, port_ifindex, 0, mac, err);
+}
+
+int nl_neigh_add(struct nl *nl, int ifindex, uint32_t addr_be,
+		 const uint8_t mac[6], struct hd_err *err)
+{
+	return neigh_add(nl, AF_INET, ifindex, addr_be, mac, err);
 }
 
 static int link_set(struct nl *nl, int ifindex, int master, struct hd_err *err)

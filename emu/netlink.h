@@ -27,6 +27,9 @@ int nl_veth_add(struct nl *nl, const char *host, const char *peer,
  * that has not spoken yet are not flooded to every port. */
 int nl_fdb_add(struct nl *nl, int port_ifindex, const uint8_t mac[6],
 	       struct hd_err *err);
+/* A permanent ARP entry for addr on ifindex. */
+int nl_neigh_add(struct nl *nl, int ifindex, uint32_t addr_be,
+		 const uint8_t mac[6], struct hd_err *err);
 int nl_link_up(struct nl *nl, int ifindex, struct hd_err *err);
 /* Enslaves ifindex to the bridge and sets it up, in one request. */
 int nl_link_attach(struct nl *nl, int ifindex, int bridge_ifindex,

@@ -1,10 +1,11 @@
 /* platform_emu.c: the emulated host as a horde platform.
  *
  * open() builds, in this order: a run folder /tmp/horde-XXXXXX, a network
- * namespace horde-<pid> that the calling thread moves into, the bridge
- * horde-br0, horde-xenstored on a socket in the run folder, the emulated
- * hypervisor, guests and dom0 backends, and a libxcl context. close()
- * undoes all of it in reverse, and is safe after a partial open. */
+ * namespace horde-<pid> that the calling thread moves into, the bridges
+ * horde-br0.., horde-xenstored on a socket in the run folder, the
+ * horde-consoled console daemon, the emulated hypervisor, guests and dom0
+ * backends, and a libxcl context. close() undoes all of it in reverse, and
+ * is safe after a partial open. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -16,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,9 +32,15 @@
 
 extern char **environ;
 
-#define BRIDGE "horde-br0"
 #define NETNS_DIR "/run/netns"
 #define READY_TIMEOUT_MS 10000
+
+
+/* One of emu's helper processes. */
+struct daemon {
+	pid_t pid;
+	int lifeline_w; /* the daemon exits when this closes */
+};
 
 struct platform {
 	char rundir[64];
@@ -39,8 +48,17 @@ struct platform {
 	char netns_path[96];
 	int orig_netns; /* to go back to before removing ours */
 	bool netns_mounted;
-	pid_t xenstored;
-	int lifeline_w; /* xenstored exits when this closes */
+	char bridges[PLATFORM_MAX_IFACES][16];
+	uint32_t nbridges;
+	struct daemon xenstored, consoled;
+	int console_report; /* consoled's "fail"/"sync" lines, non-blocking */
+	int console_cmd;    /* consoled's stdin: "attach DOMID" */
+	char report_buf[1024];
+	size_t report_len;
+	unsigned sync_sent, sync_seen;
+	pthread_mutex_t faults_lock; /* guests report from their thread */
+	struct platform_fault *faults;
+	size_t nfaults, capfaults;
 	char sock[128];
 	struct emu_hv *hv;
 	struct emu_guests *guests;
@@ -48,12 +66,15 @@ struct platform {
 	struct xs_handle *xs;
 	struct xcl_ctx *xcl;
 	const struct emu_latency *lat;
+	struct emu_limits limits;
+	char delay_dist[16];
+	uint64_t delay_median_ns;
 	uint64_t guest_memory_kib;
 	enum xcl_profile profile;
 };
 
-/* The prober sends from the bridge, which has a locally administered MAC
- * of its own. */
+/* The prober sends from the bridges, which have a locally administered MAC
+ * of horde's, the same on each: they are separate segments. */
 static const uint8_t bridge_mac[6] = { 0x02, 0x68, 0x6f, 0x72, 0x64, 0x65 };
 
 static int write_file(const char *path, const char *value)
@@ -134,50 +155,53 @@ static int sibling_path(const char *name, char *out, size_t len)
 	return snprintf(out, len, "%s/%s", self, name) < (int)len ? 0 : -1;
 }
 
-static int start_xenstored(struct platform *p, struct hd_err *err)
+/* Starts one of emu's daemons, found next to this program (or at
+ * $env_bin), with its lifeline on descriptor 3 and its ready pipe on 4,
+ * and waits until it says it is ready. stdin_fd (or -1) becomes its
+ * stdin, extra_fd (or -1) its descriptor 5. */
+static int spawn_daemon(const char *name, const char *env_bin, char **argv,
+			int stdin_fd, int extra_fd, struct daemon *out,
+			struct hd_err *err)
 {
-	char bin[PATH_MAX], stats[128];
+	char bin[PATH_MAX];
 	int lifeline[2] = { -1, -1 }, ready[2] = { -1, -1 };
 	posix_spawn_file_actions_t fa;
 	int rc = HD_OK;
 
-	const char *env_bin = getenv("HORDE_XENSTORED");
-	if (env_bin)
-		hd_strlcpy(bin, env_bin, sizeof(bin));
-	else if (sibling_path("horde-xenstored", bin, sizeof(bin)))
-		return hd_fail(err, HD_ENOENT, "cannot find horde-xenstored");
-	snprintf(p->sock, sizeof(p->sock), "%s/xenstored.sock", p->rundir);
-	snprintf(stats, sizeof(stats), "%s/xenstored.stats", p->rundir);
+	if (getenv(env_bin))
+		hd_strlcpy(bin, getenv(env_bin), sizeof(bin));
+	else if (sibling_path(name, bin, sizeof(bin)))
+		return hd_fail(err, HD_ENOENT, "cannot find %s", name);
 	if (pipe2(lifeline, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0) {
 		rc = hd_fail_errno(err, HD_ESYS, "pipe");
 		goto out;
 	}
-	char *argv[] = { "horde-xenstored", "--socket", p->sock, "--stats-file",
-			 stats, "--lifeline-fd", "3", "--ready-fd", "4", NULL };
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, lifeline[0], 3);
 	posix_spawn_file_actions_adddup2(&fa, ready[1], 4);
-	int e = posix_spawn(&p->xenstored, bin, &fa, NULL, argv, environ);
+	if (stdin_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, stdin_fd, 0);
+	if (extra_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, extra_fd, 5);
+	int e = posix_spawn(&out->pid, bin, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (e) {
 		errno = e;
-		p->xenstored = 0;
+		out->pid = 0;
 		rc = hd_fail_errno(err, HD_ESYS, "start %s", bin);
 		goto out;
 	}
 	close(ready[1]);
 	ready[1] = -1;
-	/* Wait for the daemon to say it listens (or to die trying). */
 	struct pollfd pfd = { .fd = ready[0], .events = POLLIN };
 	char c;
 	if (poll(&pfd, 1, READY_TIMEOUT_MS) != 1 || read(ready[0], &c, 1) != 1) {
-		rc = hd_fail(err, HD_ETIMEOUT, "horde-xenstored did not start "
-			     "(see its messages above)");
+		rc = hd_fail(err, HD_ETIMEOUT, "%s did not start (see its "
+			     "messages above)", name);
 		goto out;
 	}
-	p->lifeline_w = lifeline[1];
+	out->lifeline_w = lifeline[1];
 	lifeline[1] = -1;
-	setenv("XENSTORED_PATH", p->sock, 1);
 out:
 	for (int i = 0; i < 2; i++) {
 		if (lifeline[i] >= 0)
@@ -188,18 +212,156 @@ out:
 	return rc;
 }
 
-static void stop_xenstored(struct platform *p)
+static void stop_daemon(struct daemon *d)
 {
-	if (p->lifeline_w >= 0) {
-		close(p->lifeline_w);
-		p->lifeline_w = -1;
+	if (d->lifeline_w >= 0) {
+		close(d->lifeline_w);
+		d->lifeline_w = -1;
 	}
-	if (p->xenstored > 0) {
-		kill(p->xenstored, SIGTERM);
-		while (waitpid(p->xenstored, NULL, 0) < 0 && errno == EINTR)
+	if (d->pid > 0) {
+		kill(d->pid, SIGTERM);
+		while (waitpid(d->pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		p->xenstored = 0;
+		d->pid = 0;
 	}
+}
+
+static int start_xenstored(struct platform *p, struct hd_err *err)
+{
+	char stats[128];
+
+	snprintf(p->sock, sizeof(p->sock), "%s/xenstored.sock", p->rundir);
+	snprintf(stats, sizeof(stats), "%s/xenstored.stats", p->rundir);
+	char *argv[] = { "horde-xenstored", "--socket", p->sock, "--stats-file",
+			 stats, "--lifeline-fd", "3", "--ready-fd", "4", NULL };
+	int rc = spawn_daemon("horde-xenstored", "HORDE_XENSTORED", argv, -1, -1,
+			      &p->xenstored, err);
+	if (rc == HD_OK)
+		setenv("XENSTORED_PATH", p->sock, 1);
+	return rc;
+}
+
+/* After start_xenstored: the console daemon finds the store through
+ * XENSTORED_PATH. */
+static int start_consoled(struct platform *p, const struct plan_job *job,
+			  struct hd_err *err)
+{
+	char pty_max[24], fd_limit[24];
+	int report[2] = { -1, -1 }, cmd[2] = { -1, -1 };
+	int rc;
+
+	snprintf(pty_max, sizeof(pty_max), "%lld", job->pty_max);
+	snprintf(fd_limit, sizeof(fd_limit), "%lld", job->console_fd_limit);
+	bool lazy = strcmp(job->console, "lazy") == 0;
+	char *argv[] = { "horde-consoled", "--pty-max", pty_max, "--fd-limit",
+			 fd_limit, "--report-fd", "5", "--lifeline-fd", "3",
+			 "--ready-fd", "4", lazy ? "--lazy" : NULL, NULL };
+	if (pipe2(report, O_CLOEXEC) < 0 || pipe2(cmd, O_CLOEXEC) < 0) {
+		rc = hd_fail_errno(err, HD_ESYS, "pipe");
+		goto out;
+	}
+	if ((rc = spawn_daemon("horde-consoled", "HORDE_CONSOLED", argv, cmd[0],
+			       report[1], &p->consoled, err)))
+		goto out;
+	fcntl(report[0], F_SETFL, O_NONBLOCK);
+	p->console_report = report[0];
+	p->console_cmd = cmd[1];
+	report[0] = cmd[1] = -1;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (report[i] >= 0)
+			close(report[i]);
+		if (cmd[i] >= 0)
+			close(cmd[i]);
+	}
+	return rc;
+}
+
+/* Queues a failure found after create() returned; any thread. */
+static void add_fault(void *arg, uint32_t domid, const char *cause)
+{
+	struct platform *p = arg;
+
+	pthread_mutex_lock(&p->faults_lock);
+	if (p->nfaults == p->capfaults) {
+		size_t cap = p->capfaults ? p->capfaults * 2 : 64;
+		struct platform_fault *f = realloc(p->faults, cap * sizeof(*f));
+		if (!f) {
+			pthread_mutex_unlock(&p->faults_lock);
+			fprintf(stderr, "horde: emu: out of memory; dropped a "
+				"failure of domain %u: %s\n", domid, cause);
+			return;
+		}
+		p->faults = f;
+		p->capfaults = cap;
+	}
+	struct platform_fault *f = &p->faults[p->nfaults++];
+	f->domid = domid;
+	hd_strlcpy(f->cause, cause, sizeof(f->cause));
+	pthread_mutex_unlock(&p->faults_lock);
+}
+
+/* Reads what consoled has said; returns -1 once it has gone. */
+static int read_console_reports(struct platform *p)
+{
+	for (;;) {
+		ssize_t n = read(p->console_report, p->report_buf + p->report_len,
+				 sizeof(p->report_buf) - 1 - p->report_len);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return -1;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -1;
+		p->report_len += (size_t)n;
+		p->report_buf[p->report_len] = '\0';
+		char *line = p->report_buf, *nl;
+		while ((nl = strchr(line, '\n'))) {
+			unsigned domid, seq;
+			int at = 0;
+			*nl = '\0';
+			if (sscanf(line, "fail %u %n", &domid, &at) == 1 && at)
+				add_fault(p, domid, line + at);
+			else if (sscanf(line, "sync %u", &seq) == 1)
+				p->sync_seen = seq;
+			line = nl + 1;
+		}
+		p->report_len -= (size_t)(line - p->report_buf);
+		memmove(p->report_buf, line, p->report_len + 1);
+		if (p->report_len == sizeof(p->report_buf) - 1)
+			p->report_len = 0; /* a line too long to be ours */
+	}
+}
+
+/* Waits until consoled has handled every console written so far: it
+ * answers a write to the sync key after every event queued before it. */
+static void settle_console(struct platform *p)
+{
+	char v[16];
+	int len = snprintf(v, sizeof(v), "%u", ++p->sync_sent);
+	uint64_t deadline = hd_now_ns() + READY_TIMEOUT_MS * 1000000ull;
+
+	if (!xs_write(p->xs, XBT_NULL, EMU_CONSOLE_SYNC_PATH, v, (unsigned)len))
+		return;
+	while (p->sync_seen != p->sync_sent && hd_now_ns() < deadline) {
+		struct pollfd pfd = { .fd = p->console_report, .events = POLLIN };
+		poll(&pfd, 1, 100);
+		if (read_console_reports(p) < 0)
+			break;
+	}
+}
+
+static size_t emu_faults(struct platform *p, struct platform_fault *out,
+			 size_t max, int settle)
+{
+	if (settle)
+		settle_console(p);
+	read_console_reports(p);
+	pthread_mutex_lock(&p->faults_lock);
+	size_t n = p->nfaults < max ? p->nfaults : max;
+	memcpy(out, p->faults, n * sizeof(*out));
+	memmove(p->faults, p->faults + n, (p->nfaults - n) * sizeof(*out));
+	p->nfaults -= n;
+	pthread_mutex_unlock(&p->faults_lock);
+	return n;
 }
 
 static void emu_close(struct platform *p);
@@ -225,11 +387,34 @@ static int emu_check(const struct plan_job *job, struct hd_err *err)
 	if (!emu_latency_find(job->emu_latency))
 		return hd_fail(err, HD_EINVAL, "unknown emu latency profile '%s'",
 			       job->emu_latency);
-	if (!getenv("HORDE_XENSTORED") &&
-	    (sibling_path("horde-xenstored", bin, sizeof(bin)) ||
-	     access(bin, X_OK) != 0))
-		return hd_fail(err, HD_ENOENT, "cannot find horde-xenstored next "
-			       "to this program");
+	static const char *const daemons[][2] = {
+		{ "horde-xenstored", "HORDE_XENSTORED" },
+		{ "horde-consoled", "HORDE_CONSOLED" },
+	};
+	for (size_t i = 0; i < HD_ARRAY_SIZE(daemons); i++)
+		if (!getenv(daemons[i][1]) &&
+		    (sibling_path(daemons[i][0], bin, sizeof(bin)) ||
+		     access(bin, X_OK) != 0))
+			return hd_fail(err, HD_ENOENT, "cannot find %s next to "
+				       "this program", daemons[i][0]);
+	/* Raising a hard limit needs CAP_SYS_RESOURCE, which a container's
+	 * root may lack: find out now, on horde itself, which the console
+	 * daemon inherits. */
+	struct rlimit rl;
+	if (job->console_fd_limit && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    (rlim_t)job->console_fd_limit > rl.rlim_max) {
+		rlim_t hard = rl.rlim_max;
+		rl.rlim_max = (rlim_t)job->console_fd_limit;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return hd_fail(err, HD_EINVAL, "console_fd_limit %lld is "
+				       "above the hard open file limit here "
+				       "(%llu), which horde may not raise",
+				       job->console_fd_limit,
+				       (unsigned long long)hard);
+	}
+	if (job->bridges > PLATFORM_MAX_IFACES)
+		return hd_fail(err, HD_EINVAL, "bridges: at most %d",
+			       PLATFORM_MAX_IFACES);
 	return HD_OK;
 }
 
@@ -243,7 +428,9 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 	if (!p)
 		return hd_fail(err, HD_ESYS, "out of memory");
 	p->orig_netns = -1;
-	p->lifeline_w = -1;
+	p->xenstored.lifeline_w = p->consoled.lifeline_w = -1;
+	p->console_report = p->console_cmd = -1;
+	pthread_mutex_init(&p->faults_lock, NULL);
 	p->guest_memory_kib = (uint64_t)job->memory_mib << 10;
 	xcl_profile_parse(job->profile, &p->profile); /* the plan checked it */
 	p->lat = emu_latency_find(job->emu_latency);
@@ -263,19 +450,46 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 	}
 	if ((rc = netns_enter(p, err)))
 		goto fail;
-	if ((rc = nl_open(&nl, err)) ||
-	    (rc = nl_bridge_add(nl, BRIDGE, bridge_mac, err)))
+	if ((rc = nl_open(&nl, err)))
 		goto fail;
+	p->nbridges = (uint32_t)job->bridges;
+	for (uint32_t i = 0; i < p->nbridges; i++) {
+		snprintf(p->bridges[i], sizeof(p->bridges[i]), "horde-br%u",
+			 i % PLATFORM_MAX_IFACES);
+		if ((rc = nl_bridge_add(nl, p->bridges[i], bridge_mac, err)))
+			goto fail;
+	}
 	nl_close(nl);
 	nl = NULL;
-	if ((rc = start_xenstored(p, err)))
+	if ((rc = start_xenstored(p, err)) || (rc = start_consoled(p, job, err)))
 		goto fail;
-	if ((rc = emu_guests_start(job->boot_delay_ns, &p->guests, err)))
+	struct emu_guests_config gc = {
+		.on_fault = add_fault,
+		.fault_arg = p,
+		.prober_addr_be = platform_prober_addr(),
+	};
+	memcpy(gc.prober_mac, bridge_mac, 6);
+	if (emu_delay_init(&gc.delay, job->boot_delay_dist, job->boot_delay_ns,
+			   job->boot_delay_spread_ns, job->boot_delay_sigma,
+			   (uint64_t)job->seed)) {
+		rc = hd_fail(err, HD_EINVAL, "boot delay: bad distribution");
 		goto fail;
-	if ((rc = emu_hv_new((uint64_t)job->host_memory_mib << 10, p->lat,
-			     on_unpause, on_destroy, p, &p->hv, err)))
+	}
+	if ((rc = emu_guests_start(&gc, &p->guests, err)))
 		goto fail;
-	if ((rc = emu_dom0_start(BRIDGE, &p->dom0, err)))
+	hd_strlcpy(p->delay_dist, job->boot_delay_dist, sizeof(p->delay_dist));
+	p->delay_median_ns = job->boot_delay_ns;
+	p->limits = (struct emu_limits){
+		.host_memory_kib = (uint64_t)job->host_memory_mib << 10,
+		.dom0_evtchn_ports =
+			strcmp(job->evtchn_abi, "2level") == 0 ? 4096 : 131072,
+		.grant_frames = (uint32_t)job->max_grant_frames,
+		.maptrack_frames = (uint32_t)job->max_maptrack_frames,
+	};
+	if ((rc = emu_hv_new(&p->limits, p->lat, on_unpause, on_destroy, p, &p->hv,
+			     err)))
+		goto fail;
+	if ((rc = emu_dom0_start(p->hv, p->bridges, p->nbridges, &p->dom0, err)))
 		goto fail;
 	if (!(p->xs = xs_open(XS_UNWATCH_FILTER))) {
 		rc = hd_fail_errno(err, HD_EXS, "open xenstore at %s", p->sock);
@@ -304,7 +518,7 @@ static int emu_create(struct platform *p, const struct guest_spec *g,
 		.memory_kib = p->guest_memory_kib,
 		.kernel = "(emulated Mini-OS)",
 		.cmdline = cmdline,
-		.bridge = BRIDGE,
+		.bridge = p->bridges[g->iface % p->nbridges],
 		.profile = p->profile,
 	};
 	memcpy(cfg.mac, g->mac, 6);
@@ -320,14 +534,22 @@ static int emu_destroy(struct platform *p, uint32_t domid, struct xcl_timing *t,
 static void emu_info(struct platform *p, struct platform_info *out)
 {
 	memset(out, 0, sizeof(*out));
-	hd_strlcpy(out->probe_iface, BRIDGE, sizeof(out->probe_iface));
+	memcpy(out->probe_ifaces, p->bridges, sizeof(p->bridges));
+	out->nifaces = p->nbridges;
 	out->probe_addr_be = platform_prober_addr();
 	snprintf(out->version, sizeof(out->version), "emu latency profile %s",
 		 p->lat->name);
+	char delay[32];
 	snprintf(out->modelled, sizeof(out->modelled),
-		 "hypervisor phase modelled (emu latency profile '%s': %s); "
-		 "guest boot delay modelled; XenStore and dom0 network work "
-		 "measured", p->lat->name, p->lat->source);
+		 "hypervisor modelled: latency profile '%s' (%s); limits: %u "
+		 "dom0 event channel ports, %u grant frames, %u maptrack "
+		 "frames, %llu MiB of host memory. Guest boot delay modelled "
+		 "(%s, median %s). XenStore, dom0's vifs and bridges, and the "
+		 "console daemon's PTYs and descriptors are real and measured.",
+		 p->lat->name, p->lat->source, p->limits.dom0_evtchn_ports,
+		 p->limits.grant_frames, p->limits.maptrack_frames,
+		 (unsigned long long)(p->limits.host_memory_kib >> 10),
+		 p->delay_dist, hd_fmt_ns(p->delay_median_ns, delay, sizeof(delay)));
 }
 
 static void emu_close(struct platform *p)
@@ -340,7 +562,14 @@ static void emu_close(struct platform *p)
 	emu_dom0_stop(p->dom0);
 	emu_guests_stop(p->guests);
 	emu_hv_free(p->hv);
-	stop_xenstored(p);
+	stop_daemon(&p->consoled);
+	stop_daemon(&p->xenstored);
+	if (p->console_report >= 0)
+		close(p->console_report);
+	if (p->console_cmd >= 0)
+		close(p->console_cmd);
+	free(p->faults);
+	pthread_mutex_destroy(&p->faults_lock);
 	netns_leave(p);
 	if (p->rundir[0]) {
 		char path[128];
@@ -361,5 +590,6 @@ const struct platform_ops platform_emu = {
 	.create = emu_create,
 	.destroy = emu_destroy,
 	.info = emu_info,
+	.faults = emu_faults,
 	.close = emu_close,
 };

@@ -91,8 +91,8 @@ static void show_progress(void *arg, const struct run_progress *p)
 	fprintf(stderr, "%s  %-15s %6u/%u created  %7.1f/s  eta %5.0fs  "
 		"alive %u  dead %u  failed %u  destroyed %u%s",
 		v->tty ? "\r" : "", p->stage, p->created, p->planned, rate,
-		rate > 0 ? left / rate : 0.0, p->alive, p->dead, p->failed,
-		p->destroyed, v->tty ? "\033[K" : "\n");
+		rate > 0 ? left / rate : 0.0, p->alive, p->dead,
+		p->failed + p->faulty, p->destroyed, v->tty ? "\033[K" : "\n");
 }
 
 static void default_db_path(const char *plan_path, char *out, size_t len)
@@ -197,7 +197,8 @@ static int cmd_run(const struct cli_args *a)
 			failed = 1;
 			break;
 		}
-		if (strcmp(out.status, "done") != 0 || out.failed || out.dead)
+		if (strcmp(out.status, "done") != 0 || out.failed || out.dead ||
+		    out.faulty)
 			failed = 1;
 	}
 	results_close(res);

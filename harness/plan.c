@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum opt_type { OPT_INT, OPT_DURATION, OPT_ENUM, OPT_STRING };
+enum opt_type { OPT_INT, OPT_FLOAT, OPT_DURATION, OPT_ENUM, OPT_STRING };
 
 struct opt_value {
 	const char *name;
@@ -19,7 +19,7 @@ struct plan_option {
 	size_t offset;     /* into struct plan_job */
 	size_t size;       /* of the field, for strings and enums */
 	const char *def;   /* default, as it would be written in a plan */
-	long long min, max;/* OPT_INT; for OPT_DURATION in ns */
+	long long min, max;/* OPT_INT, OPT_FLOAT; for OPT_DURATION in ns */
 	const struct opt_value *values; /* OPT_ENUM, ends with {NULL} */
 	const char *help;
 };
@@ -49,6 +49,35 @@ static const struct opt_value profile_values[] = {
 	{ NULL, NULL },
 };
 
+static const struct opt_value dist_values[] = {
+	{ "fixed", "every guest takes boot_delay" },
+	{ "uniform", "uniform in boot_delay +- boot_delay_spread" },
+	{ "lognormal", "median boot_delay, sigma boot_delay_sigma of ln(delay)" },
+	{ NULL, NULL },
+};
+
+static const struct opt_value abi_values[] = {
+	{ "fifo", "FIFO ABI: 131,072 ports per domain (Linux's choice since "
+		  "3.14 when Xen offers it)" },
+	{ "2level", "2-level ABI: 4,096 ports for a 64-bit dom0 (the seed "
+		    "work's limit near 1,300 guests)" },
+	{ NULL, NULL },
+};
+
+static const struct opt_value console_values[] = {
+	{ "eager", "a PTY (3 fds) per guest console at creation, as "
+		   "xenconsoled does" },
+	{ "lazy", "the seed's fix: 1 fd per console, the PTY only when a "
+		  "user attaches" },
+	{ NULL, NULL },
+};
+
+static const struct opt_value on_failure_values[] = {
+	{ "continue", "store the failure with its cause and go on" },
+	{ "stop", "stop creating at the first failed guest" },
+	{ NULL, NULL },
+};
+
 #define NS_PER_S 1000000000ll
 
 static const struct plan_option plan_options[] = {
@@ -75,7 +104,40 @@ static const struct plan_option plan_options[] = {
 	  "emu: memory of the emulated host available to guests, MiB" },
 	{ "boot_delay", OPT_DURATION, FIELD(boot_delay_ns), "100ms", 0,
 	  600 * NS_PER_S, NULL,
-	  "emu: modelled time from unpause until the guest's network is up" },
+	  "emu: modelled time from unpause until the guest's network is up "
+	  "(the median)" },
+	{ "boot_delay_dist", OPT_ENUM, FIELD(boot_delay_dist), "fixed", 0, 0,
+	  dist_values, "emu: distribution of the boot delay" },
+	{ "boot_delay_spread", OPT_DURATION, FIELD(boot_delay_spread_ns), "0",
+	  0, 600 * NS_PER_S, NULL,
+	  "emu: half-width of the uniform boot delay (at most boot_delay)" },
+	{ "boot_delay_sigma", OPT_FLOAT, FIELD(boot_delay_sigma), "0.5", 0, 3,
+	  NULL, "emu: sigma of ln(boot delay) for lognormal" },
+	{ "seed", OPT_INT, FIELD(seed), "1", 0, 4294967295ll, NULL,
+	  "emu: seed of the modelled random draws (same seed, same delays)" },
+	{ "evtchn_abi", OPT_ENUM, FIELD(evtchn_abi), "fifo", 0, 0, abi_values,
+	  "emu: dom0's event channel ABI (3 dom0 ports per guest with one "
+	  "vif)" },
+	{ "max_grant_frames", OPT_INT, FIELD(max_grant_frames), "64", 1, 4096,
+	  NULL, "emu: grant table frames of 512 grants, 2 grants per guest "
+	  "(64 in Xen 4.17, 32 in the seed's)" },
+	{ "max_maptrack_frames", OPT_INT, FIELD(max_maptrack_frames), "1024", 1,
+	  65536, NULL, "emu: dom0's maptrack frames of 512 maps, 2 maps per "
+	  "guest (1024 in Xen 4.17)" },
+	{ "bridges", OPT_INT, FIELD(bridges), "1", 1, 64, NULL,
+	  "emu: bridges horde-br0.. the vifs are spread over, round robin (a "
+	  "Linux bridge takes 1,023 ports)" },
+	{ "console", OPT_ENUM, FIELD(console), "eager", 0, 0, console_values,
+	  "emu: when the console daemon opens a guest's PTY" },
+	{ "pty_max", OPT_INT, FIELD(pty_max), "4096", 1, 1048576, NULL,
+	  "emu: PTYs in the console daemon's own devpts (the kernel's "
+	  "kernel.pty.max also applies)" },
+	{ "console_fd_limit", OPT_INT, FIELD(console_fd_limit), "0", 0,
+	  1048576, NULL, "emu: the console daemon's open file limit; 0: the "
+	  "hard limit horde runs under (1024 is what a daemon gets by "
+	  "default)" },
+	{ "on_failure", OPT_ENUM, FIELD(on_failure), "continue", 0, 0,
+	  on_failure_values, "what a failed guest does to the run" },
 	{ "alive_timeout", OPT_DURATION, FIELD(alive_timeout_ns), "30s",
 	  NS_PER_S / 1000, 3600 * NS_PER_S, NULL,
 	  "a guest with no ARP reply this long after unpause counts as dead" },
@@ -125,6 +187,20 @@ static int set_option(struct plan_job *job, const struct plan_option *opt,
 				       "%s: '%s' is not a whole number",
 				       opt->name, value);
 		if (rc)
+			return hd_fail(err, HD_EINVAL,
+				       "%s: %s is out of range %lld..%lld",
+				       opt->name, value, opt->min, opt->max);
+		memcpy(field, &v, sizeof(v));
+		return HD_OK;
+	}
+	case OPT_FLOAT: {
+		char *end;
+		errno = 0;
+		double v = strtod(value, &end);
+		if (errno || end == value || *end || v != v)
+			return hd_fail(err, HD_EINVAL, "%s: '%s' is not a number",
+				       opt->name, value);
+		if (v < (double)opt->min || v > (double)opt->max)
 			return hd_fail(err, HD_EINVAL,
 				       "%s: %s is out of range %lld..%lld",
 				       opt->name, value, opt->min, opt->max);
@@ -193,6 +269,16 @@ void plan_job_defaults(struct plan_job *job, const char *name)
 	memset(job, 0, sizeof(*job));
 	set_defaults(job);
 	hd_strlcpy(job->name, name, sizeof(job->name));
+}
+
+/* Rules that tie keys together, checked once a job has all its keys. */
+static int check_job(const struct plan_job *job, struct hd_err *err)
+{
+	if (strcmp(job->boot_delay_dist, "uniform") == 0 &&
+	    job->boot_delay_spread_ns > job->boot_delay_ns)
+		return hd_fail(err, HD_EINVAL, "boot_delay_spread is larger "
+			       "than boot_delay (delays cannot be negative)");
+	return HD_OK;
 }
 
 /* One key=value line, kept until jobs are built so that [global] can come
@@ -390,6 +476,10 @@ int plan_parse(const char *name, const char *text, size_t len,
 					   entries[e].value, NULL);
 			}
 		}
+		if ((rc = check_job(job, err))) {
+			hd_wrap(err, "%s:%d: [%s]", name, job->line, job->name);
+			goto out;
+		}
 	}
 out:
 	free(entries); /* keys and values point into buf */
@@ -454,6 +544,7 @@ static const char *type_name(enum opt_type t)
 {
 	switch (t) {
 	case OPT_INT: return "integer";
+	case OPT_FLOAT: return "number";
 	case OPT_DURATION: return "duration";
 	case OPT_ENUM: return "one of";
 	case OPT_STRING: return "text";
@@ -471,7 +562,7 @@ void plan_print_help(FILE *f, int markdown)
 	for (size_t i = 0; i < HD_ARRAY_SIZE(plan_options); i++) {
 		const struct plan_option *o = &plan_options[i];
 		char range[512] = "";
-		if (o->type == OPT_INT)
+		if (o->type == OPT_INT || o->type == OPT_FLOAT)
 			snprintf(range, sizeof(range), "%lld..%lld", o->min,
 				 o->max);
 		else if (o->type == OPT_DURATION) {

@@ -29,7 +29,19 @@ struct plan_job {
 	long long guests;
 	long long memory_mib;      /* per guest */
 	long long host_memory_mib; /* emu: size of the emulated host */
-	uint64_t boot_delay_ns;    /* emu: unpause to guest network up */
+	uint64_t boot_delay_ns;    /* emu: unpause to guest network up (median) */
+	char boot_delay_dist[16];  /* emu: fixed, uniform, lognormal */
+	uint64_t boot_delay_spread_ns; /* emu: uniform's half-width */
+	double boot_delay_sigma;   /* emu: lognormal's sigma of ln(delay) */
+	long long seed;            /* emu: of the modelled random draws */
+	char evtchn_abi[16];       /* emu: 2level or fifo */
+	long long max_grant_frames;    /* emu: frames of the grant table */
+	long long max_maptrack_frames; /* emu: frames of dom0's maptrack */
+	long long bridges;         /* emu: bridges the vifs are spread over */
+	char console[16];          /* emu: eager or lazy PTYs */
+	long long pty_max;         /* emu: the console daemon's devpts max */
+	long long console_fd_limit;/* emu: the console daemon's RLIMIT_NOFILE */
+	char on_failure[16];       /* continue or stop */
 	uint64_t alive_timeout_ns; /* give up on a guest's ARP reply after */
 	uint64_t probe_interval_ns;/* gap between ARP probes of one guest */
 	long long bucket;          /* guests per bucket in summaries */

@@ -17,13 +17,24 @@ struct guest_spec {
 	char name[64];
 	uint8_t mac[6];
 	uint32_t addr_be;  /* IPv4, network byte order */
+	uint32_t iface;    /* which of the platform's probe_ifaces it joins */
 };
 
+#define PLATFORM_MAX_IFACES 64
+
 struct platform_info {
-	char probe_iface[16];    /* where the ARP prober listens and sends */
+	/* The bridges guests join, where the ARP prober listens and sends;
+	 * guest seq joins probe_ifaces[(seq - 1) % nifaces]. */
+	char probe_ifaces[PLATFORM_MAX_IFACES][16];
+	uint32_t nifaces;
 	uint32_t probe_addr_be;  /* the prober's own address */
 	char version[128];       /* hypervisor or emu profile version */
-	char modelled[512];      /* what in the figures is modelled, or "" */
+	char modelled[1024];     /* what in the figures is modelled, or "" */
+};
+
+struct platform_fault {
+	uint32_t domid;
+	char cause[160];
 };
 
 struct platform;
@@ -44,6 +55,12 @@ struct platform_ops {
 	int (*destroy)(struct platform *p, uint32_t domid, struct xcl_timing *t,
 		       struct hd_err *err);
 	void (*info)(struct platform *p, struct platform_info *out);
+	/* Failures found after create() returned (a console daemon that could
+	 * not open a guest's PTY, a guest that could not boot): moves up to
+	 * max into out and returns how many. With settle, first waits until
+	 * dom0 has handled every guest created so far. May be NULL. */
+	size_t (*faults)(struct platform *p, struct platform_fault *out,
+			 size_t max, int settle);
 	/* Tears down everything open made, also after failures. */
 	void (*close)(struct platform *p);
 };

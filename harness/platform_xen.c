@@ -212,7 +212,8 @@ static int xen_destroy(struct platform *p, uint32_t domid, struct xcl_timing *t,
 static void xen_info(struct platform *p, struct platform_info *out)
 {
 	memset(out, 0, sizeof(*out));
-	hd_strlcpy(out->probe_iface, p->bridge, sizeof(out->probe_iface));
+	hd_strlcpy(out->probe_ifaces[0], p->bridge, sizeof(out->probe_ifaces[0]));
+	out->nifaces = 1;
 	out->probe_addr_be = platform_prober_addr();
 	hd_strlcpy(out->version, p->version, sizeof(out->version));
 }

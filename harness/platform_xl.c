@@ -154,7 +154,8 @@ static int xl_destroy(struct platform *p, uint32_t domid, struct xcl_timing *t,
 static void xl_info(struct platform *p, struct platform_info *out)
 {
 	memset(out, 0, sizeof(*out));
-	hd_strlcpy(out->probe_iface, p->bridge, sizeof(out->probe_iface));
+	hd_strlcpy(out->probe_ifaces[0], p->bridge, sizeof(out->probe_ifaces[0]));
+	out->nifaces = 1;
 	out->probe_addr_be = platform_prober_addr();
 	hd_strlcpy(out->version, "Xen 4.17, xl", sizeof(out->version));
 }

@@ -51,7 +51,7 @@ static const char schema_v1[] =
 /* Each entry takes the database from version i to i + 1. */
 static const char *const migrations[] = { schema_v1 };
 
-enum stmt { S_GUEST, S_PHASE, S_ALIVE, S_COUNT };
+enum stmt { S_GUEST, S_PHASE, S_ALIVE, S_FAILURE, S_COUNT };
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_GUEST] = "INSERT INTO guests(run_id, seq, domid, name, address, mac,"
@@ -61,6 +61,8 @@ static const char *const stmt_sql[S_COUNT] = {
 		    " calls) VALUES(?,?,?,?,?,?)",
 	[S_ALIVE] = "UPDATE guests SET alive_ns=?, reply_mac=?, probes=?,"
 		    " failure=coalesce(failure, ?) WHERE run_id=? AND seq=?",
+	[S_FAILURE] = "UPDATE guests SET failure=coalesce(failure, ?)"
+		      " WHERE run_id=? AND seq=?",
 };
 
 struct results {
@@ -308,6 +310,20 @@ int results_alive(struct results *r, int64_t run_id, uint32_t seq,
 	sqlite3_bind_int64(st, 5, run_id);
 	sqlite3_bind_int64(st, 6, seq);
 	return step_reset(r, st, err, "update guest");
+}
+
+int results_failure(struct results *r, int64_t run_id, uint32_t seq,
+		    const char *failure, struct hd_err *err)
+{
+	sqlite3_stmt *st = r->stmts[S_FAILURE];
+	int rc;
+
+	if ((rc = batch(r, err)))
+		return rc;
+	sqlite3_bind_text(st, 1, failure, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, run_id);
+	sqlite3_bind_int64(st, 3, seq);
+	return step_reset(r, st, err, "store guest failure");
 }
 
 int results_run_end(struct results *r, int64_t run_id, const char *status,

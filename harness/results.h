@@ -49,6 +49,9 @@ int results_guest(struct results *r, int64_t run_id, const struct guest_row *g,
 int results_alive(struct results *r, int64_t run_id, uint32_t seq,
 		  int64_t alive_ns, const char *reply_mac, uint32_t probes,
 		  const char *failure, struct hd_err *err);
+/* A failure found after creation; the guest's first failure is kept. */
+int results_failure(struct results *r, int64_t run_id, uint32_t seq,
+		    const char *failure, struct hd_err *err);
 /* status: done, failed, interrupted. */
 int results_run_end(struct results *r, int64_t run_id, const char *status,
 		    struct hd_err *err);

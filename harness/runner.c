@@ -3,6 +3,7 @@
 #include "runner.h"
 
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "platform.h"
 
 #define RESULT_BATCH 256
+#define MAX_DOMID 32751
 
 static void fmt_mac(const uint8_t m[6], char out[18])
 {
@@ -27,7 +29,12 @@ struct run_state {
 	int64_t run_id;
 	uint64_t t0, last_progress;
 	struct run_progress prog;
-	uint32_t *domids; /* by seq; 0 = none */
+	const struct platform_ops *ops;
+	struct platform *plat;
+	uint32_t nifaces;  /* the platform's bridges, guests round robin */
+	uint32_t *domids;  /* by seq; 0 = none */
+	uint32_t *seq_of;  /* by domid, for failures the platform finds late */
+	bool stop_on_failure, failed_once;
 };
 
 static void report_progress(struct run_state *s, int force)
@@ -80,10 +87,37 @@ static int collect(struct run_state *s, uint64_t wait_ns, struct hd_err *err)
 	return HD_OK;
 }
 
-static int create_one(struct run_state *s, const struct platform_ops *ops,
-		      struct platform *plat, uint32_t seq, struct hd_err *err)
+/* Stores failures the platform found after creation; with settle, first
+ * lets the platform's dom0 catch up with every guest created so far. */
+static int collect_faults(struct run_state *s, int settle, struct hd_err *err)
 {
-	struct guest_spec g = { .seq = seq, .addr_be = platform_guest_addr(seq) };
+	struct platform_fault f[64];
+	size_t n;
+
+	if (!s->ops->faults)
+		return HD_OK;
+	while ((n = s->ops->faults(s->plat, f, HD_ARRAY_SIZE(f), settle)) > 0) {
+		settle = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t seq = f[i].domid <= MAX_DOMID ? s->seq_of[f[i].domid]
+							       : 0;
+			if (!seq)
+				continue; /* not this run's, or already gone */
+			int rc = results_failure(s->results, s->run_id, seq,
+						 f[i].cause, err);
+			if (rc)
+				return rc;
+			s->prog.faulty++;
+			s->failed_once = true;
+		}
+	}
+	return HD_OK;
+}
+
+static int create_one(struct run_state *s, uint32_t seq, struct hd_err *err)
+{
+	struct guest_spec g = { .seq = seq, .addr_be = platform_guest_addr(seq),
+				.iface = (seq - 1) % s->nifaces };
 	struct xcl_timing t;
 	struct hd_err cerr = { 0 };
 	char addr[INET_ADDRSTRLEN], mac[18];
@@ -96,7 +130,7 @@ static int create_one(struct run_state *s, const struct platform_ops *ops,
 	fmt_mac(g.mac, mac);
 
 	uint64_t started = hd_now_ns();
-	int rc = ops->create(plat, &g, &domid, &t, &cerr);
+	int rc = s->ops->create(s->plat, &g, &domid, &t, &cerr);
 	struct guest_row row = {
 		.seq = seq,
 		.domid = rc ? -1 : (int64_t)domid,
@@ -112,19 +146,21 @@ static int create_one(struct run_state *s, const struct platform_ops *ops,
 		return err->code;
 	if (rc) {
 		s->prog.failed++;
+		s->failed_once = true;
 		return HD_OK;
 	}
 	s->prog.created++;
 	s->domids[seq] = domid;
-	if (probe_add(s->probe, seq, g.addr_be, g.mac, t.unpaused_ns))
+	if (domid <= MAX_DOMID)
+		s->seq_of[domid] = seq;
+	if (probe_add(s->probe, seq, g.iface, g.addr_be, g.mac, t.unpaused_ns))
 		return hd_fail(err, HD_ESYS, "prober: out of memory");
 	return HD_OK;
 }
 
 /* Destroys every guest the run created, unless the user asked twice to
  * stop (the platform's close() then takes the host down whole). */
-static void destroy_all(struct run_state *s, const struct platform_ops *ops,
-			struct platform *plat)
+static void destroy_all(struct run_state *s)
 {
 	s->prog.stage = "destroying";
 	for (uint32_t seq = 1; seq <= (uint32_t)s->job->guests; seq++) {
@@ -134,7 +170,9 @@ static void destroy_all(struct run_state *s, const struct platform_ops *ops,
 			continue;
 		struct xcl_timing t;
 		struct hd_err derr;
-		ops->destroy(plat, s->domids[seq], &t, &derr);
+		s->ops->destroy(s->plat, s->domids[seq], &t, &derr);
+		if (s->domids[seq] <= MAX_DOMID)
+			s->seq_of[s->domids[seq]] = 0;
 		s->domids[seq] = 0;
 		s->prog.destroyed++;
 		report_progress(s, 0);
@@ -146,9 +184,9 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	       struct run_outcome *out, struct hd_err *err)
 {
 	const struct platform_ops *ops = platform_find(job->platform);
-	struct platform *plat = NULL;
 	struct platform_info info;
-	struct run_state s = { .job = job, .opts = opts, .results = results };
+	struct run_state s = { .job = job, .opts = opts, .results = results,
+			       .ops = ops };
 	const char *status = "failed";
 	int rc;
 
@@ -157,13 +195,19 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 		return hd_fail(err, HD_EINVAL, "platform '%s' is not available",
 			       job->platform);
 	s.domids = calloc((size_t)job->guests + 1, sizeof(*s.domids));
-	if (!s.domids)
+	s.seq_of = calloc(MAX_DOMID + 1, sizeof(*s.seq_of));
+	if (!s.domids || !s.seq_of) {
+		free(s.domids);
+		free(s.seq_of);
 		return hd_fail(err, HD_ESYS, "out of memory");
+	}
 	s.prog.planned = (uint32_t)job->guests;
+	s.stop_on_failure = strcmp(job->on_failure, "stop") == 0;
 
-	if ((rc = ops->open(job, &plat, err)))
+	if ((rc = ops->open(job, &s.plat, err)))
 		goto out;
-	ops->info(plat, &info);
+	ops->info(s.plat, &info);
+	s.nifaces = info.nifaces;
 	struct run_meta meta = {
 		.plan_path = plan->path, .plan_text = plan->text,
 		.job = job->name, .platform = ops->name,
@@ -177,8 +221,8 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 		.timeout_ns = job->alive_timeout_ns,
 		.max_rate = 20000,
 	};
-	if ((rc = probe_open(info.probe_iface, info.probe_addr_be, &pc, &s.probe,
-			     err)))
+	if ((rc = probe_open((const char (*)[16])info.probe_ifaces, info.nifaces,
+			     info.probe_addr_be, &pc, &s.probe, err)))
 		goto end_run;
 
 	s.t0 = hd_now_ns();
@@ -186,13 +230,14 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	loadgen_ramp(&lg, 1, (uint32_t)job->guests);
 	s.prog.stage = "creating";
 	for (;;) {
-		if (*opts->stop)
+		if (*opts->stop || (s.stop_on_failure && s.failed_once))
 			break;
 		struct loadgen_action a = loadgen_next(&lg);
 		if (a.kind == LOADGEN_DONE)
 			break;
-		if ((rc = create_one(&s, ops, plat, a.seq, err)) ||
+		if ((rc = create_one(&s, a.seq, err)) ||
 		    (rc = collect(&s, 0, err)) ||
+		    (rc = collect_faults(&s, 0, err)) ||
 		    (rc = results_commit(results, 0, err)))
 			goto end_run;
 		report_progress(&s, 0);
@@ -200,11 +245,13 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 
 	s.prog.stage = "waiting for ARP";
 	while (!*opts->stop && probe_pending(s.probe) > 0) {
-		if ((rc = collect(&s, 100000000ull, err)))
+		if ((rc = collect(&s, 100000000ull, err)) ||
+		    (rc = collect_faults(&s, 0, err)))
 			goto end_run;
 		report_progress(&s, 0);
 	}
-	if ((rc = collect(&s, 0, err)) || (rc = results_commit(results, 1, err)))
+	if ((rc = collect(&s, 0, err)) || (rc = collect_faults(&s, 1, err)) ||
+	    (rc = results_commit(results, 1, err)))
 		goto end_run;
 
 	status = *opts->stop ? "interrupted" : "done";
@@ -212,7 +259,7 @@ end_run:
 	if (rc)
 		status = "failed";
 	/* Also after a failure: on a real host, guests outlive horde. */
-	destroy_all(&s, ops, plat);
+	destroy_all(&s);
 	report_progress(&s, 1);
 	probe_close(s.probe);
 	{
@@ -220,14 +267,16 @@ end_run:
 		results_run_end(results, s.run_id, status, rc ? &e2 : err);
 	}
 out:
-	if (plat)
-		ops->close(plat);
+	if (s.plat)
+		ops->close(s.plat);
 	free(s.domids);
+	free(s.seq_of);
 	out->run_id = s.run_id;
 	out->status = status;
 	out->planned = s.prog.planned;
 	out->created = s.prog.created;
 	out->failed = s.prog.failed;
+	out->faulty = s.prog.faulty;
 	out->alive = s.prog.alive;
 	out->dead = s.prog.dead;
 	return rc;

@@ -1,6 +1,9 @@
 /* runner.h: runs one job of a plan: opens the platform and the prober,
  * follows the job's load pattern, stores every figure, proves every guest
- * alive, destroys what it created, and marks the run's status. */
+ * alive, destroys what it created, and marks the run's status. A failed
+ * guest is stored with its cause; with on_failure=stop the run creates no
+ * more guests after the first failure it learns of (a failure dom0 finds
+ * after creation, such as a console's, is learnt a little later). */
 #ifndef HORDE_RUNNER_H
 #define HORDE_RUNNER_H
 
@@ -14,6 +17,7 @@
 struct run_progress {
 	const char *stage; /* "creating", "waiting for ARP", "destroying" */
 	uint32_t planned, created, failed, alive, dead, destroyed;
+	uint32_t faulty; /* created, then failed in dom0 (console, boot) */
 	uint64_t elapsed_ns;
 	int final; /* the last report of the run */
 };
@@ -32,7 +36,7 @@ struct run_options {
 struct run_outcome {
 	int64_t run_id;
 	const char *status; /* done, failed, interrupted */
-	uint32_t planned, created, failed, alive, dead;
+	uint32_t planned, created, failed, alive, dead, faulty;
 };
 
 /* Runs job and records it in results. Returns HD_OK when the run could be

@@ -35,6 +35,7 @@ static int vfail(struct hd_err *err, int code, int with_errno, const char *fmt,
 	if (!err)
 		return code;
 	err->code = code;
+	err->errnum = with_errno ? saved : 0;
 	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	if (with_errno && n >= 0 && (size_t)n < sizeof(err->msg))
 		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s",

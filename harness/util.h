@@ -26,6 +26,7 @@ const char *hd_code_name(int code);
 
 struct hd_err {
 	int code;
+	int errnum; /* the errno behind it (hd_fail_errno), else 0 */
 	char msg[512];
 };
 

@@ -23,7 +23,7 @@
 #define MAX_GAP_NS 250000000ull /* backoff cap for a guest slow to answer */
 
 struct target {
-	uint32_t id, addr_be;
+	uint32_t id, addr_be, iface;
 	uint8_t mac[6];
 	uint64_t start_ns, next_ns, gap_ns;
 	uint32_t sends;
@@ -37,11 +37,18 @@ struct addr_table {
 	size_t cap, count; /* cap is a power of two */
 };
 
+/* One capture handle per interface, all served by the one thread. */
+struct iface {
+	pcap_t *pcap;
+	int fd;
+	uint8_t mac[6];
+};
+
 struct probe {
 	struct probe_config cfg;
-	pcap_t *pcap;
-	int pcap_fd, wake_fd;
-	uint8_t src_mac[6];
+	struct iface ifaces[PROBE_MAX_IFACES];
+	size_t nifaces;
+	int wake_fd;
 	uint32_t src_addr_be;
 	pthread_t thread;
 	bool started;
@@ -276,9 +283,10 @@ static uint64_t send_due(struct probe *p, uint64_t now)
 				next = p->next_slot_ns;
 			continue;
 		}
-		arp_build_request(frame, p->src_mac, p->src_addr_be, t->mac,
+		struct iface *ifc = &p->ifaces[t->iface];
+		arp_build_request(frame, ifc->mac, p->src_addr_be, t->mac,
 				  t->addr_be);
-		if (pcap_inject(p->pcap, frame, sizeof(frame)) == sizeof(frame)) {
+		if (pcap_inject(ifc->pcap, frame, sizeof(frame)) == sizeof(frame)) {
 			p->tstats.sent++;
 			t->sends++;
 		}
@@ -301,10 +309,12 @@ static uint64_t send_due(struct probe *p, uint64_t now)
 static void *run(void *arg)
 {
 	struct probe *p = arg;
-	struct pollfd pfd[2] = {
-		{ .fd = p->pcap_fd, .events = POLLIN },
+	struct pollfd pfd[PROBE_MAX_IFACES + 1] = {
 		{ .fd = p->wake_fd, .events = POLLIN },
 	};
+	for (size_t i = 0; i < p->nifaces; i++)
+		pfd[i + 1] = (struct pollfd){ .fd = p->ifaces[i].fd,
+					      .events = POLLIN };
 
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
@@ -317,12 +327,14 @@ static void *run(void *arg)
 		uint64_t wait = next > now ? next - now : 0;
 		struct timespec ts = { (time_t)(wait / 1000000000ull),
 				       (long)(wait % 1000000000ull) };
-		if (ppoll(pfd, 2, &ts, NULL) < 0 && errno != EINTR)
+		if (ppoll(pfd, p->nifaces + 1, &ts, NULL) < 0 && errno != EINTR)
 			break;
-		if (pfd[1].revents & POLLIN)
-			take_incoming(p);
 		if (pfd[0].revents & POLLIN)
-			pcap_dispatch(p->pcap, -1, on_packet, (u_char *)p);
+			take_incoming(p);
+		for (size_t i = 0; i < p->nifaces; i++)
+			if (pfd[i + 1].revents & POLLIN)
+				pcap_dispatch(p->ifaces[i].pcap, -1, on_packet,
+					      (u_char *)p);
 		pthread_mutex_lock(&p->lock);
 		p->stats = p->tstats;
 		pthread_mutex_unlock(&p->lock);
@@ -346,18 +358,59 @@ static int iface_mac(const char *iface, uint8_t mac[6], struct hd_err *err)
 	return HD_OK;
 }
 
-int probe_open(const char *iface, uint32_t src_addr_be,
-	       const struct probe_config *cfg, struct probe **out,
-	       struct hd_err *err)
+static int open_iface(struct iface *ifc, const char *name, struct hd_err *err)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct bpf_program prog;
 	char filter[128];
+	int rc;
+
+	if ((rc = iface_mac(name, ifc->mac, err)))
+		return rc;
+	ifc->pcap = pcap_create(name, errbuf);
+	if (!ifc->pcap)
+		return hd_fail(err, HD_ESYS, "prober: pcap on %s: %s", name, errbuf);
+	pcap_set_snaplen(ifc->pcap, 64);
+	pcap_set_immediate_mode(ifc->pcap, 1);
+	pcap_set_buffer_size(ifc->pcap, 8 << 20);
+	if (pcap_activate(ifc->pcap) < 0)
+		return hd_fail(err, HD_ESYS, "prober: activate %s: %s", name,
+			       pcap_geterr(ifc->pcap));
+	/* Only ARP replies to us: every other frame on a bridge of
+	 * thousands of guests stays in the kernel. */
+	snprintf(filter, sizeof(filter),
+		 "arp and arp[6:2] == 2 and ether dst %02x:%02x:%02x:%02x:%02x:%02x",
+		 ifc->mac[0], ifc->mac[1], ifc->mac[2], ifc->mac[3], ifc->mac[4],
+		 ifc->mac[5]);
+	if (pcap_compile(ifc->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
+		return hd_fail(err, HD_ESYS, "prober: filter: %s",
+			       pcap_geterr(ifc->pcap));
+	rc = pcap_setfilter(ifc->pcap, &prog);
+	pcap_freecode(&prog);
+	if (rc < 0)
+		return hd_fail(err, HD_ESYS, "prober: filter: %s",
+			       pcap_geterr(ifc->pcap));
+	if (pcap_setnonblock(ifc->pcap, 1, errbuf) < 0 ||
+	    (ifc->fd = pcap_get_selectable_fd(ifc->pcap)) < 0)
+		return hd_fail(err, HD_ESYS, "prober: non-blocking capture on "
+			       "%s: %s", name, errbuf);
+	return HD_OK;
+}
+
+int probe_open(const char (*ifaces)[16], size_t nifaces, uint32_t src_addr_be,
+	       const struct probe_config *cfg, struct probe **out,
+	       struct hd_err *err)
+{
 	int rc = HD_OK;
 	struct probe *p = calloc(1, sizeof(*p));
 
 	if (!p)
 		return hd_fail(err, HD_ESYS, "prober: out of memory");
+	if (nifaces < 1 || nifaces > PROBE_MAX_IFACES) {
+		free(p);
+		return hd_fail(err, HD_EINVAL, "prober: %zu interfaces (1..%d)",
+			       nifaces, PROBE_MAX_IFACES);
+	}
 	p->cfg = *cfg;
 	p->src_addr_be = src_addr_be;
 	p->wake_fd = -1;
@@ -367,40 +420,12 @@ int probe_open(const char *iface, uint32_t src_addr_be,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->done, &ca);
 	pthread_condattr_destroy(&ca);
-	if ((rc = iface_mac(iface, p->src_mac, err)))
-		goto fail;
-	p->pcap = pcap_create(iface, errbuf);
-	if (!p->pcap) {
-		rc = hd_fail(err, HD_ESYS, "prober: pcap on %s: %s", iface, errbuf);
-		goto fail;
-	}
-	pcap_set_snaplen(p->pcap, 64);
-	pcap_set_immediate_mode(p->pcap, 1);
-	pcap_set_buffer_size(p->pcap, 8 << 20);
-	if (pcap_activate(p->pcap) < 0) {
-		rc = hd_fail(err, HD_ESYS, "prober: activate %s: %s", iface,
-			     pcap_geterr(p->pcap));
-		goto fail;
-	}
-	/* Only ARP replies to us: every other frame on a bridge of
-	 * thousands of guests stays in the kernel. */
-	snprintf(filter, sizeof(filter),
-		 "arp and arp[6:2] == 2 and ether dst %02x:%02x:%02x:%02x:%02x:%02x",
-		 p->src_mac[0], p->src_mac[1], p->src_mac[2], p->src_mac[3],
-		 p->src_mac[4], p->src_mac[5]);
-	if (pcap_compile(p->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
-	    pcap_setfilter(p->pcap, &prog) < 0) {
-		rc = hd_fail(err, HD_ESYS, "prober: filter: %s",
-			     pcap_geterr(p->pcap));
-		goto fail;
-	}
-	pcap_freecode(&prog);
-	if (pcap_setnonblock(p->pcap, 1, errbuf) < 0 ||
-	    (p->pcap_fd = pcap_get_selectable_fd(p->pcap)) < 0) {
-		rc = hd_fail(err, HD_ESYS, "prober: non-blocking capture: %s",
-			     errbuf);
-		goto fail;
-	}
+	for (; p->nifaces < nifaces; p->nifaces++)
+		if ((rc = open_iface(&p->ifaces[p->nifaces], ifaces[p->nifaces],
+				     err))) {
+			p->nifaces++; /* so that probe_close closes it */
+			goto fail;
+		}
 	if ((p->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		rc = hd_fail_errno(err, HD_ESYS, "prober: eventfd");
 		goto fail;
@@ -417,15 +442,16 @@ fail:
 	return rc;
 }
 
-int probe_add(struct probe *p, uint32_t id, uint32_t addr_be,
+int probe_add(struct probe *p, uint32_t id, uint32_t iface, uint32_t addr_be,
 	      const uint8_t mac[6], uint64_t start_ns)
 {
-	struct target *t = calloc(1, sizeof(*t));
+	struct target *t;
 	uint64_t one = 1;
 
-	if (!t)
+	if (iface >= p->nifaces || !(t = calloc(1, sizeof(*t))))
 		return HD_ESYS;
 	t->id = id;
+	t->iface = iface;
 	t->addr_be = addr_be;
 	memcpy(t->mac, mac, 6);
 	t->start_ns = start_ns;
@@ -488,8 +514,9 @@ void probe_get_stats(struct probe *p, struct probe_stats *out)
 	pthread_mutex_lock(&p->lock);
 	*out = p->stats;
 	pthread_mutex_unlock(&p->lock);
-	if (p->pcap && pcap_stats(p->pcap, &ps) == 0)
-		out->pcap_drops = ps.ps_drop;
+	for (size_t i = 0; i < p->nifaces; i++)
+		if (p->ifaces[i].pcap && pcap_stats(p->ifaces[i].pcap, &ps) == 0)
+			out->pcap_drops += ps.ps_drop;
 }
 
 void probe_close(struct probe *p)
@@ -515,8 +542,9 @@ void probe_close(struct probe *p)
 	free(p->incoming);
 	free(p->results);
 	free(p->table.slots);
-	if (p->pcap)
-		pcap_close(p->pcap);
+	for (size_t i = 0; i < p->nifaces; i++)
+		if (p->ifaces[i].pcap)
+			pcap_close(p->ifaces[i].pcap);
 	if (p->wake_fd >= 0)
 		close(p->wake_fd);
 	pthread_cond_destroy(&p->done);

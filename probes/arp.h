@@ -1,6 +1,6 @@
 /* arp.h: the ARP liveness prober.
  *
- * One libpcap handle on one interface, one thread. Each guest added is
+ * One libpcap handle per interface, one thread for all. Each guest added is
  * probed by unicast ARP request to its known MAC every interval until it
  * answers or its timeout passes; replies are matched by a BPF filter on
  * ARP replies addressed to the prober's own MAC. Results are collected by
@@ -35,14 +35,17 @@ struct probe_stats {
 
 struct probe;
 
-/* Opens iface and starts the prober thread. src_addr_be is the sender
- * address put in requests (must not be any guest's). */
-int probe_open(const char *iface, uint32_t src_addr_be,
+#define PROBE_MAX_IFACES 64
+
+/* Opens the interfaces and starts the prober thread. src_addr_be is the
+ * sender address put in requests (must not be any guest's); each
+ * interface's own MAC is the sender MAC on it. */
+int probe_open(const char (*ifaces)[16], size_t nifaces, uint32_t src_addr_be,
 	       const struct probe_config *cfg, struct probe **out,
 	       struct hd_err *err);
-/* Starts probing a guest: id is returned in its result; start_ns is the
- * moment time-to-alive counts from. */
-int probe_add(struct probe *p, uint32_t id, uint32_t addr_be,
+/* Starts probing a guest on ifaces[iface]: id is returned in its result;
+ * start_ns is the moment time-to-alive counts from. */
+int probe_add(struct probe *p, uint32_t id, uint32_t iface, uint32_t addr_be,
 	      const uint8_t mac[6], uint64_t start_ns);
 /* Moves up to max finished results into out; returns how many. */
 size_t probe_take(struct probe *p, struct probe_result *out, size_t max);

@@ -18,7 +18,7 @@ expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 leftovers() {
 	local left=""
 	left+=$(ip netns list 2>/dev/null | grep -E '^horde-' || true)
-	left+=$(pgrep -a -f 'horde-xenstored' || true)
+	left+=$(pgrep -a -f 'horde-(xenstored|consoled)' || true)
 	left+=$(ls -d /tmp/horde-* 2>/dev/null | grep -v '^/tmp/horde-test-' || true)
 	[ -z "$left" ] || fail "left behind: $left"
 }

@@ -32,7 +32,10 @@ static void good_plan(void **state)
 			   "; another comment\n"
 			   "guests = 200\n"
 			   "[b]\n"
-			   "memory=16\n";
+			   "memory=16\n"
+			   "boot_delay_dist=lognormal\n"
+			   "boot_delay_sigma=0.25\n"
+			   "evtchn_abi=2level\n";
 	assert_int_equal(parse(text, &p, &err), HD_OK);
 	assert_int_equal(p.njobs, 2);
 	assert_string_equal(p.jobs[0].name, "a");
@@ -43,6 +46,11 @@ static void good_plan(void **state)
 	assert_int_equal(p.jobs[1].memory_mib, 16);
 	assert_string_equal(p.jobs[1].platform, "emu");    /* default */
 	assert_string_equal(p.jobs[1].profile, "lean");
+	assert_string_equal(p.jobs[1].boot_delay_dist, "lognormal");
+	assert_true(p.jobs[1].boot_delay_sigma == 0.25);
+	assert_string_equal(p.jobs[1].evtchn_abi, "2level");
+	assert_string_equal(p.jobs[0].evtchn_abi, "fifo");   /* default */
+	assert_string_equal(p.jobs[0].on_failure, "continue");
 	assert_string_equal(p.text, text);                 /* kept whole */
 	plan_free(&p);
 	plan_free(&p); /* safe twice */
@@ -96,6 +104,11 @@ static void bad_values(void **state)
 	expect_error("[a]\nboot_delay=soon\n", "t.plan:2: boot_delay: 'soon' is not a duration");
 	expect_error("[a]\nalive_timeout=2h\n", "t.plan:2: alive_timeout: 2h is out of range");
 	expect_error("[a]\nplatform=vmware\n", "t.plan:2: platform: 'vmware' is not one of: emu");
+	expect_error("[a]\nboot_delay_sigma=wide\n", "t.plan:2: boot_delay_sigma: 'wide' is not a number");
+	expect_error("[a]\nboot_delay_sigma=nan\n", "t.plan:2: boot_delay_sigma: 'nan' is not a number");
+	expect_error("[a]\nboot_delay_sigma=4\n", "t.plan:2: boot_delay_sigma: 4 is out of range 0..3");
+	expect_error("[a]\nevtchn_abi=3level\n", "t.plan:2: evtchn_abi: '3level' is not one of: fifo, 2level");
+	expect_error("[a]\non_failure=retry\n", "t.plan:2: on_failure: 'retry' is not one of: continue, stop");
 }
 
 static void structure_errors(void **state)
@@ -108,6 +121,10 @@ static void structure_errors(void **state)
 	expect_error("[global]\nguests=5\n", "no job section");
 	expect_error("[a]\n[global]\n", "t.plan:2: [global] must come before");
 	expect_error("[bad name!]\n", "t.plan:1: job name 'bad name!'");
+	/* Keys that only make sense together are checked per job. */
+	expect_error("[global]\nboot_delay_spread=80ms\n[a]\n[b]\n"
+		     "boot_delay_dist=uniform\nboot_delay=50ms\n",
+		     "t.plan:4: [b]: boot_delay_spread is larger than boot_delay");
 	struct plan p;
 	struct hd_err err;
 	static const char nul[] = "[a]\ndescription=x\0y\n";

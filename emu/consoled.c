@@ -1,0 +1,379 @@
+/* consoled.c: horde-consoled, the emulated host's console daemon.
+ *
+ * It does for each guest what xenconsoled does: when the toolstack writes a
+ * guest's console entries it binds the console's event channel (here an
+ * eventfd stands in for the /dev/xen/evtchn handle, so the descriptor is
+ * real) and opens a PTY for it, master and slave, writing the slave's path
+ * to console/tty. That is a PTY and 3 descriptors per guest, and the limits
+ * they meet are the kernel's own: ENOSPC from a devpts instance that is
+ * full, EMFILE from the daemon's open file limit.
+ *
+ * To make the PTY limit a plan key without touching the host, the daemon
+ * mounts a devpts instance of its own (max=N) in a private mount namespace.
+ * With --console lazy (the seed work's fix) a console costs one descriptor
+ * and gets its PTY only when a user attaches ("attach DOMID" on stdin).
+ *
+ * Failures go to the report descriptor as "fail DOMID cause" lines; a write
+ * to /tool/horde/console-sync is answered with "sync VALUE" once every
+ * console entry written before it has been handled (one XenStore
+ * connection delivers events in order). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "emu.h"
+
+#define MAX_DOMID 32751
+
+#define PTMX "/dev/pts/ptmx"
+
+struct console {
+	bool known;
+	int evtchn_fd; /* stands in for the bound event channel */
+	int master_fd, slave_fd;
+};
+
+static struct {
+	struct xs_handle *xs;
+	bool lazy;
+	long pty_max, fd_limit;
+	int own_fds; /* open before any console: for the EMFILE message */
+	FILE *report;
+	struct console cons[MAX_DOMID + 1];
+} d;
+
+static void report_failure(unsigned domid, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void report_failure(unsigned domid, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(d.report, "fail %u ", domid);
+	va_start(ap, fmt);
+	vfprintf(d.report, fmt, ap);
+	va_end(ap);
+	fputc('\n', d.report);
+	fflush(d.report);
+}
+
+/* The cause of a failed open, in the words the results store. */
+static void report_errno(unsigned domid, int e, const char *what)
+{
+	if (e == EMFILE)
+		report_failure(domid, "fd: EMFILE (console daemon limit %ld: "
+			       "%d own + %d per console)", d.fd_limit,
+			       d.own_fds, d.lazy ? 1 : 3);
+	else if (e == ENOSPC && strcmp(what, "pty") == 0)
+		report_failure(domid, "pty: kernel.pty.max reached (devpts "
+			       "max=%ld)", d.pty_max);
+	else
+		report_failure(domid, "%s: %s", what, strerror(e));
+}
+
+static int open_pty(unsigned domid, struct console *c)
+{
+	char path[64], tty[32];
+	int n;
+
+	c->master_fd = open(PTMX, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (c->master_fd < 0) {
+		report_errno(domid, errno, "pty");
+		return -1;
+	}
+	if (ioctl(c->master_fd, TIOCGPTN, &n) < 0 || unlockpt(c->master_fd) < 0) {
+		report_errno(domid, errno, "pty");
+		return -1;
+	}
+	/* xenconsoled keeps the slave open so the tty never hangs up. */
+	c->slave_fd = ioctl(c->master_fd, TIOCGPTPEER,
+			    O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (c->slave_fd < 0) {
+		report_errno(domid, errno, "pty");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", domid);
+	int len = snprintf(tty, sizeof(tty), "/dev/pts/%d", n);
+	if (!xs_write(d.xs, XBT_NULL, path, tty, (unsigned)len)) {
+		report_errno(domid, errno, "xenstore");
+		return -1;
+	}
+	return 0;
+}
+
+static void close_console(struct console *c)
+{
+	if (c->evtchn_fd >= 0)
+		close(c->evtchn_fd);
+	if (c->master_fd >= 0)
+		close(c->master_fd);
+	if (c->slave_fd >= 0)
+		close(c->slave_fd);
+	*c = (struct console){ .evtchn_fd = -1, .master_fd = -1, .slave_fd = -1 };
+}
+
+static void open_console(unsigned domid)
+{
+	struct console *c = &d.cons[domid];
+
+	if (c->known)
+		return;
+	*c = (struct console){ .known = true, .evtchn_fd = -1, .master_fd = -1,
+			       .slave_fd = -1 };
+	c->evtchn_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->evtchn_fd < 0) {
+		report_errno(domid, errno, "evtchn");
+		return;
+	}
+	if (!d.lazy)
+		open_pty(domid, c);
+}
+
+/* /local/domain/D went: forget its console. */
+static void check_gone(unsigned domid)
+{
+	char path[64];
+	unsigned len;
+
+	snprintf(path, sizeof(path), "/local/domain/%u", domid);
+	char *v = xs_read(d.xs, XBT_NULL, path, &len);
+	if (v) {
+		free(v);
+		return;
+	}
+	if (d.cons[domid].known)
+		close_console(&d.cons[domid]);
+}
+
+static void handle_watch(const char *path)
+{
+	unsigned domid;
+	int n = 0;
+
+	if (strcmp(path, EMU_CONSOLE_SYNC_PATH) == 0) {
+		unsigned len;
+		char *v = xs_read(d.xs, XBT_NULL, path, &len);
+		if (v) {
+			fprintf(d.report, "sync %s\n", v);
+			fflush(d.report);
+			free(v);
+		}
+		return;
+	}
+	if (sscanf(path, "/local/domain/%u%n", &domid, &n) != 1 ||
+	    domid == 0 || domid > MAX_DOMID)
+		return;
+	if (path[n] == '\0')
+		check_gone(domid);
+	else if (strcmp(path + n, "/console/port") == 0)
+		open_console(domid);
+}
+
+/* "attach DOMID": a user wants the console; lazy consoles get a PTY now. */
+static void handle_command(const char *line)
+{
+	unsigned domid;
+
+	if (sscanf(line, "attach %u", &domid) != 1 || domid > MAX_DOMID ||
+	    !d.cons[domid].known) {
+		fprintf(d.report, "error %s\n", line);
+		fflush(d.report);
+		return;
+	}
+	struct console *c = &d.cons[domid];
+	if (c->master_fd < 0 && open_pty(domid, c) < 0)
+		return;
+	int n;
+	ioctl(c->master_fd, TIOCGPTN, &n);
+	fprintf(d.report, "tty %u /dev/pts/%d\n", domid, n);
+	fflush(d.report);
+}
+
+static int count_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+	if (!dir)
+		return -1;
+	while (readdir(dir))
+		n++;
+	closedir(dir);
+	return n - 3; /* ".", "..", and the directory's own descriptor */
+}
+
+/* Its own mount namespace, so the devpts instance (and its max) is the
+ * daemon's alone and goes when it exits. */
+static int own_devpts(void)
+{
+	char opts[96];
+
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		perror("horde-consoled: private mount namespace");
+		return -1;
+	}
+	snprintf(opts, sizeof(opts), "newinstance,ptmxmode=0666,mode=0620,max=%ld",
+		 d.pty_max);
+	if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  opts) < 0) {
+		perror("horde-consoled: mount devpts");
+		return -1;
+	}
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: horde-consoled [--lazy] [--pty-max N] [--fd-limit N]\n"
+		   "                      --report-fd FD [--lifeline-fd FD] "
+		   "[--ready-fd FD]\n"
+		   "Emulated xenconsoled for horde's emu host; talks to the "
+		   "XenStore daemon at $XENSTORED_PATH.\n");
+}
+
+static long number(const char *s, const char *what)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*s == '\0' || *end || v < 0 || v > INT_MAX) {
+		fprintf(stderr, "horde-consoled: %s: '%s' is not a number\n",
+			what, s);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "lazy", no_argument, NULL, 'z' },
+		{ "pty-max", required_argument, NULL, 'p' },
+		{ "fd-limit", required_argument, NULL, 'f' },
+		{ "report-fd", required_argument, NULL, 'o' },
+		{ "lifeline-fd", required_argument, NULL, 'l' },
+		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int report_fd = -1, lifeline = -1, ready = -1, opt;
+
+	d.pty_max = 4096;
+	d.fd_limit = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'z': d.lazy = true; break;
+		case 'p': d.pty_max = number(optarg, "--pty-max"); break;
+		case 'f': d.fd_limit = number(optarg, "--fd-limit"); break;
+		case 'o': report_fd = (int)number(optarg, "--report-fd"); break;
+		case 'l': lifeline = (int)number(optarg, "--lifeline-fd"); break;
+		case 'r': ready = (int)number(optarg, "--ready-fd"); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (report_fd < 0 || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (!(d.report = fdopen(report_fd, "w"))) {
+		perror("horde-consoled: report fd");
+		return 1;
+	}
+	for (unsigned i = 0; i <= MAX_DOMID; i++)
+		d.cons[i] = (struct console){ .evtchn_fd = -1, .master_fd = -1,
+					      .slave_fd = -1 };
+	/* 0: as many as the hard limit allows. Raising the hard limit
+	 * needs CAP_SYS_RESOURCE, which a container's root may lack. */
+	struct rlimit rl;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (d.fd_limit == 0)
+		d.fd_limit = (long)rl.rlim_max;
+	rl.rlim_cur = (rlim_t)d.fd_limit;
+	if (rl.rlim_max < rl.rlim_cur)
+		rl.rlim_max = rl.rlim_cur;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		fprintf(stderr, "horde-consoled: open file limit %ld: %s\n",
+			d.fd_limit, strerror(errno));
+		return 1;
+	}
+	if (own_devpts() < 0)
+		return 1;
+	if (!(d.xs = xs_open(0)) || !xs_watch(d.xs, "/local/domain", "dom") ||
+	    !xs_watch(d.xs, EMU_CONSOLE_SYNC_PATH, "sync")) {
+		perror("horde-consoled: xenstore");
+		return 1;
+	}
+	int xsfd = xs_fileno(d.xs);
+	d.own_fds = count_fds();
+	if (ready >= 0) {
+		if (write(ready, "r", 1) != 1)
+			return 1;
+		close(ready);
+		d.own_fds--;
+	}
+
+	char cmd[128];
+	size_t cmdlen = 0;
+	struct pollfd pfd[3] = {
+		{ .fd = xsfd, .events = POLLIN },
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = lifeline, .events = POLLIN },
+	};
+	for (;;) {
+		if (poll(pfd, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("horde-consoled: poll");
+			return 1;
+		}
+		if (pfd[2].revents)
+			break; /* horde went away */
+		if (pfd[0].revents) {
+			unsigned num;
+			char **w = xs_read_watch(d.xs, &num);
+			if (!w) {
+				perror("horde-consoled: xenstore connection");
+				return 1;
+			}
+			handle_watch(w[XS_WATCH_PATH]);
+			free(w);
+		}
+		if (pfd[1].revents) {
+			ssize_t r = read(STDIN_FILENO, cmd + cmdlen,
+					 sizeof(cmd) - 1 - cmdlen);
+			if (r <= 0) {
+				pfd[1].fd = -1; /* no more commands */
+				continue;
+			}
+			cmdlen += (size_t)r;
+			cmd[cmdlen] = '\0';
+			char *nl;
+			while ((nl = strchr(cmd, '\n'))) {
+				*nl = '\0';
+				handle_command(cmd);
+				cmdlen -= (size_t)(nl + 1 - cmd);
+				memmove(cmd, nl + 1, cmdlen + 1);
+			}
+			if (cmdlen == sizeof(cmd) - 1)
+				cmdlen = 0; /* a line too long: drop it */
+		}
+	}
+	xs_close(d.xs);
+	return 0;
+}
