@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# horde-consoled on its own against horde-xenstored: an eager console gets
+# a real PTY (in the daemon's own devpts) and its tty in the store; a full
+# devpts fails the next console with the kernel's ENOSPC; a lazy console
+# gets its PTY on "attach"; a removed domain gives its descriptors back.
+. "$(dirname "$0")/../lib.sh"
+
+leftovers
+sock=$TMP/xs.sock
+mkfifo "$TMP/ready"
+"$B/horde-xenstored" --socket "$sock" --ready-fd 3 3> "$TMP/ready" &
+xsd=$!
+read -r -n 1 _ < "$TMP/ready" || fail "xenstored did not start"
+export XENSTORED_PATH=$sock
+
+# console DOMID: the entries a toolstack writes; the port comes last.
+console() {
+	xenstore-write /local/domain/$1/name g$1 \
+		/local/domain/$1/console/ring-ref 1 /local/domain/$1/console/port 2 ||
+		fail "write console of $1"
+}
+
+# start_consoled ARGS...: consoled reporting to $TMP/report, commands from
+# the fifo $TMP/cmd (kept open on descriptor 7).
+start_consoled() {
+	rm -f "$TMP/cmd" "$TMP/ready2"
+	: > "$TMP/report"
+	mkfifo "$TMP/cmd" "$TMP/ready2"
+	"$B/horde-consoled" "$@" --report-fd 5 --ready-fd 4 \
+		< "$TMP/cmd" 5>> "$TMP/report" 4> "$TMP/ready2" &
+	csd=$!
+	exec 7> "$TMP/cmd"
+	read -r -n 1 _ < "$TMP/ready2" || fail "consoled did not start"
+}
+stop_consoled() {
+	exec 7>&-
+	kill -TERM "$csd"; wait "$csd"
+}
+# sync N: waits until consoled has handled every entry written before.
+synced() { grep -qx "sync $1" "$TMP/report"; }
+sync_to() { xenstore-write /tool/horde/console-sync "$1"; wait_for 10 synced "$1"; }
+fds() { ls /proc/$csd/fd | wc -l; }
+
+# Eager, room for one PTY.
+start_consoled --pty-max 1
+before=$(fds)
+console 5
+console 6
+sync_to 1
+tty=$(xenstore-read /local/domain/5/console/tty) || fail "no tty for 5"
+[ -c "/proc/$csd/root$tty" ] || fail "$tty is not a PTY in the daemon's devpts"
+grep -qx "fail 6 pty: kernel.pty.max reached (devpts max=1)" "$TMP/report" ||
+	fail "report: $(cat "$TMP/report")"
+xenstore-exists /local/domain/6/console/tty && fail "tty for the failed console"
+# Domain 5: an event channel and a PTY's two ends; 6: its event channel.
+expect_eq "descriptors" "$(fds)" $((before + 4))
+xenstore-rm /local/domain/5 /local/domain/6
+sync_to 2
+expect_eq "descriptors after removal" "$(fds)" "$before"
+stop_consoled
+ls /dev/pts | grep -qx "ptmx" || fail "the host's devpts is gone"
+
+# Lazy: no PTY until attached.
+start_consoled --lazy --pty-max 4
+console 9
+sync_to 3
+xenstore-exists /local/domain/9/console/tty && fail "lazy console has a tty"
+echo "attach 9" >&7
+got_tty() { grep -q "^tty 9 " "$TMP/report"; }
+wait_for 10 got_tty
+tty=$(sed -n 's/^tty 9 //p' "$TMP/report")
+expect_eq "tty in the store" "$(xenstore-read /local/domain/9/console/tty)" "$tty"
+[ -c "/proc/$csd/root$tty" ] || fail "$tty is not a PTY"
+echo "attach 12" >&7
+got_error() { grep -q "^error attach 12" "$TMP/report"; }
+wait_for 10 got_error
+stop_consoled
+
+kill -TERM "$xsd"; wait "$xsd" || fail "xenstored exit status"
+leftovers
