@@ -155,6 +155,14 @@ static int sibling_path(const char *name, char *out, size_t len)
 	return snprintf(out, len, "%s/%s", self, name) < (int)len ? 0 : -1;
 }
 
+/* Closes the ends of a pipe not handed on (set to -1). */
+static void close_pipe(int fds[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 /* Starts one of emu's daemons, found next to this program (or at
  * $env_bin), with its lifeline on descriptor 3 and its ready pipe on 4,
  * and waits until it says it is ready. stdin_fd (or -1) becomes its
@@ -203,12 +211,8 @@ static int spawn_daemon(const char *name, const char *env_bin, char **argv,
 	out->lifeline_w = lifeline[1];
 	lifeline[1] = -1;
 out:
-	for (int i = 0; i < 2; i++) {
-		if (lifeline[i] >= 0)
-			close(lifeline[i]);
-		if (ready[i] >= 0)
-			close(ready[i]);
-	}
+	close_pipe(lifeline);
+	close_pipe(ready);
 	return rc;
 }
 
@@ -268,12 +272,8 @@ static int start_consoled(struct platform *p, const struct plan_job *job,
 	p->console_cmd = cmd[1];
 	report[0] = cmd[1] = -1;
 out:
-	for (int i = 0; i < 2; i++) {
-		if (report[i] >= 0)
-			close(report[i]);
-		if (cmd[i] >= 0)
-			close(cmd[i]);
-	}
+	close_pipe(report);
+	close_pipe(cmd);
 	return rc;
 }
 
