@@ -47,6 +47,11 @@ int emu_hv_new(const struct emu_limits *limits, const struct emu_latency *lat,
 	       struct emu_hv **out, struct hd_err *err);
 void emu_hv_free(struct emu_hv *hv);
 uint32_t emu_hv_domains(struct emu_hv *hv);
+struct emu_hv_usage {
+	uint32_t domains, dom0_ports;
+	uint64_t grants, memory_kib;
+};
+void emu_hv_usage(struct emu_hv *hv, struct emu_hv_usage *out);
 /* dom0's netback binding a vif's event channel: one more dom0 port. */
 int emu_hv_bind_vif(struct emu_hv *hv, uint32_t domid, struct hd_err *err);
 

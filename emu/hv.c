@@ -117,6 +117,16 @@ uint32_t emu_hv_domains(struct emu_hv *hv)
 	return n;
 }
 
+void emu_hv_usage(struct emu_hv *hv, struct emu_hv_usage *out)
+{
+	pthread_mutex_lock(&hv->lock);
+	out->domains = hv->ndomains;
+	out->dom0_ports = hv->dom0_ports_used;
+	out->grants = hv->grants_used;
+	out->memory_kib = hv->used_kib;
+	pthread_mutex_unlock(&hv->lock);
+}
+
 static struct domain *get(struct emu_hv *hv, uint32_t domid)
 {
 	if (domid < FIRST_DOMID || domid > LAST_DOMID || !hv->doms[domid].used)

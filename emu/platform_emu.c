@@ -64,6 +64,7 @@ struct platform {
 	struct emu_guests *guests;
 	struct emu_dom0 *dom0;
 	struct xs_handle *xs;
+	struct xs_handle *xs_sampler; /* the sampler thread's own */
 	struct xcl_ctx *xcl;
 	const struct emu_latency *lat;
 	struct emu_limits limits;
@@ -357,9 +358,11 @@ static size_t emu_faults(struct platform *p, struct platform_fault *out,
 	read_console_reports(p);
 	pthread_mutex_lock(&p->faults_lock);
 	size_t n = p->nfaults < max ? p->nfaults : max;
-	memcpy(out, p->faults, n * sizeof(*out));
-	memmove(p->faults, p->faults + n, (p->nfaults - n) * sizeof(*out));
-	p->nfaults -= n;
+	if (n) { /* the array is NULL until the first one */
+		memcpy(out, p->faults, n * sizeof(*out));
+		memmove(p->faults, p->faults + n, (p->nfaults - n) * sizeof(*out));
+		p->nfaults -= n;
+	}
 	pthread_mutex_unlock(&p->faults_lock);
 	return n;
 }
@@ -552,10 +555,59 @@ static void emu_info(struct platform *p, struct platform_info *out)
 		 p->delay_dist, hd_fmt_ns(p->delay_median_ns, delay, sizeof(delay)));
 }
 
+static size_t emu_daemons(struct platform *p, struct sampler_proc *out,
+			  size_t max)
+{
+	const struct sampler_proc all[] = {
+		{ "horde-xenstored", p->xenstored.pid },
+		{ "horde-consoled", p->consoled.pid },
+		/* The toolstack, dom0's vif backend and the guests' threads. */
+		{ "horde", getpid() },
+	};
+	size_t n = 0;
+	for (size_t i = 0; i < HD_ARRAY_SIZE(all) && n < max; i++)
+		if (all[i].pid > 0)
+			out[n++] = all[i];
+	return n;
+}
+
+/* The store's own statistics (CONTROL stats, on a connection of the
+ * sampler's) and the hypervisor model's counts. */
+static void emu_sample(struct platform *p, sampler_emit_fn emit, void *ctx)
+{
+	struct emu_hv_usage u;
+
+	emu_hv_usage(p->hv, &u);
+	emit(ctx, "hypervisor", "domains", u.domains);
+	emit(ctx, "hypervisor", "dom0_evtchn_ports", u.dom0_ports);
+	emit(ctx, "hypervisor", "grants", (double)u.grants);
+	emit(ctx, "hypervisor", "free_memory_kib",
+	     (double)(p->limits.host_memory_kib - u.memory_kib));
+	if (!p->xs_sampler && !(p->xs_sampler = xs_open(0)))
+		return;
+	char *stats = xs_control_command(p->xs_sampler, "stats", "", 1);
+	if (!stats)
+		return;
+	for (char *line = stats, *next; line && *line; line = next) {
+		char name[32];
+		double v;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		/* "nodes 123" and the like; per-operation lines are left. */
+		if (sscanf(line, "%31[a-z_] %lf", name, &v) == 2 &&
+		    strncmp(line, "op ", 3) != 0)
+			emit(ctx, "store", name, v);
+	}
+	free(stats);
+}
+
 static void emu_close(struct platform *p)
 {
 	if (!p)
 		return;
+	if (p->xs_sampler)
+		xs_close(p->xs_sampler);
 	xcl_ctx_free(p->xcl);
 	if (p->xs)
 		xs_close(p->xs);
@@ -591,5 +643,7 @@ const struct platform_ops platform_emu = {
 	.destroy = emu_destroy,
 	.info = emu_info,
 	.faults = emu_faults,
+	.daemons = emu_daemons,
+	.sample = emu_sample,
 	.close = emu_close,
 };

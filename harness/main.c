@@ -3,6 +3,7 @@
  * usage text cannot drift from what is parsed. Errors are printed here and
  * nowhere else. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "../analysis/report.h"
+#include "../probes/arping.h"
 #include "plan.h"
 #include "platform.h"
 #include "results.h"
@@ -62,6 +64,12 @@ static void on_signal(int sig)
 static int fail(const struct hd_err *err)
 {
 	fprintf(stderr, "horde: %s\n", err->msg);
+	return 1;
+}
+
+static int fail_msg(const char *msg)
+{
+	fprintf(stderr, "horde: %s\n", msg);
 	return 1;
 }
 
@@ -302,6 +310,53 @@ static const struct cli_opt report_opts[] = {
 };
 static const struct cli_opt no_opts[] = { { NULL, NULL, NULL } };
 
+/* ---- horde arping ---- */
+
+static const struct cli_opt arping_opts[] = {
+	{ "rate", "N", "requests a second at most (default 20000)" },
+	{ "interval", "DURATION", "first gap between retries of an address "
+	  "(default 5ms; it grows after 1 s)" },
+	{ "timeout", "DURATION", "give up on an address after (default 1s)" },
+	{ "source", "ADDRESS", "sender address in requests (default "
+	  "198.18.0.1)" },
+	{ "any-range", NULL, "allow addresses outside 198.18.0.0/15" },
+	{ NULL, NULL, NULL },
+};
+
+static int cmd_arping(const struct cli_args *a)
+{
+	struct arping_opts o = { .iface = a->pos[0], .rate = 20000,
+				 .interval_ns = 5000000, .timeout_ns = 1000000000,
+				 .src_addr_be = platform_prober_addr() };
+	struct hd_err err = { 0 };
+	long long rate;
+	uint32_t answered;
+
+	if (arping_parse_range(a->pos[1], &o.first, &o.count, &err))
+		return fail(&err);
+	if (a->values[0]) {
+		if (hd_parse_int(a->values[0], 10, 1000000, &rate))
+			return fail_msg("--rate: a whole number 10..1000000");
+		o.rate = (uint32_t)rate;
+	}
+	if ((a->values[1] && hd_parse_duration(a->values[1], &o.interval_ns)) ||
+	    (a->values[2] && hd_parse_duration(a->values[2], &o.timeout_ns)) ||
+	    o.interval_ns == 0 || o.timeout_ns == 0)
+		return fail_msg("--interval, --timeout: a duration above 0, like 5ms");
+	if (a->values[3] && inet_pton(AF_INET, a->values[3], &o.src_addr_be) != 1)
+		return fail_msg("--source: not an IPv4 address");
+	/* Probing is sending: by default only into horde's own network. */
+	uint64_t last = (uint64_t)o.first + o.count - 1;
+	if (!a->values[4] &&
+	    ((o.first & ARPING_SAFE_MASK) != ARPING_SAFE_NET ||
+	     (last & ARPING_SAFE_MASK) != ARPING_SAFE_NET))
+		return fail_msg("range outside 198.18.0.0/15, horde's own; "
+			"--any-range to probe it anyway");
+	if (arping_run(&o, stdout, &answered, &err))
+		return fail(&err);
+	return answered == o.count ? 0 : 1;
+}
+
 static const struct command commands[] = {
 	{ "run", "PLAN", "run the jobs of a plan file, storing every figure",
 	  1, 1, run_opts, cmd_run },
@@ -309,6 +364,9 @@ static const struct command commands[] = {
 	  report_opts, cmd_report },
 	{ "runs", "DB", "list the runs in a results database", 1, 1, no_opts,
 	  cmd_runs },
+	{ "arping", "IFACE RANGE", "ARP-probe an address range (A.B.C.D, "
+	  "A-B, A/N) on an interface, like arp-scan; exit 1 if any missed",
+	  2, 2, arping_opts, cmd_arping },
 	{ "help", "[plan]", "this text, or the reference of plan keys", 0, 1,
 	  no_opts, cmd_help },
 };

@@ -147,6 +147,22 @@ static const struct plan_option plan_options[] = {
 	  "(the resolution of time-to-alive)" },
 	{ "bucket", OPT_INT, FIELD(bucket), "1000", 1, 32751, NULL,
 	  "guests per bucket in the closing summary" },
+	{ "probe_rate", OPT_INT, FIELD(probe_rate), "20000", 10, 1000000, NULL,
+	  "ARP requests a second at most, all guests and retries together" },
+	{ "sweep_every", OPT_INT, FIELD(sweep_every), "0", 0, 32751, NULL,
+	  "probe every living guest again after each this many creations, "
+	  "and once at the end (0: no sweeps)" },
+	{ "sweep_interval", OPT_DURATION, FIELD(sweep_interval_ns), "0", 0,
+	  86400 * NS_PER_S, NULL,
+	  "probe every living guest again this often, and once at the end "
+	  "(0: no sweeps)" },
+	{ "sweep_timeout", OPT_DURATION, FIELD(sweep_timeout_ns), "1s",
+	  NS_PER_S / 1000, 600 * NS_PER_S, NULL,
+	  "a swept guest with no reply this long counts as a miss" },
+	{ "sample_interval", OPT_DURATION, FIELD(sample_interval_ns), "1s", 0,
+	  3600 * NS_PER_S, NULL,
+	  "how often the host sampler reads dom0's daemons and the host "
+	  "(0: never)" },
 };
 
 static const struct plan_option *find_option(const char *key)
@@ -274,6 +290,9 @@ void plan_job_defaults(struct plan_job *job, const char *name)
 /* Rules that tie keys together, checked once a job has all its keys. */
 static int check_job(const struct plan_job *job, struct hd_err *err)
 {
+	if (job->sample_interval_ns && job->sample_interval_ns < NS_PER_S / 100)
+		return hd_fail(err, HD_EINVAL, "sample_interval: at least 10ms "
+			       "(or 0 for none)");
 	if (strcmp(job->boot_delay_dist, "uniform") == 0 &&
 	    job->boot_delay_spread_ns > job->boot_delay_ns)
 		return hd_fail(err, HD_EINVAL, "boot_delay_spread is larger "

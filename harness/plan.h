@@ -45,6 +45,11 @@ struct plan_job {
 	uint64_t alive_timeout_ns; /* give up on a guest's ARP reply after */
 	uint64_t probe_interval_ns;/* gap between ARP probes of one guest */
 	long long bucket;          /* guests per bucket in summaries */
+	long long probe_rate;      /* ARP probes a second, at most */
+	long long sweep_every;     /* sweep after this many creations; 0: no */
+	uint64_t sweep_interval_ns;/* or this often; 0: no */
+	uint64_t sweep_timeout_ns; /* a swept guest's time to answer */
+	uint64_t sample_interval_ns; /* host sampler; 0: off */
 };
 
 struct plan {

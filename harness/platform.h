@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "../probes/sampler.h"
 #include "plan.h"
 #include "util.h"
 #include "xcl/xcl.h"
@@ -61,6 +62,14 @@ struct platform_ops {
 	 * dom0 has handled every guest created so far. May be NULL. */
 	size_t (*faults)(struct platform *p, struct platform_fault *out,
 			 size_t max, int settle);
+	/* dom0's processes worth sampling (the XenStore daemon, the console
+	 * daemon, horde's own backends), at most max; returns how many. */
+	size_t (*daemons)(struct platform *p, struct sampler_proc *out,
+			  size_t max);
+	/* The platform's own metrics (the store's statistics, the
+	 * hypervisor's free memory and domains), on the sampler's thread.
+	 * May be NULL. */
+	void (*sample)(struct platform *p, sampler_emit_fn emit, void *ctx);
 	/* Tears down everything open made, also after failures. */
 	void (*close)(struct platform *p);
 };
@@ -82,7 +91,12 @@ extern const struct platform_ops platform_emu;
 extern const struct platform_ops platform_xen;
 extern const struct platform_ops platform_xl;
 
-/* The pre-flight check the xen and xl platforms share. */
+/* What the xen and xl platforms share: the pre-flight check, the daemons
+ * to sample (xenstored or oxenstored, xenconsoled, horde), and the
+ * hypervisor's metrics through a handle of the sampler thread's own. */
 int platform_xen_check(const struct plan_job *job, struct hd_err *err);
+size_t platform_xen_daemons(struct sampler_proc *out, size_t max);
+struct xcl_xen;
+void platform_xen_sample(struct xcl_xen **x, sampler_emit_fn emit, void *ctx);
 
 #endif

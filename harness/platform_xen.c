@@ -7,6 +7,7 @@
  * hotplug-status "connected", which both netback and libxcl wait for. The
  * console is xenconsoled's, which finds new domains by itself. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@ struct hotplug {
 
 struct platform {
 	struct xcl_xen *xen;
+	struct xcl_xen *sampler_xen; /* the sampler thread's own handle */
 	struct xs_handle *xs;
 	struct xcl_ctx *xcl;
 	struct hotplug hp;
@@ -218,10 +220,70 @@ static void xen_info(struct platform *p, struct platform_info *out)
 	hd_strlcpy(out->version, p->version, sizeof(out->version));
 }
 
+size_t platform_xen_daemons(struct sampler_proc *out, size_t max)
+{
+	static const char *const names[] = { "xenstored", "oxenstored",
+					     "xenconsoled" };
+	DIR *d = opendir("/proc");
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	for (struct dirent *e; n < max && (e = readdir(d));) {
+		char path[300], comm[32] = "";
+		int pid = atoi(e->d_name);
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+		for (size_t i = 0; i < HD_ARRAY_SIZE(names); i++)
+			if (strcmp(comm, names[i]) == 0) {
+				hd_strlcpy(out[n].name, comm, sizeof(out[n].name));
+				out[n++].pid = pid;
+			}
+	}
+	closedir(d);
+	if (n < max) /* horde itself: the toolstack and the vif hotplug */
+		out[n++] = (struct sampler_proc){ "horde", getpid() };
+	return n;
+}
+
+void platform_xen_sample(struct xcl_xen **x, sampler_emit_fn emit, void *ctx)
+{
+	uint64_t free_kib;
+	uint32_t domains;
+	struct hd_err err;
+
+	if (!*x && xcl_xen_open(x, &err))
+		return;
+	if (xcl_xen_host_info(*x, &free_kib, &domains) == 0) {
+		emit(ctx, "hypervisor", "free_memory_kib", (double)free_kib);
+		emit(ctx, "hypervisor", "domains", domains);
+	}
+}
+
+static size_t xen_daemons(struct platform *p, struct sampler_proc *out,
+			  size_t max)
+{
+	(void)p;
+	return platform_xen_daemons(out, max);
+}
+
+static void xen_sample(struct platform *p, sampler_emit_fn emit, void *ctx)
+{
+	platform_xen_sample(&p->sampler_xen, emit, ctx);
+}
+
 static void xen_close(struct platform *p)
 {
 	if (!p)
 		return;
+	xcl_xen_close(p->sampler_xen);
 	xcl_ctx_free(p->xcl);
 	hotplug_stop(&p->hp);
 	if (p->xs)
@@ -237,5 +299,7 @@ const struct platform_ops platform_xen = {
 	.create = xen_create,
 	.destroy = xen_destroy,
 	.info = xen_info,
+	.daemons = xen_daemons,
+	.sample = xen_sample,
 	.close = xen_close,
 };

@@ -14,10 +14,12 @@
 #include <unistd.h>
 
 #include "platform.h"
+#include "xcl/xcl_xen.h"
 
 extern char **environ;
 
 struct platform {
+	struct xcl_xen *sampler_xen; /* the sampler thread's own handle */
 	char dir[64]; /* the guests' config files */
 	char bridge[16], kernel[256], ramdisk[256];
 	long long memory_mib;
@@ -67,6 +69,7 @@ static void xl_close(struct platform *p)
 {
 	if (!p)
 		return;
+	xcl_xen_close(p->sampler_xen);
 	if (p->dir[0])
 		rmdir(p->dir);
 	free(p);
@@ -151,6 +154,18 @@ static int xl_destroy(struct platform *p, uint32_t domid, struct xcl_timing *t,
 				 domid, rc);
 }
 
+static size_t xl_daemons(struct platform *p, struct sampler_proc *out,
+			 size_t max)
+{
+	(void)p;
+	return platform_xen_daemons(out, max);
+}
+
+static void xl_sample(struct platform *p, sampler_emit_fn emit, void *ctx)
+{
+	platform_xen_sample(&p->sampler_xen, emit, ctx);
+}
+
 static void xl_info(struct platform *p, struct platform_info *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -167,5 +182,7 @@ const struct platform_ops platform_xl = {
 	.create = xl_create,
 	.destroy = xl_destroy,
 	.info = xl_info,
+	.daemons = xl_daemons,
+	.sample = xl_sample,
 	.close = xl_close,
 };

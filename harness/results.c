@@ -48,10 +48,30 @@ static const char schema_v1[] =
 	" FOREIGN KEY(run_id, seq) REFERENCES guests(run_id, seq)"
 	") STRICT;";
 
-/* Each entry takes the database from version i to i + 1. */
-static const char *const migrations[] = { schema_v1 };
+/* v2: the host sampler's time series (one row per metric and sample, so
+ * that each platform can add its own metrics) and the ARP sweeps. */
+static const char schema_v2[] =
+	"CREATE TABLE samples("
+	" run_id INTEGER NOT NULL REFERENCES runs(id), at_ns INTEGER NOT NULL,"
+	" guests INTEGER NOT NULL, source TEXT NOT NULL, metric TEXT NOT NULL,"
+	" value REAL NOT NULL"
+	") STRICT;"
+	"CREATE INDEX samples_by_series ON samples(run_id, source, metric, at_ns);"
+	"CREATE TABLE sweeps("
+	" run_id INTEGER NOT NULL REFERENCES runs(id), sweep INTEGER NOT NULL,"
+	" at_ns INTEGER NOT NULL, guests INTEGER NOT NULL,"
+	" probed INTEGER NOT NULL, answered INTEGER NOT NULL,"
+	" wrong_mac INTEGER NOT NULL, sent INTEGER NOT NULL,"
+	" duration_ns INTEGER NOT NULL, rtt_p50_ns INTEGER, rtt_p90_ns INTEGER,"
+	" rtt_p99_ns INTEGER, rtt_max_ns INTEGER,"
+	" PRIMARY KEY(run_id, sweep)"
+	") STRICT;";
 
-enum stmt { S_GUEST, S_PHASE, S_ALIVE, S_FAILURE, S_COUNT };
+/* Each entry takes the database from version i to i + 1; a database made
+ * by an older horde is brought up to date when it is opened. */
+static const char *const migrations[] = { schema_v1, schema_v2 };
+
+enum stmt { S_GUEST, S_PHASE, S_ALIVE, S_FAILURE, S_SAMPLE, S_SWEEP, S_COUNT };
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_GUEST] = "INSERT INTO guests(run_id, seq, domid, name, address, mac,"
@@ -63,6 +83,12 @@ static const char *const stmt_sql[S_COUNT] = {
 		    " failure=coalesce(failure, ?) WHERE run_id=? AND seq=?",
 	[S_FAILURE] = "UPDATE guests SET failure=coalesce(failure, ?)"
 		      " WHERE run_id=? AND seq=?",
+	[S_SAMPLE] = "INSERT INTO samples(run_id, at_ns, guests, source, metric,"
+		     " value) VALUES(?,?,?,?,?,?)",
+	[S_SWEEP] = "INSERT INTO sweeps(run_id, sweep, at_ns, guests, probed,"
+		    " answered, wrong_mac, sent, duration_ns, rtt_p50_ns,"
+		    " rtt_p90_ns, rtt_p99_ns, rtt_max_ns)"
+		    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
 struct results {
@@ -324,6 +350,50 @@ int results_failure(struct results *r, int64_t run_id, uint32_t seq,
 	sqlite3_bind_int64(st, 2, run_id);
 	sqlite3_bind_int64(st, 3, seq);
 	return step_reset(r, st, err, "store guest failure");
+}
+
+int results_sample(struct results *r, int64_t run_id, uint64_t at_ns,
+		   uint32_t guests, const char *source, const char *metric,
+		   double value, struct hd_err *err)
+{
+	sqlite3_stmt *st = r->stmts[S_SAMPLE];
+	int rc;
+
+	if ((rc = batch(r, err)))
+		return rc;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int64(st, 2, (int64_t)at_ns);
+	sqlite3_bind_int64(st, 3, guests);
+	sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, metric, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 6, value);
+	return step_reset(r, st, err, "insert sample");
+}
+
+int results_sweep(struct results *r, int64_t run_id, const struct sweep_row *w,
+		  struct hd_err *err)
+{
+	sqlite3_stmt *st = r->stmts[S_SWEEP];
+	int rc;
+
+	if ((rc = batch(r, err)))
+		return rc;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int64(st, 2, w->sweep);
+	sqlite3_bind_int64(st, 3, (int64_t)w->at_ns);
+	sqlite3_bind_int64(st, 4, w->guests);
+	sqlite3_bind_int64(st, 5, w->probed);
+	sqlite3_bind_int64(st, 6, w->answered);
+	sqlite3_bind_int64(st, 7, w->wrong_mac);
+	sqlite3_bind_int64(st, 8, w->sent);
+	sqlite3_bind_int64(st, 9, (int64_t)w->duration_ns);
+	if (w->answered) {
+		sqlite3_bind_int64(st, 10, (int64_t)w->rtt_p50_ns);
+		sqlite3_bind_int64(st, 11, (int64_t)w->rtt_p90_ns);
+		sqlite3_bind_int64(st, 12, (int64_t)w->rtt_p99_ns);
+		sqlite3_bind_int64(st, 13, (int64_t)w->rtt_max_ns);
+	}
+	return step_reset(r, st, err, "insert sweep");
 }
 
 int results_run_end(struct results *r, int64_t run_id, const char *status,

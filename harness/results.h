@@ -1,12 +1,15 @@
 /* results.h: the results store, one SQLite database per plan.
  *
- * Schema (PRAGMA user_version 1), STRICT tables:
+ * Schema (PRAGMA user_version 2), STRICT tables:
  *   runs    one row per job run: plan text, platform, host, versions,
  *           what is modelled, start/end, status
  *   guests  one row per guest: domid, address, creation start and time,
  *           unpause, time-to-alive, failure
  *   phases  four rows per created guest: toolstack, xenstore, hypervisor,
  *           dom0 (first entry and total ns)
+ *   samples the host sampler's series: one row per metric per sample,
+ *           with the number of guests created at that moment (v2)
+ *   sweeps  one row per ARP sweep of every living guest (v2)
  * WAL with synchronous=NORMAL; rows are written in batches, committed at
  * least once a second, so readers (horde report) never block the run. */
 #ifndef HORDE_RESULTS_H
@@ -17,7 +20,7 @@
 #include "util.h"
 #include "xcl/xcl.h"
 
-#define RESULTS_SCHEMA_VERSION 1
+#define RESULTS_SCHEMA_VERSION 2
 
 struct results;
 
@@ -52,6 +55,23 @@ int results_alive(struct results *r, int64_t run_id, uint32_t seq,
 /* A failure found after creation; the guest's first failure is kept. */
 int results_failure(struct results *r, int64_t run_id, uint32_t seq,
 		    const char *failure, struct hd_err *err);
+/* One row of the host sampler's series: source is a process ("horde-
+ * xenstored"), "host" or "store"; metric says what value is. */
+int results_sample(struct results *r, int64_t run_id, uint64_t at_ns,
+		   uint32_t guests, const char *source, const char *metric,
+		   double value, struct hd_err *err);
+
+struct sweep_row {
+	uint32_t sweep;          /* 1, 2, ... within the run */
+	uint64_t at_ns;          /* start, from the run's start */
+	uint32_t guests;         /* created so far */
+	uint32_t probed, answered, wrong_mac;
+	uint64_t sent;           /* ARP requests, retries included */
+	uint64_t duration_ns;    /* until the last answer or timeout */
+	uint64_t rtt_p50_ns, rtt_p90_ns, rtt_p99_ns, rtt_max_ns;
+};
+int results_sweep(struct results *r, int64_t run_id, const struct sweep_row *w,
+		  struct hd_err *err);
 /* status: done, failed, interrupted. */
 int results_run_end(struct results *r, int64_t run_id, const char *status,
 		    struct hd_err *err);

@@ -3,6 +3,7 @@
 #include "runner.h"
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "../loadgen/loadgen.h"
 #include "../probes/arp.h"
+#include "../probes/sampler.h"
 #include "platform.h"
 
 #define RESULT_BATCH 256
@@ -34,7 +36,17 @@ struct run_state {
 	uint32_t nifaces;  /* the platform's bridges, guests round robin */
 	uint32_t *domids;  /* by seq; 0 = none */
 	uint32_t *seq_of;  /* by domid, for failures the platform finds late */
+	bool *alive;       /* by seq: answered ARP, not destroyed */
 	bool stop_on_failure, failed_once;
+	_Atomic uint32_t living; /* created and not destroyed: the sampler's */
+	struct sampler *sampler;
+	struct sweep {         /* the sweep in progress */
+		struct sweep_row row;
+		uint32_t pending;
+		uint64_t *rtts;  /* of the answers */
+		uint64_t last_ns;
+		uint32_t created_at;
+	} sweep;
 };
 
 static void report_progress(struct run_state *s, int force)
@@ -61,9 +73,22 @@ static int collect(struct run_state *s, uint64_t wait_ns, struct hd_err *err)
 		const char *why = NULL;
 		int rc;
 
+		if (r->sweep) {
+			struct sweep *w = &s->sweep;
+			w->pending--;
+			w->row.sent += r->sends;
+			if (r->alive) {
+				w->rtts[w->row.answered++] = r->rtt_ns;
+				w->row.wrong_mac += r->mac_mismatch != 0;
+			}
+			if (r->reply_ns > w->last_ns)
+				w->last_ns = r->reply_ns;
+			continue;
+		}
 		fmt_mac(r->mac, mac);
 		if (r->alive) {
 			s->prog.alive++;
+			s->alive[r->id] = true;
 			if (r->mac_mismatch) {
 				snprintf(failure, sizeof(failure),
 					 "arp: reply from unexpected MAC %s", mac);
@@ -84,6 +109,33 @@ static int collect(struct run_state *s, uint64_t wait_ns, struct hd_err *err)
 		if (rc)
 			return rc;
 	}
+	return HD_OK;
+}
+
+/* The platform's own metrics, on the sampler's thread. */
+static void sample_platform(void *arg, sampler_emit_fn emit, void *ctx)
+{
+	struct run_state *s = arg;
+	s->ops->sample(s->plat, emit, ctx);
+}
+
+/* Stores what the host sampler has taken. */
+static int collect_samples(struct run_state *s, struct hd_err *err)
+{
+	struct sample smp[256];
+	size_t n;
+
+	if (!s->sampler)
+		return HD_OK;
+	while ((n = sampler_take(s->sampler, smp, HD_ARRAY_SIZE(smp))) > 0)
+		for (size_t i = 0; i < n; i++) {
+			int rc = results_sample(s->results, s->run_id,
+						smp[i].at_ns, smp[i].guests,
+						smp[i].source, smp[i].metric,
+						smp[i].value, err);
+			if (rc)
+				return rc;
+		}
 	return HD_OK;
 }
 
@@ -111,6 +163,76 @@ static int collect_faults(struct run_state *s, int settle, struct hd_err *err)
 			s->failed_once = true;
 		}
 	}
+	return HD_OK;
+}
+
+/* Probes every living guest once more and stores how many answered and
+ * how fast; creation waits meanwhile. Guests still booting go on being
+ * probed for liveness as usual. */
+static int sweep(struct run_state *s, struct hd_err *err)
+{
+	struct sweep *w = &s->sweep;
+	uint32_t planned = (uint32_t)s->job->guests;
+	int rc;
+
+	memset(&w->row, 0, sizeof(w->row));
+	w->row.sweep = ++s->prog.sweeps;
+	w->row.guests = s->prog.created;
+	w->created_at = s->prog.created;
+	uint64_t start = hd_now_ns();
+	w->row.at_ns = start - s->t0;
+	w->last_ns = start;
+	for (uint32_t seq = 1; seq <= planned; seq++) {
+		if (!s->alive[seq])
+			continue;
+		uint8_t mac[6];
+		platform_guest_mac(seq, mac);
+		if (probe_add_sweep(s->probe, w->row.sweep, seq,
+				    (seq - 1) % s->nifaces,
+				    platform_guest_addr(seq), mac,
+				    s->job->sweep_timeout_ns))
+			return hd_fail(err, HD_ESYS, "prober: out of memory");
+		w->row.probed++;
+	}
+	w->pending = w->row.probed;
+	while (w->pending > 0 && *s->opts->stop < 2)
+		if ((rc = collect(s, 100000000ull, err)))
+			return rc;
+	uint64_t end = w->pending ? hd_now_ns() : w->last_ns;
+	w->row.duration_ns = end - start;
+	if (w->row.answered) {
+		qsort(w->rtts, w->row.answered, sizeof(*w->rtts), hd_cmp_u64);
+		w->row.rtt_p50_ns = hd_quantile_sorted(w->rtts, w->row.answered, 0.5);
+		w->row.rtt_p90_ns = hd_quantile_sorted(w->rtts, w->row.answered, 0.9);
+		w->row.rtt_p99_ns = hd_quantile_sorted(w->rtts, w->row.answered, 0.99);
+		w->row.rtt_max_ns = w->rtts[w->row.answered - 1];
+	}
+	s->prog.swept_answered = w->row.answered;
+	s->prog.swept_probed = w->row.probed;
+	return results_sweep(s->results, s->run_id, &w->row, err);
+}
+
+/* A sweep is due every sweep_every creations or sweep_interval. */
+static bool sweep_due(struct run_state *s)
+{
+	const struct plan_job *j = s->job;
+	if (j->sweep_every &&
+	    s->prog.created - s->sweep.created_at >= (uint32_t)j->sweep_every)
+		return true;
+	return j->sweep_interval_ns &&
+	       hd_now_ns() - (s->t0 + s->sweep.row.at_ns) >= j->sweep_interval_ns;
+}
+
+/* Everything a run does between two creations. */
+static int tend(struct run_state *s, uint64_t wait_ns, struct hd_err *err)
+{
+	int rc;
+	if ((rc = collect(s, wait_ns, err)) ||
+	    (rc = collect_faults(s, 0, err)) ||
+	    (rc = collect_samples(s, err)) ||
+	    (rc = results_commit(s->results, 0, err)))
+		return rc;
+	report_progress(s, 0);
 	return HD_OK;
 }
 
@@ -150,6 +272,7 @@ static int create_one(struct run_state *s, uint32_t seq, struct hd_err *err)
 		return HD_OK;
 	}
 	s->prog.created++;
+	atomic_fetch_add(&s->living, 1);
 	s->domids[seq] = domid;
 	if (domid <= MAX_DOMID)
 		s->seq_of[domid] = seq;
@@ -174,6 +297,8 @@ static void destroy_all(struct run_state *s)
 		if (s->domids[seq] <= MAX_DOMID)
 			s->seq_of[s->domids[seq]] = 0;
 		s->domids[seq] = 0;
+		s->alive[seq] = false;
+		atomic_fetch_sub(&s->living, 1);
 		s->prog.destroyed++;
 		report_progress(s, 0);
 	}
@@ -196,10 +321,11 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 			       job->platform);
 	s.domids = calloc((size_t)job->guests + 1, sizeof(*s.domids));
 	s.seq_of = calloc(MAX_DOMID + 1, sizeof(*s.seq_of));
-	if (!s.domids || !s.seq_of) {
-		free(s.domids);
-		free(s.seq_of);
-		return hd_fail(err, HD_ESYS, "out of memory");
+	s.alive = calloc((size_t)job->guests + 1, sizeof(*s.alive));
+	s.sweep.rtts = calloc((size_t)job->guests + 1, sizeof(*s.sweep.rtts));
+	if (!s.domids || !s.seq_of || !s.alive || !s.sweep.rtts) {
+		rc = hd_fail(err, HD_ESYS, "out of memory");
+		goto out;
 	}
 	s.prog.planned = (uint32_t)job->guests;
 	s.stop_on_failure = strcmp(job->on_failure, "stop") == 0;
@@ -219,13 +345,26 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	struct probe_config pc = {
 		.interval_ns = job->probe_interval_ns,
 		.timeout_ns = job->alive_timeout_ns,
-		.max_rate = 20000,
+		.max_rate = (uint32_t)job->probe_rate,
 	};
 	if ((rc = probe_open((const char (*)[16])info.probe_ifaces, info.nifaces,
 			     info.probe_addr_be, &pc, &s.probe, err)))
 		goto end_run;
 
 	s.t0 = hd_now_ns();
+	if (job->sample_interval_ns) {
+		struct sampler_config sc = {
+			.interval_ns = job->sample_interval_ns, .t0_ns = s.t0,
+			.guests = &s.living,
+			.extra = ops->sample ? sample_platform : NULL,
+			.extra_arg = &s,
+		};
+		if (ops->daemons)
+			sc.nprocs = ops->daemons(s.plat, sc.procs,
+						 SAMPLER_MAX_PROCS);
+		if ((rc = sampler_start(&sc, &s.sampler, err)))
+			goto end_run;
+	}
 	struct loadgen lg;
 	loadgen_ramp(&lg, 1, (uint32_t)job->guests);
 	s.prog.stage = "creating";
@@ -235,23 +374,29 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 		struct loadgen_action a = loadgen_next(&lg);
 		if (a.kind == LOADGEN_DONE)
 			break;
-		if ((rc = create_one(&s, a.seq, err)) ||
-		    (rc = collect(&s, 0, err)) ||
-		    (rc = collect_faults(&s, 0, err)) ||
-		    (rc = results_commit(results, 0, err)))
+		if ((rc = create_one(&s, a.seq, err)) || (rc = tend(&s, 0, err)))
 			goto end_run;
-		report_progress(&s, 0);
+		if (sweep_due(&s)) {
+			s.prog.stage = "sweeping";
+			if ((rc = sweep(&s, err)))
+				goto end_run;
+			s.prog.stage = "creating";
+		}
 	}
 
 	s.prog.stage = "waiting for ARP";
-	while (!*opts->stop && probe_pending(s.probe) > 0) {
-		if ((rc = collect(&s, 100000000ull, err)) ||
-		    (rc = collect_faults(&s, 0, err)))
+	while (!*opts->stop && probe_pending(s.probe) > 0)
+		if ((rc = tend(&s, 100000000ull, err)))
 			goto end_run;
-		report_progress(&s, 0);
+	if ((rc = collect(&s, 0, err)) || (rc = collect_faults(&s, 1, err)))
+		goto end_run;
+	/* With sweeps asked for, one more over the host as it ends up. */
+	if (!*opts->stop && (job->sweep_every || job->sweep_interval_ns)) {
+		s.prog.stage = "sweeping";
+		if ((rc = sweep(&s, err)))
+			goto end_run;
 	}
-	if ((rc = collect(&s, 0, err)) || (rc = collect_faults(&s, 1, err)) ||
-	    (rc = results_commit(results, 1, err)))
+	if ((rc = results_commit(results, 1, err)))
 		goto end_run;
 
 	status = *opts->stop ? "interrupted" : "done";
@@ -263,7 +408,15 @@ end_run:
 	report_progress(&s, 1);
 	probe_close(s.probe);
 	{
+		/* The sampler's last sample is of the host emptied. */
 		struct hd_err e2;
+		sampler_stop(s.sampler);
+		int src = collect_samples(&s, rc ? &e2 : err);
+		if (!rc && src) {
+			rc = src;
+			status = "failed";
+		}
+		sampler_free(s.sampler);
 		results_run_end(results, s.run_id, status, rc ? &e2 : err);
 	}
 out:
@@ -271,6 +424,8 @@ out:
 		ops->close(s.plat);
 	free(s.domids);
 	free(s.seq_of);
+	free(s.alive);
+	free(s.sweep.rtts);
 	out->run_id = s.run_id;
 	out->status = status;
 	out->planned = s.prog.planned;

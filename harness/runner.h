@@ -18,6 +18,7 @@ struct run_progress {
 	const char *stage; /* "creating", "waiting for ARP", "destroying" */
 	uint32_t planned, created, failed, alive, dead, destroyed;
 	uint32_t faulty; /* created, then failed in dom0 (console, boot) */
+	uint32_t sweeps, swept_probed, swept_answered; /* the last sweep's */
 	uint64_t elapsed_ns;
 	int final; /* the last report of the run */
 };

@@ -21,11 +21,16 @@
 #include <unistd.h>
 
 #define MAX_GAP_NS 250000000ull /* backoff cap for a guest slow to answer */
+/* How far sending may lag behind the rate and catch up in a burst: long
+ * enough to send many probes per wake-up, short enough to keep the rate. */
+#define BURST_NS 2000000ull
 
 struct target {
 	uint32_t id, addr_be, iface;
+	uint32_t sweep;          /* 0: a liveness probe */
+	bool any_mac;            /* expected MAC unknown: broadcast */
 	uint8_t mac[6];
-	uint64_t start_ns, next_ns, gap_ns;
+	uint64_t start_ns, next_ns, gap_ns, timeout_ns, last_send_ns;
 	uint32_t sends;
 	struct target *prev, *next; /* active list */
 };
@@ -180,12 +185,13 @@ static void finish(struct probe *p, struct target *t, int alive,
 		   uint64_t reply_ns, const uint8_t *mac)
 {
 	struct probe_result r = {
-		.id = t->id, .alive = alive, .reply_ns = reply_ns,
-		.start_ns = t->start_ns, .sends = t->sends,
+		.id = t->id, .sweep = t->sweep, .alive = alive,
+		.reply_ns = reply_ns, .start_ns = t->start_ns, .sends = t->sends,
+		.rtt_ns = alive ? reply_ns - t->last_send_ns : 0,
 	};
 	if (mac) {
 		memcpy(r.mac, mac, 6);
-		r.mac_mismatch = memcmp(mac, t->mac, 6) != 0;
+		r.mac_mismatch = !t->any_mac && memcmp(mac, t->mac, 6) != 0;
 	}
 	if (t->prev)
 		t->prev->next = t->next;
@@ -262,13 +268,16 @@ static void take_incoming(struct probe *p)
 /* Sends what is due; returns the time of the next send. */
 static uint64_t send_due(struct probe *p, uint64_t now)
 {
+	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	uint64_t next = now + 1000000000ull;
 	uint64_t slot_gap = 1000000000ull / (p->cfg.max_rate ? p->cfg.max_rate : 1);
 	uint8_t frame[ARP_FRAME_LEN];
 
+	if (p->next_slot_ns + BURST_NS < now)
+		p->next_slot_ns = now - BURST_NS;
 	for (struct target *t = p->active, *n; t; t = n) {
 		n = t->next;
-		if (now - t->start_ns >= p->cfg.timeout_ns) {
+		if (now - t->start_ns >= t->timeout_ns) {
 			finish(p, t, 0, 0, NULL);
 			continue;
 		}
@@ -284,14 +293,14 @@ static uint64_t send_due(struct probe *p, uint64_t now)
 			continue;
 		}
 		struct iface *ifc = &p->ifaces[t->iface];
-		arp_build_request(frame, ifc->mac, p->src_addr_be, t->mac,
-				  t->addr_be);
+		arp_build_request(frame, ifc->mac, p->src_addr_be,
+				  t->any_mac ? broadcast : t->mac, t->addr_be);
 		if (pcap_inject(ifc->pcap, frame, sizeof(frame)) == sizeof(frame)) {
 			p->tstats.sent++;
 			t->sends++;
+			t->last_send_ns = now;
 		}
-		p->next_slot_ns = (p->next_slot_ns > now ? p->next_slot_ns : now) +
-				  slot_gap;
+		p->next_slot_ns += slot_gap;
 		/* Back off for guests slow to answer, so a host full of
 		 * dead guests does not drown the live ones. */
 		if (now - t->start_ns > 1000000000ull && t->gap_ns < MAX_GAP_NS)
@@ -299,7 +308,7 @@ static uint64_t send_due(struct probe *p, uint64_t now)
 		t->next_ns = now + t->gap_ns;
 		if (t->next_ns < next)
 			next = t->next_ns;
-		uint64_t deadline = t->start_ns + p->cfg.timeout_ns;
+		uint64_t deadline = t->start_ns + t->timeout_ns;
 		if (deadline < next)
 			next = deadline;
 	}
@@ -442,19 +451,14 @@ fail:
 	return rc;
 }
 
-int probe_add(struct probe *p, uint32_t id, uint32_t iface, uint32_t addr_be,
-	      const uint8_t mac[6], uint64_t start_ns)
+static int add_target(struct probe *p, const struct target *proto)
 {
 	struct target *t;
 	uint64_t one = 1;
 
-	if (iface >= p->nifaces || !(t = calloc(1, sizeof(*t))))
+	if (proto->iface >= p->nifaces || !(t = malloc(sizeof(*t))))
 		return HD_ESYS;
-	t->id = id;
-	t->iface = iface;
-	t->addr_be = addr_be;
-	memcpy(t->mac, mac, 6);
-	t->start_ns = start_ns;
+	*t = *proto;
 	t->next_ns = 0; /* at once */
 	t->gap_ns = p->cfg.interval_ns;
 	pthread_mutex_lock(&p->lock);
@@ -477,6 +481,28 @@ int probe_add(struct probe *p, uint32_t id, uint32_t iface, uint32_t addr_be,
 	return HD_OK;
 }
 
+int probe_add(struct probe *p, uint32_t id, uint32_t iface, uint32_t addr_be,
+	      const uint8_t mac[6], uint64_t start_ns)
+{
+	struct target t = { .id = id, .iface = iface, .addr_be = addr_be,
+			    .any_mac = mac == NULL, .start_ns = start_ns,
+			    .timeout_ns = p->cfg.timeout_ns };
+	if (mac)
+		memcpy(t.mac, mac, 6);
+	return add_target(p, &t);
+}
+
+int probe_add_sweep(struct probe *p, uint32_t sweep, uint32_t id,
+		    uint32_t iface, uint32_t addr_be, const uint8_t mac[6],
+		    uint64_t timeout_ns)
+{
+	struct target t = { .id = id, .iface = iface, .addr_be = addr_be,
+			    .sweep = sweep, .start_ns = hd_now_ns(),
+			    .timeout_ns = timeout_ns };
+	memcpy(t.mac, mac, 6);
+	return add_target(p, &t);
+}
+
 size_t probe_take(struct probe *p, struct probe_result *out, size_t max)
 {
 	return probe_wait(p, out, max, 0);
@@ -493,9 +519,11 @@ size_t probe_wait(struct probe *p, struct probe_result *out, size_t max,
 	       pthread_cond_timedwait(&p->done, &p->lock, &ts) == 0)
 		;
 	size_t n = p->nresults < max ? p->nresults : max;
-	memcpy(out, p->results, n * sizeof(*out));
-	memmove(p->results, p->results + n, (p->nresults - n) * sizeof(*out));
-	p->nresults -= n;
+	if (n) { /* the array is NULL until the first one */
+		memcpy(out, p->results, n * sizeof(*out));
+		memmove(p->results, p->results + n, (p->nresults - n) * sizeof(*out));
+		p->nresults -= n;
+	}
 	pthread_mutex_unlock(&p->lock);
 	return n;
 }

@@ -21,7 +21,9 @@ struct probe_config {
 
 struct probe_result {
 	uint32_t id;           /* the caller's id for the guest */
+	uint32_t sweep;        /* the sweep it was part of; 0: liveness */
 	int alive;             /* 1: answered; 0: timed out */
+	uint64_t rtt_ns;       /* from the probe answered to its reply */
 	uint64_t reply_ns;     /* CLOCK_MONOTONIC of the first reply */
 	uint64_t start_ns;     /* as given to probe_add */
 	uint8_t mac[6];        /* the reply's sender MAC */
@@ -43,10 +45,17 @@ struct probe;
 int probe_open(const char (*ifaces)[16], size_t nifaces, uint32_t src_addr_be,
 	       const struct probe_config *cfg, struct probe **out,
 	       struct hd_err *err);
-/* Starts probing a guest on ifaces[iface]: id is returned in its result;
- * start_ns is the moment time-to-alive counts from. */
+/* Starts probing a guest on ifaces[iface] until it answers or the
+ * configured timeout passes: id is returned in its result; start_ns is the
+ * moment time-to-alive counts from. mac is the MAC the guest should answer
+ * from; NULL probes by broadcast and accepts any. */
 int probe_add(struct probe *p, uint32_t id, uint32_t iface, uint32_t addr_be,
 	      const uint8_t mac[6], uint64_t start_ns);
+/* Probes a guest known alive once more, as part of sweep (> 0), giving up
+ * after timeout_ns; the result carries the round-trip time. */
+int probe_add_sweep(struct probe *p, uint32_t sweep, uint32_t id,
+		    uint32_t iface, uint32_t addr_be, const uint8_t mac[6],
+		    uint64_t timeout_ns);
 /* Moves up to max finished results into out; returns how many. */
 size_t probe_take(struct probe *p, struct probe_result *out, size_t max);
 /* Like probe_take, but waits up to timeout_ns for a result while any guest

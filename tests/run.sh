@@ -27,8 +27,11 @@ for t in "$B"/asan/test_*; do
 	name=$(basename "$t")
 	"$t" > "$LOGS/$name.log" 2>&1
 	rc=$?
-	ok=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$LOGS/$name.log")
-	bad=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$LOGS/$name.log")
+	# A binary may run several groups: add up their counts.
+	ok=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$LOGS/$name.log" |
+		awk '{ n += $1 } END { if (NR) print n }')
+	bad=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$LOGS/$name.log" |
+		awk '{ n += $1 } END { if (NR) print n }')
 	passed=$((passed + ${ok:-0}))
 	failed=$((failed + ${bad:-0}))
 	if [ "$rc" != 0 ] && [ -z "$bad" ]; then

@@ -55,6 +55,29 @@ void xcl_xen_close(struct xcl_xen *x)
 	free(x);
 }
 
+int xcl_xen_host_info(struct xcl_xen *x, uint64_t *free_kib, uint32_t *domains)
+{
+	xc_physinfo_t info = { 0 };
+	xc_domaininfo_t doms[256];
+	uint32_t first = 0, n = 0;
+	int got;
+
+	if (xc_physinfo(x->xch, &info) < 0)
+		return -1;
+	*free_kib = (uint64_t)info.free_pages * (XC_PAGE_SIZE / 1024);
+	/* Domains come in pages of 256, from the first domid asked for. */
+	while ((got = xc_domain_getinfolist(x->xch, first, 256, doms)) > 0) {
+		n += (uint32_t)got;
+		first = doms[got - 1].domain + 1;
+		if (got < 256)
+			break;
+	}
+	if (got < 0)
+		return -1;
+	*domains = n;
+	return 0;
+}
+
 static int xc_fail(struct hd_err *err, const char *what, uint32_t domid)
 {
 	int code = errno == ENOMEM || errno == ENOSPC || errno == EBUSY ||

@@ -11,6 +11,10 @@ struct xcl_xen;
 int xcl_xen_open(struct xcl_xen **out, struct hd_err *err);
 void xcl_xen_close(struct xcl_xen *x);
 
+/* The hypervisor's free memory and its number of domains (dom0
+ * included), for the host sampler; 0, or -1 with errno. */
+int xcl_xen_host_info(struct xcl_xen *x, uint64_t *free_kib, uint32_t *domains);
+
 extern const struct xcl_hv_ops xcl_xen_ops;
 
 #endif

@@ -1,12 +1,26 @@
-/* test_arp.c: ARP frames as the prober builds and reads them. */
+/* test_arp.c: ARP frames as the prober builds and reads them, and the
+ * prober itself against a real kernel: in a network namespace of the test's
+ * own, a bridge and one veth "guest" with an address, answering ARP. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "../../emu/netlink.h"
 #include "../../probes/arp.h"
+#include "../../probes/arping.h"
 
 static const uint8_t prober[6] = { 0x02, 0x68, 0x6f, 0x72, 0x64, 0x65 };
 static const uint8_t guest[6] = { 0x00, 0x16, 0x3e, 0x00, 0x01, 0x02 };
@@ -52,11 +66,210 @@ static void reply_parsing(void **state)
 	assert_int_equal(arp_parse_reply(f, sizeof(f), mac, &addr), -1);
 }
 
+static void ranges(void **state)
+{
+	(void)state;
+	uint32_t first, count;
+	struct hd_err err;
+	assert_int_equal(arping_parse_range("198.18.0.2", &first, &count, &err), HD_OK);
+	assert_int_equal(first, 0xc6120002u);
+	assert_int_equal(count, 1);
+	assert_int_equal(arping_parse_range("198.18.0.2-198.18.1.1", &first,
+					    &count, &err), HD_OK);
+	assert_int_equal(first, 0xc6120002u);
+	assert_int_equal(count, 256);
+	assert_int_equal(arping_parse_range("198.18.4.77/24", &first, &count,
+					    &err), HD_OK);
+	assert_int_equal(first, 0xc6120401u); /* no network address */
+	assert_int_equal(count, 254);         /* nor broadcast */
+	assert_int_equal(arping_parse_range("198.18.0.8/31", &first, &count,
+					    &err), HD_OK);
+	assert_int_equal(count, 2);
+	assert_int_equal(arping_parse_range("198.18.0.9-198.18.0.2", &first,
+					    &count, &err), HD_EINVAL);
+	assert_int_equal(arping_parse_range("198.18.0.0/33", &first, &count,
+					    &err), HD_EINVAL);
+	assert_int_equal(arping_parse_range("guests", &first, &count, &err),
+			 HD_EINVAL);
+	assert_non_null(strstr(err.msg, "not an IPv4 address"));
+}
+
+/* ---- the prober on a real interface ---- */
+
+#define GUEST_ADDR "198.18.0.2"
+#define NOBODY_ADDR "198.18.0.9"
+static const uint8_t guest_mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x01 };
+static const char ifaces[1][16] = { "tbr" };
+
+static uint32_t addr(const char *s)
+{
+	struct in_addr a;
+	inet_pton(AF_INET, s, &a);
+	return a.s_addr;
+}
+
+/* The test's own namespace: nothing it sends leaves it, and it goes
+ * when the test ends. */
+static int make_host(void **state)
+{
+	struct nl *nl;
+	struct hd_err err;
+	(void)state;
+	if (unshare(CLONE_NEWNET) != 0) {
+		perror("unshare (the prober tests need root)");
+		return -1;
+	}
+	if (nl_open(&nl, &err) || nl_bridge_add(nl, "tbr", prober, &err) ||
+	    nl_veth_add(nl, "tp", "tg", guest_mac, (int)if_nametoindex("tbr"),
+			&err) ||
+	    nl_link_up(nl, (int)if_nametoindex("tg"), &err) ||
+	    nl_addr_add(nl, (int)if_nametoindex("tg"), addr(GUEST_ADDR), &err)) {
+		fprintf(stderr, "test host: %s\n", err.msg);
+		return -1;
+	}
+	nl_close(nl);
+	return 0;
+}
+
+static struct probe *open_probe(uint64_t timeout_ns)
+{
+	struct probe_config pc = { .interval_ns = 5000000, .timeout_ns = timeout_ns,
+				   .max_rate = 20000 };
+	struct probe *p;
+	struct hd_err err;
+	assert_int_equal(probe_open(ifaces, 1, addr("198.18.0.1"), &pc, &p, &err),
+			 HD_OK);
+	return p;
+}
+
+/* The one result of a probe with one target. */
+static struct probe_result one_result(struct probe *p)
+{
+	struct probe_result r;
+	size_t n = 0;
+	while (n == 0 && probe_pending(p) > 0)
+		n = probe_wait(p, &r, 1, 1000000000ull);
+	assert_int_equal(n, 1);
+	return r;
+}
+
+static void answers_from_its_mac(void **state)
+{
+	(void)state;
+	struct probe *p = open_probe(2000000000ull);
+	assert_int_equal(probe_add(p, 7, 0, addr(GUEST_ADDR), guest_mac,
+				   hd_now_ns()), HD_OK);
+	struct probe_result r = one_result(p);
+	assert_int_equal(r.id, 7);
+	assert_int_equal(r.alive, 1);
+	assert_int_equal(r.mac_mismatch, 0);
+	assert_memory_equal(r.mac, guest_mac, 6);
+	assert_true(r.sends >= 1);
+	assert_true(r.reply_ns >= r.start_ns);
+	probe_close(p);
+}
+
+/* Plays a misbehaving guest on the guest's side of the veth: waits for the
+ * prober's request for addr_s and answers it from another MAC. */
+static void answer_as_impostor(const char *addr_s, const uint8_t mac[6])
+{
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ARP));
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_ARP),
+				   .sll_ifindex = (int)if_nametoindex("tg") };
+	uint8_t f[128], reply[ARP_FRAME_LEN];
+	uint32_t target = addr(addr_s), sender;
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sll, sizeof(sll)), 0);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		assert_int_equal(poll(&pfd, 1, 5000), 1);
+		ssize_t n = recv(fd, f, sizeof(f), 0);
+		assert_true(n > 0);
+		if (n >= ARP_FRAME_LEN && f[21] == 1 &&
+		    memcmp(f + 38, &target, 4) == 0)
+			break;
+	}
+	memcpy(&sender, f + 28, 4);
+	arp_build_request(reply, mac, target, f + 6, sender);
+	reply[21] = 2; /* a reply */
+	memcpy(reply + 32, f + 6, 6);
+	assert_int_equal(send(fd, reply, sizeof(reply), 0), (ssize_t)sizeof(reply));
+	close(fd);
+}
+
+static void flags_another_mac(void **state)
+{
+	(void)state;
+	static const uint8_t impostor[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x66 };
+	struct probe *p = open_probe(5000000000ull);
+
+	assert_int_equal(probe_add(p, 1, 0, addr(NOBODY_ADDR), guest_mac,
+				   hd_now_ns()), HD_OK);
+	answer_as_impostor(NOBODY_ADDR, impostor);
+	struct probe_result r = one_result(p);
+	assert_int_equal(r.alive, 1);
+	assert_int_equal(r.mac_mismatch, 1);
+	assert_memory_equal(r.mac, impostor, 6);
+	/* Broadcast, any MAC accepted: no flag. */
+	assert_int_equal(probe_add(p, 2, 0, addr(GUEST_ADDR), NULL, hd_now_ns()),
+			 HD_OK);
+	r = one_result(p);
+	assert_int_equal(r.alive, 1);
+	assert_int_equal(r.mac_mismatch, 0);
+	assert_memory_equal(r.mac, guest_mac, 6);
+	probe_close(p);
+}
+
+static void dead_after_timeout_with_retries(void **state)
+{
+	(void)state;
+	uint64_t timeout = 300000000ull;
+	struct probe *p = open_probe(timeout);
+	uint64_t start = hd_now_ns();
+	assert_int_equal(probe_add(p, 3, 0, addr(NOBODY_ADDR), guest_mac, start),
+			 HD_OK);
+	struct probe_result r = one_result(p);
+	uint64_t end = hd_now_ns();
+	assert_int_equal(r.alive, 0);
+	assert_true(end - start >= timeout);
+	/* Retried every 5 ms (no backoff within the first second). */
+	assert_true(r.sends >= 10 && r.sends <= 61);
+	struct probe_stats st;
+	probe_get_stats(p, &st);
+	assert_int_equal(st.sent, r.sends);
+	assert_int_equal(st.replies, 0);
+	probe_close(p);
+}
+
+static void sweep_measures_round_trip(void **state)
+{
+	(void)state;
+	struct probe *p = open_probe(2000000000ull);
+	assert_int_equal(probe_add_sweep(p, 4, 1, 0, addr(GUEST_ADDR), guest_mac,
+					 1000000000ull), HD_OK);
+	struct probe_result r = one_result(p);
+	assert_int_equal(r.sweep, 4);
+	assert_int_equal(r.alive, 1);
+	assert_true(r.rtt_ns > 0 && r.rtt_ns < 1000000000ull);
+	assert_true(r.rtt_ns <= r.reply_ns - r.start_ns);
+	probe_close(p);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest frames[] = {
 		cmocka_unit_test(request_layout),
 		cmocka_unit_test(reply_parsing),
+		cmocka_unit_test(ranges),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest prober_tests[] = {
+		cmocka_unit_test(answers_from_its_mac),
+		cmocka_unit_test(flags_another_mac),
+		cmocka_unit_test(dead_after_timeout_with_retries),
+		cmocka_unit_test(sweep_measures_round_trip),
+	};
+	return cmocka_run_group_tests(frames, NULL, NULL) |
+	       cmocka_run_group_tests(prober_tests, make_host, NULL);
 }

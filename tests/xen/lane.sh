@@ -83,6 +83,9 @@ for p in xen xl; do
 	expect_eq "$p: created" "$(q "$db" "select count(*) from guests where run_id = $run and domid > 0 and failure is null")" 8
 	expect_eq "$p: phase rows" "$(q "$db" "select count(*) from phases where run_id = $run")" 32
 	expect_eq "$p: ARP replies" "$(q "$db" "select count(*) from guests where run_id = $run and alive_ns > 0 and reply_mac = mac")" 8
+	# The sampler found Xen's own daemons and asked the hypervisor.
+	expect_eq "$p: xenstored and xenconsoled sampled" "$(q "$db" "select count(distinct source) from samples where run_id = $run and source in ('xenstored', 'oxenstored', 'xenconsoled') and metric = 'cpu_ns'")" 2
+	expect_eq "$p: hypervisor's domains" "$(q "$db" "select max(value) from samples where run_id = $run and source = 'hypervisor' and metric = 'domains'")" 9.0
 done
 expect_eq "xen: real phases" "$(q "$db" "select count(*) from phases p join runs r on r.id = p.run_id where r.platform = 'xen' and p.phase in ('hypervisor','xenstore','dom0') and p.dur_ns > 0")" 24
 
