@@ -23,5 +23,20 @@ printf 'wall time, whole run     %.2f s (set-up, 1,000 creations, ARP, teardown)
 	"$(echo "$end - $start" | bc -l)"
 
 echo
+echo "== ARP sweep over 10,000 emulated guests (ten bridges: one takes 1,023 ports)"
+"$B/horde" run tests/plans/bench-sweep.plan --db "$TMP/sweep.db" --quiet > /dev/null
+sqlite3 -batch "$TMP/sweep.db" <<SQL
+.mode list
+.separator "\n"
+select printf('guests swept            %d probed, %d answered, %d missed, %d from a wrong MAC',
+              probed, answered, probed - answered, wrong_mac),
+       printf('sweep wall time         %.3f s', duration_ns / 1e9),
+       printf('requests sent           %d, %.0f/s (the default probe_rate: 20000/s)', sent, sent / (duration_ns / 1e9)),
+       printf('round trip              p50 %.1f us, p99 %.1f us, max %.1f us',
+              rtt_p50_ns / 1e3, rtt_p99_ns / 1e3, rtt_max_ns / 1e3)
+from sweeps order by sweep desc limit 1;
+SQL
+
+echo
 echo "== horde-xenstored round trips as the store fills (lean and xl entry sets)"
 "$B/bench_xenstore" "$B/horde-xenstored" 100000 20000
