@@ -357,12 +357,7 @@ static size_t emu_faults(struct platform *p, struct platform_fault *out,
 		settle_console(p);
 	read_console_reports(p);
 	pthread_mutex_lock(&p->faults_lock);
-	size_t n = p->nfaults < max ? p->nfaults : max;
-	if (n) { /* the array is NULL until the first one */
-		memcpy(out, p->faults, n * sizeof(*out));
-		memmove(p->faults, p->faults + n, (p->nfaults - n) * sizeof(*out));
-		p->nfaults -= n;
-	}
+	size_t n = hd_take_front(p->faults, &p->nfaults, sizeof(*out), out, max);
 	pthread_mutex_unlock(&p->faults_lock);
 	return n;
 }

@@ -209,3 +209,15 @@ uint64_t hd_quantile_sorted(const uint64_t *v, size_t n, double q)
 		rank = n;
 	return v[rank - 1];
 }
+
+size_t hd_take_front(void *items, size_t *count, size_t size, void *out,
+		     size_t max)
+{
+	size_t n = *count < max ? *count : max;
+	if (n) { /* items may be NULL while empty */
+		memcpy(out, items, n * size);
+		memmove(items, (char *)items + n * size, (*count - n) * size);
+		*count -= n;
+	}
+	return n;
+}

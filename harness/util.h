@@ -41,6 +41,12 @@ int hd_fail_errno(struct hd_err *err, int code, const char *fmt, ...)
 int hd_wrap(struct hd_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Moves up to max items of size bytes from the front of the array items
+ * (holding *count) into out, shifting the rest forward; returns how many.
+ * For the queues a thread fills and the runner drains, under their lock. */
+size_t hd_take_front(void *items, size_t *count, size_t size, void *out,
+		     size_t max);
+
 /* CLOCK_MONOTONIC in nanoseconds: every duration horde measures uses it. */
 uint64_t hd_now_ns(void);
 /* Sleeps until the monotonic clock reaches t_ns (no drift over a loop). */

@@ -518,12 +518,7 @@ size_t probe_wait(struct probe *p, struct probe_result *out, size_t max,
 	while (timeout_ns && p->nresults == 0 && p->nactive > 0 &&
 	       pthread_cond_timedwait(&p->done, &p->lock, &ts) == 0)
 		;
-	size_t n = p->nresults < max ? p->nresults : max;
-	if (n) { /* the array is NULL until the first one */
-		memcpy(out, p->results, n * sizeof(*out));
-		memmove(p->results, p->results + n, (p->nresults - n) * sizeof(*out));
-		p->nresults -= n;
-	}
+	size_t n = hd_take_front(p->results, &p->nresults, sizeof(*out), out, max);
 	pthread_mutex_unlock(&p->lock);
 	return n;
 }

@@ -198,12 +198,7 @@ int sampler_start(const struct sampler_config *cfg, struct sampler **out,
 size_t sampler_take(struct sampler *s, struct sample *out, size_t max)
 {
 	pthread_mutex_lock(&s->lock);
-	size_t n = s->n < max ? s->n : max;
-	if (n) { /* the array is NULL until the first one */
-		memcpy(out, s->samples, n * sizeof(*out));
-		memmove(s->samples, s->samples + n, (s->n - n) * sizeof(*out));
-		s->n -= n;
-	}
+	size_t n = hd_take_front(s->samples, &s->n, sizeof(*out), out, max);
 	pthread_mutex_unlock(&s->lock);
 	return n;
 }
