@@ -147,9 +147,13 @@ xen-test: deps-test
 	@$(MAKE) --no-print-directory all
 	@B=$(B) XEN_CACHE=$(CURDIR)/.cache/xen-debs bash tests/xen/lane.sh && echo "xen lane passed"
 
+$(B)/bench_results: tests/bench/bench_results.c harness/results.c \
+                    harness/xcl/xcl.c harness/xcl/xcl_profile.c harness/util.c $(HEADERS)
+	$(CC) $(CFLAGS) $(DEFS) $(filter %.c,$^) -o $@ -lsqlite3 -lxenstore -lm
+
 bench: deps
 	$(call install_missing,bc)
-	@$(MAKE) --no-print-directory all $(B)/bench_xenstore
+	@$(MAKE) --no-print-directory all $(B)/bench_xenstore $(B)/bench_results
 	@B=$(B) tests/bench.sh
 
 clean:

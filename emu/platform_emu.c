@@ -7,6 +7,7 @@
  * backends, and a libxcl context. close() undoes all of it in reverse, and
  * is safe after a partial open. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -364,6 +365,22 @@ static size_t emu_faults(struct platform *p, struct platform_fault *out,
 
 static void emu_close(struct platform *p);
 
+#define OWNER_FILE "owner"
+
+/* Empties and removes a run folder (only the files emu puts there). */
+static void remove_rundir(const char *dir)
+{
+	static const char *const files[] = { OWNER_FILE, "xenstored.sock",
+					     "xenstored.stats",
+					     "xenstored.stats.tmp" };
+	for (size_t i = 0; i < HD_ARRAY_SIZE(files); i++) {
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 static void on_unpause(void *arg, uint32_t domid, const char *cmdline)
 {
 	struct platform *p = arg;
@@ -446,6 +463,18 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 		rc = hd_fail_errno(err, HD_ESYS, "make run folder in /tmp");
 		goto fail;
 	}
+	/* The folder says whose it is, for `horde clean` after a crash. */
+	char owner[96], pid[16];
+	snprintf(owner, sizeof(owner), "%s/" OWNER_FILE, p->rundir);
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	int ofd = open(owner, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (ofd < 0 || write(ofd, pid, strlen(pid)) != (ssize_t)strlen(pid)) {
+		if (ofd >= 0)
+			close(ofd);
+		rc = hd_fail_errno(err, HD_ESYS, "write %s", owner);
+		goto fail;
+	}
+	close(ofd);
 	if ((rc = netns_enter(p, err)))
 		goto fail;
 	if ((rc = nl_open(&nl, err)))
@@ -618,16 +647,94 @@ static void emu_close(struct platform *p)
 	free(p->faults);
 	pthread_mutex_destroy(&p->faults_lock);
 	netns_leave(p);
-	if (p->rundir[0]) {
-		char path[128];
-		snprintf(path, sizeof(path), "%s/xenstored.stats", p->rundir);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/xenstored.stats.tmp", p->rundir);
-		unlink(path);
-		unlink(p->sock);
-		rmdir(p->rundir);
-	}
+	if (p->rundir[0])
+		remove_rundir(p->rundir);
 	free(p);
+}
+
+/* Whether pid is a live horde (not one of its daemons). */
+static bool horde_alive(int pid)
+{
+	char path[64], comm[32] = "";
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return strcmp(comm, "horde\n") == 0;
+}
+
+/* What a horde that died without closing its emulated host leaves: the
+ * namespace's mount (the namespace itself went with its last process),
+ * the run folder, and daemons that have not yet seen their lifeline
+ * close. */
+int platform_emu_clean(FILE *log, struct hd_err *err)
+{
+	DIR *d;
+	(void)err;
+
+	if ((d = opendir(NETNS_DIR))) {
+		for (struct dirent *e; (e = readdir(d));) {
+			int pid;
+			char extra, path[300];
+			if (sscanf(e->d_name, "horde-%d%c", &pid, &extra) != 1 ||
+			    horde_alive(pid))
+				continue;
+			snprintf(path, sizeof(path), NETNS_DIR "/%s", e->d_name);
+			umount2(path, MNT_DETACH);
+			if (unlink(path) == 0)
+				fprintf(log, "removed network namespace %s\n",
+					e->d_name);
+		}
+		closedir(d);
+	}
+	if ((d = opendir("/tmp"))) {
+		for (struct dirent *e; (e = readdir(d));) {
+			char path[300], owner[330];
+			int pid = 0;
+			if (strncmp(e->d_name, "horde-", 6) != 0 ||
+			    strlen(e->d_name) != 12)
+				continue;
+			snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+			snprintf(owner, sizeof(owner), "%s/" OWNER_FILE, path);
+			FILE *f = fopen(owner, "re");
+			if (!f)
+				continue; /* not a run folder of horde's */
+			if (fscanf(f, "%d", &pid) != 1)
+				pid = 0;
+			fclose(f);
+			if (pid > 0 && horde_alive(pid))
+				continue;
+			remove_rundir(path);
+			fprintf(log, "removed run folder %s\n", path);
+		}
+		closedir(d);
+	}
+	if ((d = opendir("/proc"))) {
+		for (struct dirent *e; (e = readdir(d));) {
+			char path[300], stat[512], comm[32];
+			int pid = atoi(e->d_name), ppid;
+			if (pid <= 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+			FILE *f = fopen(path, "re");
+			if (!f)
+				continue;
+			bool ours = fgets(stat, sizeof(stat), f) &&
+				    sscanf(stat, "%*d (%31[^)]) %*c %d", comm,
+					   &ppid) == 2 &&
+				    (strcmp(comm, "horde-xenstored") == 0 ||
+				     strcmp(comm, "horde-consoled") == 0) &&
+				    !horde_alive(ppid);
+			fclose(f);
+			if (ours && kill(pid, SIGTERM) == 0)
+				fprintf(log, "stopped %s (pid %d)\n", comm, pid);
+		}
+		closedir(d);
+	}
+	return HD_OK;
 }
 
 const struct platform_ops platform_emu = {

@@ -4,6 +4,7 @@
  * nowhere else. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -114,13 +115,67 @@ static void default_db_path(const char *plan_path, char *out, size_t len)
 	snprintf(out, len, "results/%s.db", base);
 }
 
+/* Opens (creating) the results database, saying which runs it finds
+ * whose horde died. */
+static int open_results(const char *path, struct results **res,
+			struct hd_err *err)
+{
+	char dir[PATH_MAX];
+	int64_t ids[64];
+	size_t n;
+
+	hd_strlcpy(dir, path, sizeof(dir));
+	mkdir(dirname(dir), 0755);
+	if (results_open(path, res, err))
+		return err->code;
+	if (results_mark_crashed(*res, ids, HD_ARRAY_SIZE(ids), &n, err)) {
+		results_close(*res);
+		*res = NULL;
+		return err->code;
+	}
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "horde: run %lld in %s did not finish (its horde "
+			"is gone): marked crashed; 'horde run PLAN --resume "
+			"%lld' goes on with it, 'horde clean' removes what it "
+			"left\n", (long long)ids[i], path, (long long)ids[i]);
+	return HD_OK;
+}
+
+/* --resume ID: the run's own plan and job, as stored with it. */
+static int load_resumed(struct results *res, const char *id_s, int64_t *id,
+			struct plan *plan, char *job, size_t job_len,
+			struct hd_err *err)
+{
+	struct stored_run run;
+	long long v;
+
+	if (hd_parse_int(id_s, 1, INT64_MAX, &v))
+		return hd_fail(err, HD_EINVAL, "--resume: '%s' is not a run id",
+			       id_s);
+	*id = v;
+	if (results_run_info(res, *id, &run, err))
+		return err->code;
+	int rc = HD_OK;
+	if (strcmp(run.status, "crashed") != 0 &&
+	    strcmp(run.status, "interrupted") != 0)
+		rc = hd_fail(err, HD_EINVAL, "run %lld is %s: only a crashed or "
+			     "interrupted run can be resumed", v, run.status);
+	else if (!(rc = plan_parse(run.plan_path, run.plan_text,
+				   strlen(run.plan_text), plan, err)))
+		hd_strlcpy(job, run.job, job_len);
+	free(run.plan_path);
+	free(run.plan_text);
+	return rc;
+}
+
 static int cmd_run(const struct cli_args *a)
 {
 	struct plan plan;
 	struct hd_err err = { 0 };
 	struct results *res = NULL;
-	char db_path[PATH_MAX];
+	char db_path[PATH_MAX], resumed_job[64];
 	const char *job_name = a->values[1];
+	int64_t resume_id = 0;
 	int failed = 0;
 
 	/* Everything about the plan is checked before anything is made. */
@@ -130,6 +185,16 @@ static int cmd_run(const struct cli_args *a)
 		hd_strlcpy(db_path, a->values[0], sizeof(db_path));
 	else
 		default_db_path(a->pos[0], db_path, sizeof(db_path));
+	if (a->values[4]) {
+		plan_free(&plan);
+		if (open_results(db_path, &res, &err) ||
+		    load_resumed(res, a->values[4], &resume_id, &plan,
+				 resumed_job, sizeof(resumed_job), &err)) {
+			results_close(res);
+			return fail(&err);
+		}
+		job_name = resumed_job;
+	}
 	if (job_name) {
 		size_t j;
 		for (j = 0; j < plan.njobs; j++)
@@ -152,13 +217,11 @@ static int cmd_run(const struct cli_args *a)
 				"built in", job->name, job->platform);
 		if (!ops || ops->check(job, &err)) {
 			plan_free(&plan);
+			results_close(res);
 			return fail(&err);
 		}
 	}
-	char dir[PATH_MAX];
-	hd_strlcpy(dir, db_path, sizeof(dir));
-	mkdir(dirname(dir), 0755);
-	if (results_open(db_path, &res, &err)) {
+	if (!res && open_results(db_path, &res, &err)) {
 		plan_free(&plan);
 		return fail(&err);
 	}
@@ -180,6 +243,8 @@ static int cmd_run(const struct cli_args *a)
 		.stop = &stop_requested,
 		.progress = a->values[2] ? NULL : show_progress,
 		.progress_arg = &view,
+		.keep = a->values[3] != NULL,
+		.resume_run_id = resume_id,
 	};
 	for (size_t j = 0; j < plan.njobs && !stop_requested; j++) {
 		const struct plan_job *job = &plan.jobs[j];
@@ -198,6 +263,14 @@ static int cmd_run(const struct cli_args *a)
 			if (report_summary(results_db(res), out.run_id,
 					   job->bucket, stdout, &serr))
 				fail(&serr);
+			if (out.platform_ns)
+				printf("  harness overhead: %.2f%% of creation time "
+				       "(%.1f us a guest outside platform calls)\n",
+				       100.0 * (double)out.harness_ns /
+					       (double)out.platform_ns,
+				       out.created ? (double)out.harness_ns /
+							     out.created / 1e3
+						   : 0.0);
 			printf("  status: %s\n", out.status);
 		}
 		if (rc) {
@@ -291,6 +364,60 @@ static int cmd_runs(const struct cli_args *a)
 	return rc ? fail(&err) : 0;
 }
 
+/* ---- horde clean ---- */
+
+/* Another `horde run` on this host, whose host clean would pull away. */
+static int other_run(void)
+{
+	DIR *d = opendir("/proc");
+	int found = 0;
+
+	if (!d)
+		return 0;
+	for (struct dirent *e; !found && (e = readdir(d));) {
+		char path[300], cmd[256];
+		int pid = atoi(e->d_name);
+		if (pid <= 0 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		size_t n = fread(cmd, 1, sizeof(cmd) - 1, f);
+		fclose(f);
+		cmd[n] = '\0';
+		/* argv[0] ends in "horde", argv[1] is "run". */
+		size_t l0 = strlen(cmd);
+		if (l0 >= 5 && strcmp(cmd + l0 - 5, "horde") == 0 &&
+		    l0 + 1 < n && strcmp(cmd + l0 + 1, "run") == 0)
+			found = pid;
+	}
+	closedir(d);
+	return found;
+}
+
+static int cmd_clean(const struct cli_args *a)
+{
+	struct hd_err err = { 0 };
+	int pid = other_run();
+
+	if (pid) {
+		fprintf(stderr, "horde: a horde run is going on (pid %d); clean "
+			"would take its host from under it\n", pid);
+		return 1;
+	}
+	for (int i = 0; i < a->npos; i++) {
+		struct results *res;
+		if (open_results(a->pos[i], &res, &err))
+			return fail(&err);
+		results_close(res);
+	}
+	if (platform_emu_clean(stdout, &err) ||
+	    platform_xen_clean("horde-", stdout, &err))
+		return fail(&err);
+	return 0;
+}
+
 /* ---- horde help ---- */
 
 static int cmd_help(const struct cli_args *a);
@@ -299,6 +426,10 @@ static const struct cli_opt run_opts[] = {
 	{ "db", "PATH", "results database (default results/<plan name>.db)" },
 	{ "job", "NAME", "run only this job of the plan" },
 	{ "quiet", NULL, "no progress line" },
+	{ "keep", NULL, "leave the guests when the run ends (on Xen; an "
+	  "emulated host ends with horde)" },
+	{ "resume", "ID", "go on with crashed or interrupted run ID of the "
+	  "database, with its stored plan and job" },
 	{ NULL, NULL, NULL },
 };
 static const struct cli_opt report_opts[] = {
@@ -364,6 +495,9 @@ static const struct command commands[] = {
 	  report_opts, cmd_report },
 	{ "runs", "DB", "list the runs in a results database", 1, 1, no_opts,
 	  cmd_runs },
+	{ "clean", "[DB...]", "remove what runs whose horde died left behind "
+	  "(emu: namespaces, folders, daemons; Xen: domains named horde-*), "
+	  "and mark those runs crashed in DB", 0, 8, no_opts, cmd_clean },
 	{ "arping", "IFACE RANGE", "ARP-probe an address range (A.B.C.D, "
 	  "A-B, A/N) on an interface, like arp-scan; exit 1 if any missed",
 	  2, 2, arping_opts, cmd_arping },

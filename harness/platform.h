@@ -87,6 +87,12 @@ uint32_t platform_prober_addr(void);
  * horde's guests (emulated, or the lane's busybox guest) put on eth0. */
 void platform_guest_cmdline(const struct guest_spec *g, char *buf, size_t len);
 
+/* `horde clean`: what hordes that are gone left behind, said on log.
+ * emu: namespaces, run folders, daemons. xen: domains named prefix*, when
+ * this is dom0 of a Xen host (nothing to do elsewhere). */
+int platform_emu_clean(FILE *log, struct hd_err *err);
+int platform_xen_clean(const char *prefix, FILE *log, struct hd_err *err);
+
 extern const struct platform_ops platform_emu;
 extern const struct platform_ops platform_xen;
 extern const struct platform_ops platform_xl;

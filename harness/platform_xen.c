@@ -267,6 +267,51 @@ void platform_xen_sample(struct xcl_xen **x, sampler_emit_fn emit, void *ctx)
 	}
 }
 
+int platform_xen_clean(const char *prefix, FILE *log, struct hd_err *err)
+{
+	struct xcl_xen *x;
+	struct xs_handle *xs = NULL;
+	struct xcl_ctx *ctx = NULL;
+	struct hd_err quiet;
+	unsigned n = 0, len;
+	int rc = HD_OK;
+
+	if (xcl_xen_open(&x, &quiet))
+		return HD_OK; /* no Xen here: no domains to clean */
+	if (!(xs = xs_open(0))) {
+		rc = hd_fail_errno(err, HD_EXS, "clean: open xenstore");
+		goto out;
+	}
+	if ((rc = xcl_ctx_new(xs, &xcl_xen_ops, x, 10ull * 1000000000ull, &ctx,
+			      err)))
+		goto out;
+	char **doms = xs_directory(xs, XBT_NULL, "/local/domain", &n);
+	for (unsigned i = 0; i < n; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/local/domain/%s/name", doms[i]);
+		char *name = xs_read(xs, XBT_NULL, path, &len);
+		uint32_t domid = (uint32_t)atoi(doms[i]);
+		if (name && domid && strncmp(name, prefix, strlen(prefix)) == 0) {
+			struct xcl_timing t;
+			struct hd_err derr;
+			if (xcl_destroy(ctx, domid, &t, &derr) == HD_OK)
+				fprintf(log, "destroyed domain %u (%s)\n", domid,
+					name);
+			else
+				fprintf(log, "could not destroy domain %u (%s): "
+					"%s\n", domid, name, derr.msg);
+		}
+		free(name);
+	}
+	free(doms);
+out:
+	xcl_ctx_free(ctx);
+	if (xs)
+		xs_close(xs);
+	xcl_xen_close(x);
+	return rc;
+}
+
 static size_t xen_daemons(struct platform *p, struct sampler_proc *out,
 			  size_t max)
 {

@@ -3,11 +3,13 @@
 #include "results.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef HORDE_VERSION
 #define HORDE_VERSION "0.1.0"
@@ -67,11 +69,51 @@ static const char schema_v2[] =
 	" PRIMARY KEY(run_id, sweep)"
 	") STRICT;";
 
-/* Each entry takes the database from version i to i + 1; a database made
- * by an older horde is brought up to date when it is opened. */
-static const char *const migrations[] = { schema_v1, schema_v2 };
+/* v3: a run whose horde died is marked 'crashed' (SQLite cannot change a
+ * CHECK, so runs is rebuilt); runs say what host they ran on and which
+ * process ran them (pid and boot id, to tell a crashed run from a running
+ * one); destruction is timed per phase like creation. */
+static const char schema_v3[] =
+	"CREATE TABLE runs_v3("
+	" id INTEGER PRIMARY KEY,"
+	" plan_path TEXT NOT NULL, plan_text TEXT NOT NULL, job TEXT NOT NULL,"
+	" platform TEXT NOT NULL, profile TEXT NOT NULL,"
+	" guests_planned INTEGER NOT NULL,"
+	" host TEXT NOT NULL, kernel TEXT NOT NULL,"
+	" platform_version TEXT NOT NULL, horde_version TEXT NOT NULL,"
+	" git_commit TEXT NOT NULL, modelled TEXT NOT NULL,"
+	" started_at TEXT NOT NULL, ended_at TEXT,"
+	" status TEXT NOT NULL CHECK(status IN"
+	"  ('running','done','failed','interrupted','crashed')),"
+	" cpu_model TEXT NOT NULL DEFAULT '', cpus INTEGER NOT NULL DEFAULT 0,"
+	" memory_kib INTEGER NOT NULL DEFAULT 0,"
+	" pid INTEGER NOT NULL DEFAULT 0, boot_id TEXT NOT NULL DEFAULT ''"
+	") STRICT;"
+	"INSERT INTO runs_v3(id, plan_path, plan_text, job, platform, profile,"
+	" guests_planned, host, kernel, platform_version, horde_version,"
+	" git_commit, modelled, started_at, ended_at, status)"
+	" SELECT id, plan_path, plan_text, job, platform, profile,"
+	" guests_planned, host, kernel, platform_version, horde_version,"
+	" git_commit, modelled, started_at, ended_at, status FROM runs;"
+	"DROP TABLE runs;"
+	"ALTER TABLE runs_v3 RENAME TO runs;"
+	"ALTER TABLE guests ADD COLUMN destroyed_at_ns INTEGER;"
+	"ALTER TABLE guests ADD COLUMN destroy_ns INTEGER;"
+	"CREATE TABLE destroy_phases("
+	" run_id INTEGER NOT NULL, seq INTEGER NOT NULL, phase TEXT NOT NULL,"
+	" start_ns INTEGER NOT NULL, dur_ns INTEGER NOT NULL,"
+	" calls INTEGER NOT NULL,"
+	" PRIMARY KEY(run_id, seq, phase),"
+	" FOREIGN KEY(run_id, seq) REFERENCES guests(run_id, seq)"
+	") STRICT;";
 
-enum stmt { S_GUEST, S_PHASE, S_ALIVE, S_FAILURE, S_SAMPLE, S_SWEEP, S_COUNT };
+/* Each entry takes the database from version i to i + 1; a database made
+ * by an older horde is brought up to date when it is opened. Foreign keys
+ * are enforced only after, since a migration may rebuild a table. */
+static const char *const migrations[] = { schema_v1, schema_v2, schema_v3 };
+
+enum stmt { S_GUEST, S_PHASE, S_ALIVE, S_FAILURE, S_SAMPLE, S_SWEEP,
+	    S_DESTROYED, S_DESTROY_PHASE, S_COUNT };
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_GUEST] = "INSERT INTO guests(run_id, seq, domid, name, address, mac,"
@@ -83,6 +125,10 @@ static const char *const stmt_sql[S_COUNT] = {
 		    " failure=coalesce(failure, ?) WHERE run_id=? AND seq=?",
 	[S_FAILURE] = "UPDATE guests SET failure=coalesce(failure, ?)"
 		      " WHERE run_id=? AND seq=?",
+	[S_DESTROYED] = "UPDATE guests SET destroyed_at_ns=?, destroy_ns=?,"
+			" failure=coalesce(failure, ?) WHERE run_id=? AND seq=?",
+	[S_DESTROY_PHASE] = "INSERT INTO destroy_phases(run_id, seq, phase,"
+			    " start_ns, dur_ns, calls) VALUES(?,?,?,?,?,?)",
 	[S_SAMPLE] = "INSERT INTO samples(run_id, at_ns, guests, source, metric,"
 		     " value) VALUES(?,?,?,?,?,?)",
 	[S_SWEEP] = "INSERT INTO sweeps(run_id, sweep, at_ns, guests, probed,"
@@ -161,9 +207,10 @@ int results_open(const char *path, struct results **out, struct hd_err *err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(r->db, 5000);
-	if ((rc = exec(r, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			  "PRAGMA foreign_keys=ON;", err)) ||
-	    (rc = migrate(r, err)))
+	if ((rc = exec(r, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+		       err)) ||
+	    (rc = migrate(r, err)) ||
+	    (rc = exec(r, "PRAGMA foreign_keys=ON;", err)))
 		goto fail;
 	for (int i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v2(r->db, stmt_sql[i], -1, &r->stmts[i],
@@ -224,9 +271,47 @@ static void utc_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The first line of path that starts with key, after "key<spaces>:". */
+static void proc_field(const char *path, const char *key, char *out, size_t len)
+{
+	char line[512];
+	FILE *f = fopen(path, "re");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, strlen(key)) != 0)
+			continue;
+		char *v = strchr(line, ':');
+		if (!v)
+			continue;
+		for (v++; *v == ' ' || *v == '\t'; v++)
+			;
+		v[strcspn(v, "\n")] = '\0';
+		hd_strlcpy(out, v, len);
+		break;
+	}
+	fclose(f);
+}
+
+/* This boot of this host: a run whose pid is alive under another boot id
+ * is not the same process. */
+static void boot_id(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	out[0] = '\0';
+	if (f) {
+		if (fgets(out, (int)len, f))
+			out[strcspn(out, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
 int results_run_begin(struct results *r, const struct run_meta *m,
 		      int64_t *run_id, struct hd_err *err)
 {
+	char cpu[256], mem[64], boot[64];
 	struct utsname u;
 	char started[32];
 	sqlite3_stmt *st;
@@ -240,8 +325,10 @@ int results_run_begin(struct results *r, const struct run_meta *m,
 			       "INSERT INTO runs(plan_path, plan_text, job,"
 			       " platform, profile, guests_planned, host, kernel,"
 			       " platform_version, horde_version, git_commit,"
-			       " modelled, started_at, status)"
-			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'running')",
+			       " modelled, started_at, status, cpu_model, cpus,"
+			       " memory_kib, pid, boot_id)"
+			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'running',"
+			       " ?,?,?,?,?)",
 			       -1, &st, NULL))
 		return db_fail(r, err, "prepare run");
 	sqlite3_bind_text(st, 1, m->plan_path, -1, SQLITE_STATIC);
@@ -257,6 +344,14 @@ int results_run_begin(struct results *r, const struct run_meta *m,
 	sqlite3_bind_text(st, 11, horde_commit(), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, m->modelled, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, started, -1, SQLITE_TRANSIENT);
+	proc_field("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
+	proc_field("/proc/meminfo", "MemTotal", mem, sizeof(mem));
+	boot_id(boot, sizeof(boot));
+	sqlite3_bind_text(st, 14, cpu, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 15, sysconf(_SC_NPROCESSORS_ONLN));
+	sqlite3_bind_int64(st, 16, atoll(mem));
+	sqlite3_bind_int64(st, 17, getpid());
+	sqlite3_bind_text(st, 18, boot, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st) == SQLITE_DONE ? HD_OK : db_fail(r, err, "insert run");
 	sqlite3_finalize(st);
 	*run_id = sqlite3_last_insert_rowid(r->db);
@@ -271,6 +366,48 @@ static int step_reset(struct results *r, sqlite3_stmt *st, struct hd_err *err,
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
+}
+
+/* A guest's four phase rows (creation's or destruction's). start_ns: the
+ * first entry into the phase, from the start of the whole operation. */
+static int insert_phases(struct results *r, sqlite3_stmt *st, int64_t run_id,
+			 uint32_t seq, const struct xcl_timing *t,
+			 struct hd_err *err)
+{
+	for (int p = 0; p < XCL_PHASE_COUNT; p++) {
+		uint64_t first = t->phase_first_ns[p];
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_int64(st, 2, seq);
+		sqlite3_bind_text(st, 3, xcl_phase_name((enum xcl_phase)p), -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, first ? (int64_t)(first - t->start_ns) : 0);
+		sqlite3_bind_int64(st, 5, (int64_t)t->phase_ns[p]);
+		sqlite3_bind_int64(st, 6, t->phase_calls[p]);
+		int rc = step_reset(r, st, err, "insert phase");
+		if (rc)
+			return rc;
+	}
+	return HD_OK;
+}
+
+int results_destroyed(struct results *r, int64_t run_id, uint32_t seq,
+		      uint64_t at_ns, const struct xcl_timing *t,
+		      const char *failure, struct hd_err *err)
+{
+	sqlite3_stmt *st = r->stmts[S_DESTROYED];
+	int rc;
+
+	if ((rc = batch(r, err)))
+		return rc;
+	sqlite3_bind_int64(st, 1, (int64_t)at_ns);
+	sqlite3_bind_int64(st, 2, (int64_t)t->total_ns);
+	if (failure)
+		sqlite3_bind_text(st, 3, failure, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, run_id);
+	sqlite3_bind_int64(st, 5, seq);
+	if ((rc = step_reset(r, st, err, "store destruction")))
+		return rc;
+	return insert_phases(r, r->stmts[S_DESTROY_PHASE], run_id, seq, t, err);
 }
 
 int results_guest(struct results *r, int64_t run_id, const struct guest_row *g,
@@ -299,22 +436,7 @@ int results_guest(struct results *r, int64_t run_id, const struct guest_row *g,
 		return rc;
 	if (g->failure)
 		return HD_OK;
-	st = r->stmts[S_PHASE];
-	for (int p = 0; p < XCL_PHASE_COUNT; p++) {
-		uint64_t first = t->phase_first_ns[p];
-		sqlite3_bind_int64(st, 1, run_id);
-		sqlite3_bind_int64(st, 2, g->seq);
-		sqlite3_bind_text(st, 3, xcl_phase_name((enum xcl_phase)p), -1,
-				  SQLITE_STATIC);
-		/* start_ns: first entry into the phase, from the guest's
-		 * creation start. */
-		sqlite3_bind_int64(st, 4, first ? (int64_t)(first - t->start_ns) : 0);
-		sqlite3_bind_int64(st, 5, (int64_t)t->phase_ns[p]);
-		sqlite3_bind_int64(st, 6, t->phase_calls[p]);
-		if ((rc = step_reset(r, st, err, "insert phase")))
-			return rc;
-	}
-	return HD_OK;
+	return insert_phases(r, r->stmts[S_PHASE], run_id, g->seq, t, err);
 }
 
 int results_alive(struct results *r, int64_t run_id, uint32_t seq,
@@ -394,6 +516,125 @@ int results_sweep(struct results *r, int64_t run_id, const struct sweep_row *w,
 		sqlite3_bind_int64(st, 13, (int64_t)w->rtt_max_ns);
 	}
 	return step_reset(r, st, err, "insert sweep");
+}
+
+/* Whether pid is a horde process of this boot. */
+static bool horde_alive(int64_t pid, const char *run_boot)
+{
+	char path[64], comm[32] = "", boot[64];
+	boot_id(boot, sizeof(boot));
+	if (strcmp(boot, run_boot) != 0 || pid <= 0 || pid > INT32_MAX)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%lld/comm", (long long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return strncmp(comm, "horde", 5) == 0 && strncmp(comm, "horde-", 6) != 0;
+}
+
+int results_mark_crashed(struct results *r, int64_t *ids, size_t max,
+			 size_t *n, struct hd_err *err)
+{
+	struct utsname u;
+	sqlite3_stmt *st;
+	int rc = HD_OK;
+
+	*n = 0;
+	uname(&u);
+	if ((rc = results_commit(r, 1, err)))
+		return rc;
+	if (sqlite3_prepare_v2(r->db, "SELECT id, pid, boot_id FROM runs WHERE"
+			       " status = 'running' AND host = ?", -1, &st, NULL))
+		return db_fail(r, err, "find unfinished runs");
+	sqlite3_bind_text(st, 1, u.nodename, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(st) == SQLITE_ROW && *n < max) {
+		int64_t pid = sqlite3_column_int64(st, 1);
+		if (!horde_alive(pid, (const char *)sqlite3_column_text(st, 2)))
+			ids[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < *n && !rc; i++) {
+		char sql[96];
+		snprintf(sql, sizeof(sql), "UPDATE runs SET status = 'crashed'"
+			 " WHERE id = %lld", (long long)ids[i]);
+		rc = exec(r, sql, err);
+	}
+	return rc;
+}
+
+int results_run_resume(struct results *r, int64_t run_id, struct hd_err *err)
+{
+	char sql[256], boot[64];
+	sqlite3_stmt *st;
+
+	boot_id(boot, sizeof(boot));
+	int rc = results_commit(r, 1, err);
+	if (rc)
+		return rc;
+	snprintf(sql, sizeof(sql), "UPDATE runs SET status = 'running',"
+		 " ended_at = NULL, pid = %d, boot_id = ? WHERE id = %lld",
+		 (int)getpid(), (long long)run_id);
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL))
+		return db_fail(r, err, "resume run");
+	sqlite3_bind_text(st, 1, boot, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st) == SQLITE_DONE ? HD_OK : db_fail(r, err, "resume run");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int results_run_info(struct results *r, int64_t run_id,
+		     struct stored_run *out, struct hd_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = HD_OK;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(r->db, "SELECT plan_path, plan_text, job, status"
+			       " FROM runs WHERE id = ?", -1, &st, NULL))
+		return db_fail(r, err, "read run");
+	sqlite3_bind_int64(st, 1, run_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = hd_fail(err, HD_ENOENT, "%s: no run %lld", r->path,
+			     (long long)run_id);
+	} else {
+		out->plan_path = strdup((const char *)sqlite3_column_text(st, 0));
+		out->plan_text = strdup((const char *)sqlite3_column_text(st, 1));
+		hd_strlcpy(out->job, (const char *)sqlite3_column_text(st, 2),
+			   sizeof(out->job));
+		hd_strlcpy(out->status, (const char *)sqlite3_column_text(st, 3),
+			   sizeof(out->status));
+		if (!out->plan_path || !out->plan_text)
+			rc = hd_fail(err, HD_ESYS, "out of memory");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int results_run_guests(struct results *r, int64_t run_id,
+		       struct stored_guest *out, size_t max, size_t *n,
+		       struct hd_err *err)
+{
+	sqlite3_stmt *st;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(r->db, "SELECT seq, domid, alive_ns,"
+			       " created_at_ns FROM guests WHERE run_id = ?"
+			       " ORDER BY seq", -1, &st, NULL))
+		return db_fail(r, err, "read the run's guests");
+	sqlite3_bind_int64(st, 1, run_id);
+	while (sqlite3_step(st) == SQLITE_ROW && *n < max) {
+		struct stored_guest *g = &out[(*n)++];
+		g->seq = (uint32_t)sqlite3_column_int64(st, 0);
+		g->domid = sqlite3_column_type(st, 1) == SQLITE_NULL
+				   ? -1 : sqlite3_column_int64(st, 1);
+		g->alive = sqlite3_column_type(st, 2) != SQLITE_NULL;
+		g->created_at_ns = (uint64_t)sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	return HD_OK;
 }
 
 int results_run_end(struct results *r, int64_t run_id, const char *status,

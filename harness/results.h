@@ -1,12 +1,13 @@
 /* results.h: the results store, one SQLite database per plan.
  *
- * Schema (PRAGMA user_version 2), STRICT tables:
+ * Schema (PRAGMA user_version 3), STRICT tables:
  *   runs    one row per job run: plan text, platform, host, versions,
  *           what is modelled, start/end, status
  *   guests  one row per guest: domid, address, creation start and time,
  *           unpause, time-to-alive, failure
  *   phases  four rows per created guest: toolstack, xenstore, hypervisor,
  *           dom0 (first entry and total ns)
+ *   destroy_phases  the same four rows for each destruction (v3)
  *   samples the host sampler's series: one row per metric per sample,
  *           with the number of guests created at that moment (v2)
  *   sweeps  one row per ARP sweep of every living guest (v2)
@@ -15,12 +16,14 @@
 #ifndef HORDE_RESULTS_H
 #define HORDE_RESULTS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util.h"
 #include "xcl/xcl.h"
 
-#define RESULTS_SCHEMA_VERSION 2
+#define RESULTS_SCHEMA_VERSION 3
 
 struct results;
 
@@ -52,6 +55,10 @@ int results_guest(struct results *r, int64_t run_id, const struct guest_row *g,
 int results_alive(struct results *r, int64_t run_id, uint32_t seq,
 		  int64_t alive_ns, const char *reply_mac, uint32_t probes,
 		  const char *failure, struct hd_err *err);
+/* A guest destroyed at at_ns (from the run's start), timed per phase. */
+int results_destroyed(struct results *r, int64_t run_id, uint32_t seq,
+		      uint64_t at_ns, const struct xcl_timing *t,
+		      const char *failure, struct hd_err *err);
 /* A failure found after creation; the guest's first failure is kept. */
 int results_failure(struct results *r, int64_t run_id, uint32_t seq,
 		    const char *failure, struct hd_err *err);
@@ -72,6 +79,33 @@ struct sweep_row {
 };
 int results_sweep(struct results *r, int64_t run_id, const struct sweep_row *w,
 		  struct hd_err *err);
+/* Marks 'crashed' every run of this host still 'running' whose horde is
+ * gone (its pid not a horde of this boot); their ids go to ids. */
+int results_mark_crashed(struct results *r, int64_t *ids, size_t max,
+			 size_t *n, struct hd_err *err);
+/* Makes run_id 'running' again, owned by this process. */
+int results_run_resume(struct results *r, int64_t run_id, struct hd_err *err);
+
+/* What a run stored of itself, for resuming it. The caller frees the
+ * strings. */
+struct stored_run {
+	char *plan_path, *plan_text;
+	char job[64], status[16];
+};
+int results_run_info(struct results *r, int64_t run_id,
+		     struct stored_run *out, struct hd_err *err);
+
+/* What a run stored of a guest, for resuming it. */
+struct stored_guest {
+	uint32_t seq;
+	int64_t domid;     /* -1: its creation failed */
+	bool alive;        /* it answered ARP */
+	uint64_t created_at_ns;
+};
+/* The run's guests in order of seq, at most max. */
+int results_run_guests(struct results *r, int64_t run_id,
+		       struct stored_guest *out, size_t max, size_t *n,
+		       struct hd_err *err);
 /* status: done, failed, interrupted. */
 int results_run_end(struct results *r, int64_t run_id, const char *status,
 		    struct hd_err *err);

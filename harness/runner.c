@@ -38,6 +38,8 @@ struct run_state {
 	uint32_t *seq_of;  /* by domid, for failures the platform finds late */
 	bool *alive;       /* by seq: answered ARP, not destroyed */
 	bool stop_on_failure, failed_once;
+	bool store_failed; /* a destruction could not be stored */
+	uint64_t platform_ns, sweep_ns; /* of the creation stage */
 	_Atomic uint32_t living; /* created and not destroyed: the sampler's */
 	struct sampler *sampler;
 	struct sweep {         /* the sweep in progress */
@@ -236,23 +238,69 @@ static int tend(struct run_state *s, uint64_t wait_ns, struct hd_err *err)
 	return HD_OK;
 }
 
-static int create_one(struct run_state *s, uint32_t seq, struct hd_err *err)
+/* Guest seq of this run, the same whenever it is made. */
+static struct guest_spec spec_of(const struct run_state *s, uint32_t seq)
 {
 	struct guest_spec g = { .seq = seq, .addr_be = platform_guest_addr(seq),
 				.iface = (seq - 1) % s->nifaces };
+	snprintf(g.name, sizeof(g.name), "horde-r%lld-%u", (long long)s->run_id,
+		 seq);
+	platform_guest_mac(seq, g.mac);
+	return g;
+}
+
+/* Resuming: the host gets back the guests the run had made (an emulated
+ * host died with the horde that ran it; on Xen, `horde clean` or the
+ * resume itself destroyed what was left), without storing them again, so
+ * that the ramp goes on from a host as full as it was. Returns the next
+ * seq to create. */
+static int refill(struct run_state *s, const struct stored_guest *old,
+		  size_t nold, uint32_t *next, struct hd_err *err)
+{
+	*next = 1;
+	for (size_t i = 0; i < nold && old[i].seq <= s->prog.planned; i++) {
+		uint32_t seq = old[i].seq, domid;
+		struct xcl_timing t;
+		*next = seq + 1;
+		if (old[i].domid < 0) {
+			s->prog.failed++;
+			continue;
+		}
+		struct guest_spec g = spec_of(s, seq);
+		int rc = s->ops->create(s->plat, &g, &domid, &t, err);
+		if (rc)
+			return hd_wrap(err, "resume: making guest %u again", seq);
+		s->domids[seq] = domid;
+		if (domid <= MAX_DOMID)
+			s->seq_of[domid] = seq;
+		s->prog.created++;
+		atomic_fetch_add(&s->living, 1);
+		if (old[i].alive) {
+			s->alive[seq] = true;
+			s->prog.alive++;
+		} else if ((rc = results_failure(s->results, s->run_id, seq,
+						 "arp: no verdict before its "
+						 "horde stopped", err))) {
+			return rc;
+		}
+	}
+	return HD_OK;
+}
+
+static int create_one(struct run_state *s, uint32_t seq, struct hd_err *err)
+{
+	struct guest_spec g = spec_of(s, seq);
 	struct xcl_timing t;
 	struct hd_err cerr = { 0 };
 	char addr[INET_ADDRSTRLEN], mac[18];
 	uint32_t domid = 0;
 
-	snprintf(g.name, sizeof(g.name), "horde-r%lld-%u", (long long)s->run_id,
-		 seq);
-	platform_guest_mac(seq, g.mac);
 	inet_ntop(AF_INET, &g.addr_be, addr, sizeof(addr));
 	fmt_mac(g.mac, mac);
 
 	uint64_t started = hd_now_ns();
 	int rc = s->ops->create(s->plat, &g, &domid, &t, &cerr);
+	s->platform_ns += hd_now_ns() - started;
 	struct guest_row row = {
 		.seq = seq,
 		.domid = rc ? -1 : (int64_t)domid,
@@ -292,8 +340,15 @@ static void destroy_all(struct run_state *s)
 		if (!s->domids[seq])
 			continue;
 		struct xcl_timing t;
-		struct hd_err derr;
-		s->ops->destroy(s->plat, s->domids[seq], &t, &derr);
+		struct hd_err derr = { 0 }, serr;
+		uint64_t at = hd_now_ns() - s->t0;
+		int rc = s->ops->destroy(s->plat, s->domids[seq], &t, &derr);
+		/* Stored while the database takes it; a failed store must not
+		 * stop the guests' destruction. */
+		if (!s->store_failed &&
+		    results_destroyed(s->results, s->run_id, seq, at, &t,
+				      rc ? derr.msg : NULL, &serr))
+			s->store_failed = true;
 		if (s->domids[seq] <= MAX_DOMID)
 			s->seq_of[s->domids[seq]] = 0;
 		s->domids[seq] = 0;
@@ -340,7 +395,13 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 		.profile = job->profile, .guests_planned = job->guests,
 		.platform_version = info.version, .modelled = info.modelled,
 	};
-	if ((rc = results_run_begin(results, &meta, &s.run_id, err)))
+	if (opts->resume_run_id) {
+		s.run_id = opts->resume_run_id;
+		rc = results_run_resume(results, s.run_id, err);
+	} else {
+		rc = results_run_begin(results, &meta, &s.run_id, err);
+	}
+	if (rc)
 		goto out;
 	struct probe_config pc = {
 		.interval_ns = job->probe_interval_ns,
@@ -351,7 +412,28 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 			     info.probe_addr_be, &pc, &s.probe, err)))
 		goto end_run;
 
+	uint32_t first_seq = 1;
 	s.t0 = hd_now_ns();
+	if (opts->resume_run_id) {
+		struct stored_guest *old = calloc((size_t)job->guests,
+						  sizeof(*old));
+		size_t nold = 0;
+		if (!old) {
+			rc = hd_fail(err, HD_ESYS, "out of memory");
+			goto end_run;
+		}
+		s.prog.stage = "refilling";
+		rc = results_run_guests(results, s.run_id, old, (size_t)job->guests,
+					&nold, err);
+		if (!rc)
+			rc = refill(&s, old, nold, &first_seq, err);
+		/* The run's clock goes on from its last creation. */
+		if (nold)
+			s.t0 = hd_now_ns() - old[nold - 1].created_at_ns;
+		free(old);
+		if (rc || (rc = results_commit(results, 1, err)))
+			goto end_run;
+	}
 	if (job->sample_interval_ns) {
 		struct sampler_config sc = {
 			.interval_ns = job->sample_interval_ns, .t0_ns = s.t0,
@@ -366,8 +448,9 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 			goto end_run;
 	}
 	struct loadgen lg;
-	loadgen_ramp(&lg, 1, (uint32_t)job->guests);
+	loadgen_ramp(&lg, first_seq, (uint32_t)job->guests);
 	s.prog.stage = "creating";
+	uint64_t creating_since = hd_now_ns();
 	for (;;) {
 		if (*opts->stop || (s.stop_on_failure && s.failed_once))
 			break;
@@ -377,13 +460,21 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 		if ((rc = create_one(&s, a.seq, err)) || (rc = tend(&s, 0, err)))
 			goto end_run;
 		if (sweep_due(&s)) {
+			uint64_t t = hd_now_ns();
 			s.prog.stage = "sweeping";
 			if ((rc = sweep(&s, err)))
 				goto end_run;
 			s.prog.stage = "creating";
+			s.sweep_ns += hd_now_ns() - t;
 		}
 	}
+	/* What horde itself cost while creating: everything but the
+	 * platform's calls (and sweeps, which are asked for). */
+	out->harness_ns = hd_now_ns() - creating_since - s.sweep_ns - s.platform_ns;
+	out->platform_ns = s.platform_ns;
 
+	if ((rc = results_commit(results, 1, err)))
+		goto end_run;
 	s.prog.stage = "waiting for ARP";
 	while (!*opts->stop && probe_pending(s.probe) > 0)
 		if ((rc = tend(&s, 100000000ull, err)))
@@ -404,7 +495,18 @@ end_run:
 	if (rc)
 		status = "failed";
 	/* Also after a failure: on a real host, guests outlive horde. */
-	destroy_all(&s);
+	{
+		/* What was measured is safe before the host is emptied. */
+		struct hd_err cerr;
+		int crc = results_commit(results, 1, &cerr);
+		if (crc && !rc) {
+			rc = crc;
+			*err = cerr;
+			status = "failed";
+		}
+	}
+	if (!opts->keep)
+		destroy_all(&s);
 	report_progress(&s, 1);
 	probe_close(s.probe);
 	{

@@ -8,6 +8,7 @@
 #define HORDE_RUNNER_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "plan.h"
@@ -32,12 +33,17 @@ struct run_options {
 	volatile sig_atomic_t *stop;
 	run_progress_fn progress; /* called at most ~10 times a second */
 	void *progress_arg;
+	bool keep;              /* leave the guests (on Xen; emu ends anyway) */
+	int64_t resume_run_id;  /* continue this run instead of a new one */
 };
 
 struct run_outcome {
 	int64_t run_id;
 	const char *status; /* done, failed, interrupted */
 	uint32_t planned, created, failed, alive, dead, faulty;
+	/* While creating: time in the platform's create calls, and the rest
+	 * (storing, probing, bookkeeping), horde's own overhead. */
+	uint64_t platform_ns, harness_ns;
 };
 
 /* Runs job and records it in results. Returns HD_OK when the run could be

@@ -23,6 +23,15 @@ printf 'wall time, whole run     %.2f s (set-up, 1,000 creations, ARP, teardown)
 	"$(echo "$end - $start" | bc -l)"
 
 echo
+echo "== horde's own overhead on a 10,000-guest emu ramp (plans/emu-10k.plan)"
+"$B/horde" run plans/emu-10k.plan --db "$TMP/10k.db" --quiet 2> /dev/null |
+	grep -E "harness overhead|10000 guests attempted"
+
+echo
+echo "== results store ingest (SQLite, WAL, the runner's own calls)"
+"$B/bench_results" "$TMP/ingest.db" 200000
+
+echo
 echo "== ARP sweep over 10,000 emulated guests (ten bridges: one takes 1,023 ports)"
 "$B/horde" run tests/plans/bench-sweep.plan --db "$TMP/sweep.db" --quiet > /dev/null
 sqlite3 -batch "$TMP/sweep.db" <<SQL

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# A run killed with SIGKILL mid-ramp keeps every guest it committed, is
+# marked crashed on the next start, `horde clean` removes what it left, and
+# `horde run --resume` finishes it: the planned count, no domid twice.
+. "$(dirname "$0")/../lib.sh"
+
+leftovers
+cat > "$TMP/ramp.plan" <<'PLAN'
+[global]
+boot_delay=20ms
+console=lazy
+bridges=3
+[ramp]
+guests=3000
+PLAN
+db=$TMP/ramp.db
+"$B/horde" run "$TMP/ramp.plan" --db "$db" --quiet > "$TMP/out1" 2> "$TMP/err1" &
+pid=$!
+committed() { [ "$(q "$db" "select count(*) from guests" 2>/dev/null || echo 0)" -ge 800 ]; }
+wait_for 120 committed
+kill -KILL "$pid"
+wait "$pid"
+expect_eq "killed" $? 137
+kept=$(q "$db" "select count(*) from guests")
+[ "$kept" -ge 800 ] && [ "$kept" -lt 3000 ] || fail "$kept guests kept"
+expect_eq "still says running" "$(q "$db" "select status from runs")" running
+# The daemons see their lifeline close and go; the namespace and the run
+# folder stay until cleaned.
+daemons_gone() { ! pgrep -f 'horde-(xenstored|consoled)' > /dev/null; }
+wait_for 10 daemons_gone
+ip netns list | grep -q "^horde-$pid" || fail "no namespace left to clean"
+
+"$B/horde" clean "$db" > "$TMP/clean" 2> "$TMP/clean.err" || fail "clean: $(cat "$TMP/clean.err")"
+grep -q "marked crashed" "$TMP/clean.err" || fail "clean said: $(cat "$TMP/clean.err")"
+grep -q "removed network namespace horde-$pid" "$TMP/clean" || fail "clean: $(cat "$TMP/clean")"
+grep -q "removed run folder /tmp/horde-" "$TMP/clean" || fail "clean: $(cat "$TMP/clean")"
+expect_eq "crashed" "$(q "$db" "select status from runs")" crashed
+expect_eq "guests kept" "$(q "$db" "select count(*) from guests")" "$kept"
+leftovers
+
+"$B/horde" run "$TMP/ramp.plan" --db "$db" --resume 1 --quiet > "$TMP/out2" 2> "$TMP/err2" ||
+	fail "resume: $(cat "$TMP/err2")"
+expect_eq "runs" "$(q "$db" "select count(*) from runs")" 1
+expect_eq "done" "$(q "$db" "select status from runs")" done
+expect_eq "guests" "$(q "$db" "select count(*) from guests")" 3000
+expect_eq "created" "$(q "$db" "select count(*) from guests where domid is not null")" 3000
+expect_eq "no domid twice" "$(q "$db" "select count(distinct domid) from guests")" 3000
+expect_eq "alive, or caught by the crash" \
+	"$(q "$db" "select count(*) from guests where (alive_ns > 0 and failure is null) or failure = 'arp: no verdict before its horde stopped'")" 3000
+expect_eq "every guest after the crash alive" \
+	"$(q "$db" "select count(*) from guests where seq > $kept and alive_ns > 0 and failure is null")" $((3000 - kept))
+expect_eq "destroyed, timed" "$(q "$db" "select count(*) from guests where destroy_ns > 0")" 3000
+leftovers
+"$B/horde" run "$TMP/ramp.plan" --db "$db" --resume 1 > /dev/null 2> "$TMP/err3"
+expect_eq "resume a done run" $? 1
+grep -q "only a crashed or interrupted run can be resumed" "$TMP/err3" || fail "$(cat "$TMP/err3")"
