@@ -193,12 +193,12 @@ static int cmd_run(const struct cli_args *a)
 			results_close(res);
 			return fail(&err);
 		}
-		job_name = resumed_job;
+		job_name = resumed_job; /* the whole name: just that run */
 	}
 	if (job_name) {
 		size_t j;
 		for (j = 0; j < plan.njobs; j++)
-			if (strcmp(plan.jobs[j].name, job_name) == 0)
+			if (plan_job_matches(&plan.jobs[j], job_name))
 				break;
 		if (j == plan.njobs) {
 			fprintf(stderr, "horde: %s: no job [%s]\n", plan.path,
@@ -210,7 +210,7 @@ static int cmd_run(const struct cli_args *a)
 	for (size_t j = 0; j < plan.njobs; j++) {
 		const struct plan_job *job = &plan.jobs[j];
 		const struct platform_ops *ops = platform_find(job->platform);
-		if (job_name && strcmp(job->name, job_name) != 0)
+		if (job_name && !plan_job_matches(job, job_name))
 			continue;
 		if (!ops)
 			hd_fail(&err, HD_EINVAL, "job [%s]: platform '%s' is not "
@@ -249,7 +249,7 @@ static int cmd_run(const struct cli_args *a)
 	for (size_t j = 0; j < plan.njobs && !stop_requested; j++) {
 		const struct plan_job *job = &plan.jobs[j];
 		struct run_outcome out;
-		if (job_name && strcmp(job->name, job_name) != 0)
+		if (job_name && !plan_job_matches(job, job_name))
 			continue;
 		fprintf(stderr, "horde: job [%s]: %lld guests on %s (%s), "
 				"results in %s\n", job->name, job->guests,
@@ -363,6 +363,40 @@ static int cmd_runs(const struct cli_args *a)
 	sqlite3_close(db);
 	return rc ? fail(&err) : 0;
 }
+
+/* ---- horde check ---- */
+
+/* Everything horde run checks before it makes anything, and the runs the
+ * plan's sweeps expand to. */
+static int cmd_check(const struct cli_args *a)
+{
+	struct plan plan;
+	struct hd_err err = { 0 };
+	int bad = 0;
+
+	if (plan_load(a->pos[0], &plan, &err))
+		return fail(&err);
+	printf("%s: %zu run%s\n", plan.path, plan.njobs,
+	       plan.njobs == 1 ? "" : "s");
+	for (size_t j = 0; j < plan.njobs; j++) {
+		const struct plan_job *job = &plan.jobs[j];
+		const struct platform_ops *ops = platform_find(job->platform);
+		printf("  %-40s %-4s %6lld guests  %s\n", job->name, job->platform,
+		       job->guests, job->profile);
+		if (!ops || (!a->values[0] && ops->check(job, &err))) {
+			printf("    cannot run here: %s\n",
+			       ops ? err.msg : "platform not built in");
+			bad = 1;
+		}
+	}
+	plan_free(&plan);
+	return bad;
+}
+
+static const struct cli_opt check_opts[] = {
+	{ "plan-only", NULL, "check the plan, not whether this host can run it" },
+	{ NULL, NULL, NULL },
+};
 
 /* ---- horde clean ---- */
 
@@ -495,6 +529,8 @@ static const struct command commands[] = {
 	  report_opts, cmd_report },
 	{ "runs", "DB", "list the runs in a results database", 1, 1, no_opts,
 	  cmd_runs },
+	{ "check", "PLAN", "check a plan and list the runs it expands to, "
+	  "without running anything", 1, 1, check_opts, cmd_check },
 	{ "clean", "[DB...]", "remove what runs whose horde died left behind "
 	  "(emu: namespaces, folders, daemons; Xen: domains named horde-*), "
 	  "and mark those runs crashed in DB", 0, 8, no_opts, cmd_clean },

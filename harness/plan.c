@@ -3,6 +3,8 @@
 #include "plan.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,18 +302,64 @@ static int check_job(const struct plan_job *job, struct hd_err *err)
 	return HD_OK;
 }
 
-/* One key=value line, kept until jobs are built so that [global] can come
- * first and apply to every job. */
-struct entry {
-	int line;
-	int section; /* index into sections; 0 is [global] */
-	char *key, *value;
+/* ---- sources: a plan file and what it includes, as numbered lines ---- */
+
+#define INCLUDE_DEPTH_MAX 8
+#define PLAN_BYTES_MAX (1u << 20)
+#define SWEEP_VALUES_MAX 1000 /* per key */
+#define RUNS_MAX 10000        /* per plan, once swept */
+
+struct line {
+	const char *file; /* owned by the source */
+	int no;
+	char *text;       /* owned by the source */
 };
 
-struct section {
-	char name[PLAN_NAME_MAX];
-	int line;
+struct source {
+	struct line *lines;
+	size_t n, cap;
+	char **owned;     /* file names and line texts */
+	size_t nowned;
+	char *expanded;   /* the whole plan, includes in place */
+	size_t explen, expcap;
 };
+
+static char *own(struct source *src, char *p)
+{
+	char **o = p ? realloc(src->owned, (src->nowned + 1) * sizeof(*o)) : NULL;
+	if (!o) {
+		free(p);
+		return NULL;
+	}
+	src->owned = o;
+	return src->owned[src->nowned++] = p;
+}
+
+static int append_expanded(struct source *src, const char *s, size_t len)
+{
+	if (src->explen + len + 1 > src->expcap) {
+		size_t cap = (src->explen + len + 1) * 2;
+		char *e = realloc(src->expanded, cap);
+		if (!e)
+			return -1;
+		src->expanded = e;
+		src->expcap = cap;
+	}
+	memcpy(src->expanded + src->explen, s, len);
+	src->explen += len;
+	src->expanded[src->explen] = '\0';
+	return 0;
+}
+
+static void source_free(struct source *src)
+{
+	for (size_t i = 0; i < src->nowned; i++)
+		free(src->owned[i]);
+	free(src->owned);
+	free(src->lines);
+	free(src->expanded);
+	memset(src, 0, sizeof(*src));
+}
 
 static char *trim(char *s)
 {
@@ -321,6 +369,209 @@ static char *trim(char *s)
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 		*--e = '\0';
 	return s;
+}
+
+static int read_file(const char *path, char **text, size_t *len,
+		     struct hd_err *err);
+
+/* Adds the lines of text (from file name) to src. An include=PATH line,
+ * when files may be read, is replaced by the lines of PATH (relative to
+ * the including file); in the expanded text it becomes a comment followed
+ * by the file, so that the stored plan stands alone. */
+static int add_source(struct source *src, const char *name, const char *text,
+		      size_t len, int depth, bool read_includes,
+		      struct hd_err *err)
+{
+	if (memchr(text, '\0', len))
+		return hd_fail(err, HD_EINVAL, "%s: not a text file (NUL byte)",
+			       name);
+	const char *file = own(src, strdup(name));
+	if (!file)
+		return hd_fail(err, HD_ESYS, "out of memory");
+	int no = 0;
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t l = nl ? (size_t)(nl - (text + at)) : len - at;
+		char *t = own(src, strndup(text + at, l));
+		if (!t)
+			return hd_fail(err, HD_ESYS, "out of memory");
+		const char *raw = text + at;
+		at += l + (nl != NULL);
+		no++;
+		char *s = trim(t);
+		if (strncmp(s, "include", 7) == 0 && *trim(s + 7) == '=') {
+			char *path = trim(strchr(s, '=') + 1), full[4096];
+			char *itext;
+			size_t ilen;
+			if (!read_includes)
+				return hd_fail(err, HD_EINVAL, "%s:%d: include= "
+					       "only in a plan file", name, no);
+			if (depth >= INCLUDE_DEPTH_MAX)
+				return hd_fail(err, HD_EINVAL, "%s:%d: includes "
+					       "nest deeper than %d", name, no,
+					       INCLUDE_DEPTH_MAX);
+			const char *slash = strrchr(name, '/');
+			if (*path == '/' || !slash)
+				snprintf(full, sizeof(full), "%s", path);
+			else
+				snprintf(full, sizeof(full), "%.*s/%s",
+					 (int)(slash - name), name, path);
+			if (read_file(full, &itext, &ilen, err))
+				return hd_wrap(err, "%s:%d: include", name, no);
+			char note[4200];
+			int nn = snprintf(note, sizeof(note), "# %s (included "
+					  "here)\n", s);
+			int rc = append_expanded(src, note, (size_t)nn) ? HD_ESYS : 0;
+			if (!rc)
+				rc = add_source(src, full, itext, ilen, depth + 1,
+						true, err);
+			free(itext);
+			if (rc)
+				return rc == HD_ESYS && !err->msg[0]
+					       ? hd_fail(err, HD_ESYS, "out of memory")
+					       : rc;
+			continue;
+		}
+		if (append_expanded(src, raw, l) || append_expanded(src, "\n", 1))
+			return hd_fail(err, HD_ESYS, "out of memory");
+		if (src->n == src->cap) {
+			size_t cap = src->cap ? src->cap * 2 : 64;
+			struct line *nl2 = realloc(src->lines, cap * sizeof(*nl2));
+			if (!nl2)
+				return hd_fail(err, HD_ESYS, "out of memory");
+			src->lines = nl2;
+			src->cap = cap;
+		}
+		src->lines[src->n++] = (struct line){ file, no, s };
+	}
+	return HD_OK;
+}
+
+/* ---- sweeps: a key with several values ---- */
+
+/* One key=value line, kept until jobs are built so that [global] can come
+ * first and apply to every job. values are the key's alternatives: one,
+ * or several for a sweep. */
+struct entry {
+	const struct line *line;
+	int section; /* index into sections; 0 is [global] */
+	const struct plan_option *opt;
+	char **values;
+	size_t nvalues;
+};
+
+struct section {
+	char name[PLAN_NAME_MAX];
+	int line;
+};
+
+static void entry_free(struct entry *e)
+{
+	for (size_t i = 0; i < e->nvalues; i++)
+		free(e->values[i]);
+	free(e->values);
+}
+
+static int push_value(struct entry *e, const char *v, size_t len)
+{
+	char **n = realloc(e->values, (e->nvalues + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	e->values = n;
+	return (e->values[e->nvalues] = strndup(v, len)) ? (e->nvalues++, 0) : -1;
+}
+
+/* A duration as a plan would say it, in the largest unit that is exact. */
+static int fmt_duration(uint64_t ns, char *buf, size_t len)
+{
+	static const struct { uint64_t ns; const char *unit; } units[] = {
+		{ 1000000000ull, "s" }, { 1000000ull, "ms" }, { 1000ull, "us" },
+		{ 1ull, "ns" },
+	};
+	size_t i = 0;
+	while (ns && ns % units[i].ns)
+		i++;
+	return snprintf(buf, len, "%llu%s", (unsigned long long)(ns / units[i].ns),
+			units[i].unit);
+}
+
+/* Splits a value into its alternatives: "a,b,c", or for a whole number or
+ * a duration "FIRST:LAST:STEP"; text values are never split (they may
+ * hold commas). Each alternative is checked against the option. */
+static int split_values(const struct plan_option *opt, const char *value,
+			struct entry *e, struct hd_err *err)
+{
+	struct plan_job scratch;
+	const char *colon = strchr(value, ':');
+
+	if (opt->type == OPT_STRING) {
+		if (push_value(e, value, strlen(value)))
+			return hd_fail(err, HD_ESYS, "out of memory");
+	} else if (colon && (opt->type == OPT_INT || opt->type == OPT_DURATION)) {
+		char a[64], b[64], c[64];
+		uint64_t first, last, step;
+		if (sscanf(value, "%63[^:]:%63[^:]:%63s", a, b, c) != 3)
+			return hd_fail(err, HD_EINVAL, "%s: a range is "
+				       "FIRST:LAST:STEP", opt->name);
+		int bad;
+		if (opt->type == OPT_INT) {
+			long long x, y, z;
+			bad = hd_parse_int(a, 0, LLONG_MAX, &x) ||
+			      hd_parse_int(b, 0, LLONG_MAX, &y) ||
+			      hd_parse_int(c, 1, LLONG_MAX, &z);
+			first = (uint64_t)x, last = (uint64_t)y, step = (uint64_t)z;
+		} else {
+			bad = hd_parse_duration(a, &first) ||
+			      hd_parse_duration(b, &last) ||
+			      hd_parse_duration(c, &step) || step == 0;
+		}
+		if (bad || last < first)
+			return hd_fail(err, HD_EINVAL, "%s: range '%s': FIRST:"
+				       "LAST:STEP with FIRST <= LAST and STEP "
+				       "above 0", opt->name, value);
+		if ((last - first) / step >= SWEEP_VALUES_MAX)
+			return hd_fail(err, HD_EINVAL, "%s: range '%s' has more "
+				       "than %d values", opt->name, value,
+				       SWEEP_VALUES_MAX);
+		for (uint64_t v = first; v <= last; v += step) {
+			char buf[32];
+			int n = opt->type == OPT_INT
+					? snprintf(buf, sizeof(buf), "%llu",
+						   (unsigned long long)v)
+					: fmt_duration(v, buf, sizeof(buf));
+			if (push_value(e, buf, (size_t)n))
+				return hd_fail(err, HD_ESYS, "out of memory");
+			if (last - v < step)
+				break;
+		}
+	} else {
+		for (const char *p = value;;) {
+			const char *comma = strchr(p, ',');
+			size_t len = comma ? (size_t)(comma - p) : strlen(p);
+			char one[256];
+			snprintf(one, sizeof(one), "%.*s", (int)len, p);
+			char *t = trim(one);
+			if (!*t && (comma || e->nvalues))
+				return hd_fail(err, HD_EINVAL, "%s: an empty value "
+					       "in the list '%s'", opt->name,
+					       value);
+			if (push_value(e, t, strlen(t)))
+				return hd_fail(err, HD_ESYS, "out of memory");
+			if (e->nvalues > SWEEP_VALUES_MAX)
+				return hd_fail(err, HD_EINVAL, "%s: more than %d "
+					       "values", opt->name,
+					       SWEEP_VALUES_MAX);
+			if (!comma)
+				break;
+			p = comma + 1;
+		}
+	}
+	for (size_t i = 0; i < e->nvalues; i++) {
+		memset(&scratch, 0, sizeof(scratch));
+		if (set_option(&scratch, opt, e->values[i], err))
+			return err->code;
+	}
+	return HD_OK;
 }
 
 static int valid_job_name(const char *s)
@@ -335,42 +586,107 @@ static int valid_job_name(const char *s)
 	return 1;
 }
 
-int plan_parse(const char *name, const char *text, size_t len,
-	       struct plan *out, struct hd_err *err)
+/* The entry that sets opt for section j: its own last, else [global]'s. */
+static const struct entry *effective(const struct entry *entries, size_t n,
+				     const struct plan_option *opt, int j)
+{
+	const struct entry *found = NULL;
+	for (int pass = 0; pass < 2 && !found; pass++)
+		for (size_t e = 0; e < n; e++)
+			if (entries[e].opt == opt &&
+			    entries[e].section == (pass == 0 ? j : 0))
+				found = &entries[e];
+	return found;
+}
+
+/* Builds section j's jobs: one, or one per combination of its swept
+ * keys' values, named job/key=value/key=value. */
+static int build_jobs(struct plan *out, const struct section *sec, int j,
+		      const struct entry *entries, size_t nentries,
+		      const char *name, struct hd_err *err)
+{
+	const struct entry *eff[HD_ARRAY_SIZE(plan_options)];
+	size_t total = 1;
+
+	for (size_t o = 0; o < HD_ARRAY_SIZE(plan_options); o++) {
+		eff[o] = effective(entries, nentries, &plan_options[o], j);
+		if (eff[o] && eff[o]->nvalues > 1) {
+			total *= eff[o]->nvalues;
+			if (total + out->njobs > RUNS_MAX)
+				return hd_fail(err, HD_EINVAL, "%s:%d: [%s] sweeps "
+					       "into more than %d runs", name,
+					       sec->line, sec->name, RUNS_MAX);
+		}
+	}
+	struct plan_job *jobs = realloc(out->jobs,
+					(out->njobs + total) * sizeof(*jobs));
+	if (!jobs)
+		return hd_fail(err, HD_ESYS, "out of memory");
+	out->jobs = jobs;
+	for (size_t k = 0; k < total; k++) {
+		struct plan_job *job = &out->jobs[out->njobs];
+		size_t rest = k, used = 0;
+		char jname[PLAN_JOB_NAME_MAX];
+
+		size_t pick[HD_ARRAY_SIZE(plan_options)] = { 0 };
+		/* Combination k: the last swept key varies fastest. */
+		for (size_t o = HD_ARRAY_SIZE(plan_options); o-- > 0;) {
+			if (eff[o]) {
+				pick[o] = rest % eff[o]->nvalues;
+				rest /= eff[o]->nvalues;
+			}
+		}
+		memset(job, 0, sizeof(*job));
+		set_defaults(job);
+		used = (size_t)snprintf(jname, sizeof(jname), "%s", sec->name);
+		for (size_t o = 0; o < HD_ARRAY_SIZE(plan_options); o++) {
+			if (!eff[o])
+				continue;
+			const char *v = eff[o]->values[pick[o]];
+			set_option(job, eff[o]->opt, v, NULL);
+			if (eff[o]->nvalues > 1 && used < sizeof(jname))
+				used += (size_t)snprintf(jname + used,
+							 sizeof(jname) - used,
+							 "/%s=%s",
+							 plan_options[o].name, v);
+		}
+		if (used >= sizeof(jname))
+			return hd_fail(err, HD_EINVAL, "%s:%d: [%s]: the swept "
+				       "run's name is longer than %d characters",
+				       name, sec->line, sec->name,
+				       PLAN_JOB_NAME_MAX - 1);
+		hd_strlcpy(job->name, jname, sizeof(job->name));
+		job->line = sec->line;
+		out->njobs++;
+		int rc = check_job(job, err);
+		if (rc)
+			return hd_wrap(err, "%s:%d: [%s]", name, sec->line,
+				       job->name);
+	}
+	return HD_OK;
+}
+
+static int parse_source(const char *name, struct source *src, struct plan *out,
+			struct hd_err *err)
 {
 	struct section *sections = NULL;
 	struct entry *entries = NULL;
 	size_t nsections = 1, nentries = 0;
-	char *buf = NULL;
 	int rc = HD_OK;
 
-	memset(out, 0, sizeof(*out));
-	out->path = strdup(name);
-	out->text = malloc(len + 1);
-	buf = malloc(len + 1);
 	sections = calloc(1, sizeof(*sections));
-	if (!out->path || !out->text || !buf || !sections) {
+	out->path = strdup(name);
+	out->text = strdup(src->expanded ? src->expanded : "");
+	if (!out->path || !out->text || !sections) {
 		rc = hd_fail(err, HD_ESYS, "%s: out of memory", name);
-		goto out;
-	}
-	memcpy(out->text, text, len);
-	out->text[len] = '\0';
-	memcpy(buf, text, len);
-	buf[len] = '\0';
-	if (memchr(text, '\0', len)) {
-		rc = hd_fail(err, HD_EINVAL, "%s: not a text file (NUL byte)",
-			     name);
 		goto out;
 	}
 	strcpy(sections[0].name, "global");
 
-	int lineno = 0, cur = -1; /* -1: before any section */
-	for (char *save = NULL, *line = buf; line; line = save) {
-		save = strchr(line, '\n');
-		if (save)
-			*save++ = '\0';
-		lineno++;
-		char *s = trim(line);
+	int cur = -1; /* -1: before any section */
+	for (size_t i = 0; i < src->n; i++) {
+		const struct line *ln = &src->lines[i];
+		char *s = ln->text;
 		if (!*s || *s == '#' || *s == ';')
 			continue;
 		if (*s == '[') {
@@ -378,7 +694,7 @@ int plan_parse(const char *name, const char *text, size_t len,
 			if (!close || *trim(close + 1)) {
 				rc = hd_fail(err, HD_EINVAL,
 					     "%s:%d: malformed section header",
-					     name, lineno);
+					     ln->file, ln->no);
 				goto out;
 			}
 			*close = '\0';
@@ -387,12 +703,12 @@ int plan_parse(const char *name, const char *text, size_t len,
 				if (nsections > 1) {
 					rc = hd_fail(err, HD_EINVAL,
 						     "%s:%d: [global] must come "
-						     "before the jobs", name,
-						     lineno);
+						     "before the jobs", ln->file,
+						     ln->no);
 					goto out;
 				}
 				cur = 0;
-				sections[0].line = lineno;
+				sections[0].line = ln->no;
 				continue;
 			}
 			if (!valid_job_name(sname) ||
@@ -400,17 +716,17 @@ int plan_parse(const char *name, const char *text, size_t len,
 				rc = hd_fail(err, HD_EINVAL,
 					     "%s:%d: job name '%s': use up to "
 					     "%d letters, digits, '-', '_', '.'",
-					     name, lineno, sname,
+					     ln->file, ln->no, sname,
 					     PLAN_NAME_MAX - 1);
 				goto out;
 			}
-			for (size_t i = 1; i < nsections; i++) {
-				if (strcmp(sections[i].name, sname) == 0) {
+			for (size_t k = 1; k < nsections; k++) {
+				if (strcmp(sections[k].name, sname) == 0) {
 					rc = hd_fail(err, HD_EINVAL,
 						     "%s:%d: job [%s] already "
-						     "defined at line %d", name,
-						     lineno, sname,
-						     sections[i].line);
+						     "defined at line %d", ln->file,
+						     ln->no, sname,
+						     sections[k].line);
 					goto out;
 				}
 			}
@@ -423,21 +739,22 @@ int plan_parse(const char *name, const char *text, size_t len,
 			sections = ns;
 			hd_strlcpy(sections[nsections].name, sname,
 				   PLAN_NAME_MAX);
-			sections[nsections].line = lineno;
+			sections[nsections].line = ln->no;
 			cur = (int)nsections++;
 			continue;
 		}
 		char *eq = strchr(s, '=');
 		if (!eq) {
 			rc = hd_fail(err, HD_EINVAL,
-				     "%s:%d: expected key=value, got '%s'", name,
-				     lineno, s);
+				     "%s:%d: expected key=value, got '%s'",
+				     ln->file, ln->no, s);
 			goto out;
 		}
 		if (cur < 0) {
 			rc = hd_fail(err, HD_EINVAL,
 				     "%s:%d: key outside any section (start "
-				     "with [global] or [job-name])", name, lineno);
+				     "with [global] or [job-name])", ln->file,
+				     ln->no);
 			goto out;
 		}
 		*eq = '\0';
@@ -447,16 +764,9 @@ int plan_parse(const char *name, const char *text, size_t len,
 			const char *hint = closest_option(key);
 			rc = hd_fail(err, HD_EINVAL,
 				     "%s:%d: unknown key '%s'%s%s%s (see "
-				     "'horde help plan')", name, lineno, key,
+				     "'horde help plan')", ln->file, ln->no, key,
 				     hint ? " (did you mean '" : "",
 				     hint ? hint : "", hint ? "'?)" : "");
-			goto out;
-		}
-		/* Validate now so that the error names this line. */
-		struct plan_job scratch;
-		memset(&scratch, 0, sizeof(scratch));
-		if ((rc = set_option(&scratch, opt, value, err))) {
-			hd_wrap(err, "%s:%d", name, lineno);
 			goto out;
 		}
 		struct entry *ne = realloc(entries,
@@ -466,7 +776,13 @@ int plan_parse(const char *name, const char *text, size_t len,
 			goto out;
 		}
 		entries = ne;
-		entries[nentries++] = (struct entry){ lineno, cur, key, value };
+		entries[nentries] = (struct entry){ ln, cur, opt, NULL, 0 };
+		/* Validated now so that the error names this line. */
+		rc = split_values(opt, value, &entries[nentries++], err);
+		if (rc) {
+			hd_wrap(err, "%s:%d", ln->file, ln->no);
+			goto out;
+		}
 	}
 
 	if (nsections == 1) {
@@ -474,80 +790,87 @@ int plan_parse(const char *name, const char *text, size_t len,
 			     "%s: no job section (add one like [smoke])", name);
 		goto out;
 	}
-	out->njobs = nsections - 1;
-	out->jobs = calloc(out->njobs, sizeof(*out->jobs));
-	if (!out->jobs) {
-		rc = hd_fail(err, HD_ESYS, "out of memory");
-		goto out;
-	}
-	for (size_t j = 0; j < out->njobs; j++) {
-		struct plan_job *job = &out->jobs[j];
-		set_defaults(job);
-		hd_strlcpy(job->name, sections[j + 1].name, sizeof(job->name));
-		job->line = sections[j + 1].line;
-		/* [global] first, then the job's own keys override it. */
-		for (int pass = 0; pass < 2; pass++) {
-			int want = pass == 0 ? 0 : (int)j + 1;
-			for (size_t e = 0; e < nentries; e++) {
-				if (entries[e].section != want)
-					continue;
-				set_option(job, find_option(entries[e].key),
-					   entries[e].value, NULL);
-			}
-		}
-		if ((rc = check_job(job, err))) {
-			hd_wrap(err, "%s:%d: [%s]", name, job->line, job->name);
-			goto out;
-		}
-	}
+	for (size_t j = 1; j < nsections && !rc; j++)
+		rc = build_jobs(out, &sections[j], (int)j, entries, nentries,
+				name, err);
 out:
-	free(entries); /* keys and values point into buf */
-	free(buf);
+	for (size_t e = 0; e < nentries; e++)
+		entry_free(&entries[e]);
+	free(entries);
 	free(sections);
 	if (rc)
 		plan_free(out);
 	return rc;
 }
 
-int plan_load(const char *path, struct plan *out, struct hd_err *err)
+int plan_parse(const char *name, const char *text, size_t len,
+	       struct plan *out, struct hd_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *text = NULL;
-	size_t len = 0, cap = 0;
+	struct source src = { 0 };
 
 	memset(out, 0, sizeof(*out));
+	int rc = add_source(&src, name, text, len, 0, false, err);
+	if (!rc)
+		rc = parse_source(name, &src, out, err);
+	source_free(&src);
+	return rc;
+}
+
+static int read_file(const char *path, char **text, size_t *len,
+		     struct hd_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 0;
+
+	*text = NULL;
+	*len = 0;
 	if (!f)
 		return hd_fail_errno(err, HD_ENOENT, "%s", path);
 	for (;;) {
-		if (len + 4096 > cap) {
-			if (cap >= (1u << 20)) {
+		if (*len + 4096 > cap) {
+			if (cap >= PLAN_BYTES_MAX) {
 				fclose(f);
-				free(text);
+				free(*text);
 				return hd_fail(err, HD_EINVAL,
 					       "%s: larger than 1 MiB", path);
 			}
 			cap = cap ? cap * 2 : 8192;
-			char *nt = realloc(text, cap);
+			char *nt = realloc(*text, cap);
 			if (!nt) {
 				fclose(f);
-				free(text);
+				free(*text);
 				return hd_fail(err, HD_ESYS, "out of memory");
 			}
-			text = nt;
+			*text = nt;
 		}
-		size_t n = fread(text + len, 1, cap - len, f);
-		len += n;
+		size_t n = fread(*text + *len, 1, cap - *len, f);
+		*len += n;
 		if (n == 0)
 			break;
 	}
 	int bad = ferror(f);
 	fclose(f);
 	if (bad) {
-		free(text);
+		free(*text);
 		return hd_fail_errno(err, HD_ESYS, "%s: read", path);
 	}
-	int rc = plan_parse(path, text ? text : "", len, out, err);
+	return HD_OK;
+}
+
+int plan_load(const char *path, struct plan *out, struct hd_err *err)
+{
+	struct source src = { 0 };
+	char *text;
+	size_t len;
+
+	memset(out, 0, sizeof(*out));
+	if (read_file(path, &text, &len, err))
+		return err->code;
+	int rc = add_source(&src, path, text ? text : "", len, 0, true, err);
 	free(text);
+	if (!rc)
+		rc = parse_source(path, &src, out, err);
+	source_free(&src);
 	return rc;
 }
 
@@ -557,6 +880,13 @@ void plan_free(struct plan *plan)
 	free(plan->text);
 	free(plan->jobs);
 	memset(plan, 0, sizeof(*plan));
+}
+
+bool plan_job_matches(const struct plan_job *job, const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(job->name, name, n) == 0 &&
+	       (job->name[n] == '\0' || job->name[n] == '/');
 }
 
 static const char *type_name(enum opt_type t)

@@ -8,16 +8,20 @@
 #ifndef HORDE_PLAN_H
 #define HORDE_PLAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "util.h"
 
-#define PLAN_NAME_MAX 64
+#define PLAN_NAME_MAX 64       /* a section's name */
+#define PLAN_JOB_NAME_MAX 192  /* a job's: the section's, and its sweep */
 
 struct plan_job {
-	char name[PLAN_NAME_MAX]; /* section name */
+	/* The section's name; for a swept section, one job per combination
+	 * of values: "ramp/guests=1000/profile=xl". */
+	char name[PLAN_JOB_NAME_MAX];
 	int line;                 /* line of the section header */
 	char platform[16];        /* emu */
 	char profile[16];         /* lean */
@@ -54,7 +58,7 @@ struct plan_job {
 
 struct plan {
 	char *path;  /* as given */
-	char *text;  /* the whole file, stored with every run */
+	char *text;  /* the whole plan, includes in place: stored with runs */
 	struct plan_job *jobs;
 	size_t njobs;
 };
@@ -62,11 +66,17 @@ struct plan {
 /* Reads and validates the plan at path. On error returns non-zero and err
  * says "path:line: what is wrong". The caller frees with plan_free(). */
 int plan_load(const char *path, struct plan *out, struct hd_err *err);
-/* Same, from text already in memory (name is used in messages). */
+/* Same, from text already in memory (name is used in messages); include=
+ * is refused, since no file is read (a stored plan has its includes in
+ * place). */
 int plan_parse(const char *name, const char *text, size_t len,
 	       struct plan *out, struct hd_err *err);
 /* Frees what plan_load filled; safe on a zeroed or already freed plan. */
 void plan_free(struct plan *plan);
+
+/* Whether job is the one called name, or one of the section name's
+ * sweep. */
+bool plan_job_matches(const struct plan_job *job, const char *name);
 
 /* Fills job with every key's default (as if from an empty section). */
 void plan_job_defaults(struct plan_job *job, const char *name);

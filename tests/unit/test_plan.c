@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "../../harness/plan.h"
@@ -133,6 +134,93 @@ static void structure_errors(void **state)
 	assert_non_null(strstr(err.msg, "NUL"));
 }
 
+static void sweeps_expand(void **state)
+{
+	(void)state;
+	struct plan p;
+	struct hd_err err;
+	const char *text = "[global]\nguests=1000:3000:1000\n"
+			   "[a]\nprofile=lean,xl\ndescription=one, two\n"
+			   "[b]\nboot_delay=10ms:30ms:10ms\nguests=7\n";
+	assert_int_equal(parse(text, &p, &err), HD_OK);
+	assert_int_equal(p.njobs, 6 + 3);
+	/* The key declared last in the option table varies fastest. */
+	assert_string_equal(p.jobs[0].name, "a/profile=lean/guests=1000");
+	assert_string_equal(p.jobs[1].name, "a/profile=lean/guests=2000");
+	assert_string_equal(p.jobs[3].name, "a/profile=xl/guests=1000");
+	assert_string_equal(p.jobs[5].name, "a/profile=xl/guests=3000");
+	assert_int_equal(p.jobs[5].guests, 3000);
+	assert_string_equal(p.jobs[5].profile, "xl");
+	assert_string_equal(p.jobs[5].description, "one, two"); /* text: whole */
+	assert_string_equal(p.jobs[6].name, "b/boot_delay=10ms");
+	assert_int_equal(p.jobs[8].boot_delay_ns, 30000000);
+	assert_int_equal(p.jobs[8].guests, 7); /* the job's own, not swept */
+	assert_true(plan_job_matches(&p.jobs[4], "a"));
+	assert_true(plan_job_matches(&p.jobs[4], p.jobs[4].name));
+	assert_false(plan_job_matches(&p.jobs[4], "b"));
+	assert_false(plan_job_matches(&p.jobs[4], "a/profile=lean"));
+	plan_free(&p);
+
+	expect_error("[a]\nguests=5:1:1\n", "t.plan:2: guests: range '5:1:1'");
+	expect_error("[a]\nguests=1:5000:1\n", "more than 1000 values");
+	expect_error("[a]\nprofile=lean,,xl\n", "t.plan:2: profile: an empty value");
+	expect_error("[a]\nplatform=emu,vmware\n", "t.plan:2: platform: 'vmware' is not one of");
+	expect_error("[a]\nguests=10,lots\n", "t.plan:2: guests: 'lots' is not a whole number");
+	expect_error("[a]\nguests=1:2:1\nmemory=1:11:1\nbucket=1:11:1\n"
+		     "probe_rate=10:110:1\n", "sweeps into more than 10000 runs");
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void includes(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/horde-test-plan-XXXXXX", path[128], sub[128];
+	struct plan p;
+	struct hd_err err;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/common.inc", dir);
+	write_text(sub, "[global]\nguests=42\n");
+	snprintf(path, sizeof(path), "%s/main.plan", dir);
+	write_text(path, "include = common.inc\n[a]\nmemory=4\n");
+	assert_int_equal(plan_load(path, &p, &err), HD_OK);
+	assert_int_equal(p.jobs[0].guests, 42);
+	assert_int_equal(p.jobs[0].memory_mib, 4);
+	/* The stored text stands alone: the include, in place. */
+	assert_non_null(strstr(p.text, "# include = common.inc (included here)\n"
+				       "[global]\nguests=42\n"));
+	/* It parses again from memory, to the same jobs. */
+	struct plan again;
+	assert_int_equal(plan_parse(p.path, p.text, strlen(p.text), &again, &err),
+			 HD_OK);
+	assert_int_equal(again.jobs[0].guests, 42);
+	plan_free(&again);
+	plan_free(&p);
+
+	/* Errors name the included file and its line. */
+	write_text(sub, "[global]\nguests=zero\n");
+	assert_int_not_equal(plan_load(path, &p, &err), HD_OK);
+	assert_non_null(strstr(err.msg, "common.inc:2: guests: 'zero'"));
+	write_text(path, "[a]\ninclude=missing.inc\n");
+	assert_int_not_equal(plan_load(path, &p, &err), HD_OK);
+	assert_non_null(strstr(err.msg, "main.plan:2: include:"));
+	assert_non_null(strstr(err.msg, "missing.inc"));
+	write_text(path, "include=main.plan\n[a]\n"); /* itself, forever */
+	assert_int_not_equal(plan_load(path, &p, &err), HD_OK);
+	assert_non_null(strstr(err.msg, "includes nest deeper than 8"));
+	expect_error("include=x.inc\n[a]\n", "t.plan:1: include= only in a plan file");
+	unlink(sub);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void help_lists_every_key(void **state)
 {
 	(void)state;
@@ -159,6 +247,8 @@ int main(void)
 		cmocka_unit_test(good_plan),      cmocka_unit_test(defaults_are_valid),
 		cmocka_unit_test(typo_in_key),    cmocka_unit_test(negative_guests),
 		cmocka_unit_test(bad_values),     cmocka_unit_test(structure_errors),
+		cmocka_unit_test(sweeps_expand),
+		cmocka_unit_test(includes),
 		cmocka_unit_test(help_lists_every_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

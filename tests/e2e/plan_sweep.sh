@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A plan whose keys sweep expands into one run each, which horde check
+# lists and horde run carries out and stores under the expanded names;
+# include= puts a shared file in place, and the stored plan stands alone.
+. "$(dirname "$0")/../lib.sh"
+
+leftovers
+cat > "$TMP/common.inc" <<'PLAN'
+[global]
+boot_delay=10ms
+sample_interval=0
+PLAN
+cat > "$TMP/sweep.plan" <<'PLAN'
+include=common.inc
+[grow]
+guests=10:30:20
+profile=lean,xl
+[other]
+guests=5
+PLAN
+"$B/horde" check "$TMP/sweep.plan" > "$TMP/check" || fail "check: $(cat "$TMP/check")"
+expect_eq "check's count" "$(head -1 "$TMP/check")" "$TMP/sweep.plan: 5 runs"
+for name in grow/profile=lean/guests=10 grow/profile=lean/guests=30 \
+	    grow/profile=xl/guests=10 grow/profile=xl/guests=30 other; do
+	grep -q "^  $name " "$TMP/check" || fail "check lists no $name: $(cat "$TMP/check")"
+done
+
+db=$TMP/sweep.db
+"$B/horde" run "$TMP/sweep.plan" --db "$db" --job grow --quiet > "$TMP/out" 2> "$TMP/err" ||
+	fail "run: $(cat "$TMP/err")"
+expect_eq "runs of grow" "$(q "$db" "select count(*) from runs")" 4
+expect_eq "their names and sizes" \
+	"$(q "$db" "select group_concat(job || ':' || guests_planned || ':' || profile, ' ') from (select * from runs order by id)")" \
+	"grow/profile=lean/guests=10:10:lean grow/profile=lean/guests=30:30:lean grow/profile=xl/guests=10:10:xl grow/profile=xl/guests=30:30:xl"
+expect_eq "every guest up" "$(q "$db" "select count(*) from guests where alive_ns > 0")" 80
+expect_eq "stored plan has its include in place" \
+	"$(q "$db" "select count(*) from runs where plan_text like '%# include=common.inc (included here)%boot_delay=10ms%'")" 4
+
+printf '[a]\nguests=10,none\n' > "$TMP/bad.plan"
+"$B/horde" check "$TMP/bad.plan" > /dev/null 2> "$TMP/err"
+expect_eq "bad plan" $? 1
+grep -q "bad.plan:2: guests: 'none' is not a whole number" "$TMP/err" || fail "$(cat "$TMP/err")"
+leftovers
