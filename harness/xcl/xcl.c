@@ -17,7 +17,14 @@
 
 #include "xcl_profile.h"
 
-#define TX_RETRIES 16
+/* A commit that conflicts with another toolstack's (creating a guest's
+ * directory changes /local/domain, which every creation in flight also
+ * changes) is retried, as libxl does, after a random pause that doubles
+ * up to 4 ms, so that creations in step fall out of step. Each retry is
+ * counted in the xenstore phase's calls. */
+#define TX_RETRIES 200
+#define TX_BACKOFF_FIRST_NS 20000ull
+#define TX_BACKOFF_MAX_NS 4000000ull
 
 struct xcl_ctx {
 	struct xs_handle *xs;
@@ -27,6 +34,7 @@ struct xcl_ctx {
 	struct xcl_timing *timing; /* of the call in progress */
 	unsigned watch_seq;
 	bool xl_paths_used; /* some guest was made with the xl profile */
+	uint64_t rng;       /* for the commit backoff */
 };
 
 static const char *const phase_names[XCL_PHASE_COUNT] = {
@@ -52,6 +60,7 @@ int xcl_ctx_new(struct xs_handle *xs, const struct xcl_hv_ops *hv, void *hv_arg,
 	c->hv = hv;
 	c->hv_arg = hv_arg;
 	c->backend_timeout_ns = backend_timeout_ns;
+	c->rng = (uint64_t)(uintptr_t)c ^ hd_now_ns();
 	*out = c;
 	return HD_OK;
 }
@@ -291,6 +300,12 @@ static int write_entries(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 			return HD_OK;
 		if (errno != EAGAIN)
 			return hd_fail_errno(err, HD_EXS, "xenstore: commit entries");
+		uint64_t cap = TX_BACKOFF_FIRST_NS << (attempt < 8 ? attempt : 8);
+		if (cap > TX_BACKOFF_MAX_NS)
+			cap = TX_BACKOFF_MAX_NS;
+		c->rng = c->rng * 6364136223846793005ull + 1442695040888963407ull;
+		CHARGE(c, XCL_PHASE_XENSTORE,
+		       hd_sleep_until_ns(hd_now_ns() + (c->rng >> 33) % cap));
 	}
 	return hd_fail(err, HD_EXS, "xenstore: commit kept conflicting (%d tries)",
 		       TX_RETRIES);
