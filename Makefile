@@ -32,7 +32,8 @@ XCL_SRC    := harness/xcl/xcl.c harness/xcl/xcl_profile.c \
 EMU_SRC    := emu/hv.c emu/boot_delay.c emu/guests.c emu/dom0.c emu/netlink.c \
               emu/platform_emu.c
 HORDE_SRC  := harness/main.c harness/plan.c harness/results.c \
-              harness/runner.c harness/platform.c probes/arp.c \
+              harness/runner.c harness/workers.c harness/platform.c \
+              probes/arp.c \
               probes/sampler.c probes/arping.c \
               loadgen/loadgen.c analysis/report.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
@@ -101,7 +102,8 @@ run: deps
 
 ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
-              test_xenstored test_hv test_boot_delay test_sampler
+              test_xenstored test_hv test_boot_delay test_sampler \
+              test_loadgen
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c harness/util.c harness/hmap.c
@@ -110,6 +112,7 @@ $(B)/asan/test_store: tests/unit/test_store.c $(STORE_SRC) harness/hmap.c
 $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c probes/arping.c \
                     emu/netlink.c harness/util.c
 $(B)/asan/test_sampler: tests/unit/test_sampler.c probes/sampler.c harness/util.c
+$(B)/asan/test_loadgen: tests/unit/test_loadgen.c loadgen/loadgen.c
 $(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c harness/xcl/xcl_profile.c harness/util.c
 $(B)/asan/test_xenstored: tests/unit/test_xenstored.c $(B)/asan/horde-xenstored
 $(B)/asan/test_hv: tests/unit/test_hv.c emu/hv.c harness/util.c

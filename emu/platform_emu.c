@@ -64,9 +64,9 @@ struct platform {
 	struct emu_hv *hv;
 	struct emu_guests *guests;
 	struct emu_dom0 *dom0;
-	struct xs_handle *xs;
+	struct xs_handle *xs;         /* horde's own, for the console sync */
 	struct xs_handle *xs_sampler; /* the sampler thread's own */
-	struct xcl_ctx *xcl;
+	struct xcl_workers workers;
 	const struct emu_latency *lat;
 	struct emu_limits limits;
 	char delay_dist[16];
@@ -522,8 +522,12 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 		rc = hd_fail_errno(err, HD_EXS, "open xenstore at %s", p->sock);
 		goto fail;
 	}
-	if ((rc = xcl_ctx_new(p->xs, &emu_hv_ops, p->hv, 10ull * 1000000000ull,
-			      &p->xcl, err)))
+	void *hv_args[PLATFORM_MAX_WORKERS];
+	for (size_t i = 0; i < PLATFORM_MAX_WORKERS; i++)
+		hv_args[i] = p->hv;
+	if ((rc = xcl_workers_open(&p->workers, plan_job_workers(job),
+				   &emu_hv_ops, hv_args, 10ull * 1000000000ull,
+				   err)))
 		goto fail;
 	*out = p;
 	return HD_OK;
@@ -549,13 +553,13 @@ static int emu_create(struct platform *p, const struct guest_spec *g,
 		.profile = p->profile,
 	};
 	memcpy(cfg.mac, g->mac, 6);
-	return xcl_create(p->xcl, &cfg, domid, t, err);
+	return xcl_create(p->workers.xcl[g->worker], &cfg, domid, t, err);
 }
 
-static int emu_destroy(struct platform *p, uint32_t domid, struct xcl_timing *t,
-		       struct hd_err *err)
+static int emu_destroy(struct platform *p, uint32_t worker, uint32_t domid,
+		       struct xcl_timing *t, struct hd_err *err)
 {
-	return xcl_destroy(p->xcl, domid, t, err);
+	return xcl_destroy(p->workers.xcl[worker], domid, t, err);
 }
 
 static void emu_info(struct platform *p, struct platform_info *out)
@@ -632,7 +636,7 @@ static void emu_close(struct platform *p)
 		return;
 	if (p->xs_sampler)
 		xs_close(p->xs_sampler);
-	xcl_ctx_free(p->xcl);
+	xcl_workers_close(&p->workers);
 	if (p->xs)
 		xs_close(p->xs);
 	emu_dom0_stop(p->dom0);

@@ -74,6 +74,24 @@ static const struct opt_value console_values[] = {
 	{ NULL, NULL },
 };
 
+static const struct opt_value pattern_values[] = {
+	{ "ramp", "create guests 1..guests, concurrency at a time" },
+	{ "burst", "every burst_every, burst creations at once, up to guests" },
+	{ "steps", "ramp to each of levels; at each, sweep the probes and "
+		   "hold for hold" },
+	{ "churn", "ramp to a population of guests, then for churn_for "
+		   "destroy each guest at the end of its lifetime and create "
+		   "another in its place" },
+	{ NULL, NULL },
+};
+
+static const struct opt_value lifetime_values[] = {
+	{ "exponential", "memoryless: mean lifetime" },
+	{ "fixed", "every guest lives lifetime" },
+	{ "uniform", "uniform in 0 .. 2 x lifetime" },
+	{ NULL, NULL },
+};
+
 static const struct opt_value on_failure_values[] = {
 	{ "continue", "store the failure with its cause and go on" },
 	{ "stop", "stop creating at the first failed guest" },
@@ -161,6 +179,27 @@ static const struct plan_option plan_options[] = {
 	{ "sweep_timeout", OPT_DURATION, FIELD(sweep_timeout_ns), "1s",
 	  NS_PER_S / 1000, 600 * NS_PER_S, NULL,
 	  "a swept guest with no reply this long counts as a miss" },
+	{ "pattern", OPT_ENUM, FIELD(pattern), "ramp", 0, 0, pattern_values,
+	  "how guests arrive (and, with churn, leave)" },
+	{ "concurrency", OPT_INT, FIELD(concurrency), "1", 1, 64, NULL,
+	  "creations and destructions in flight at once" },
+	{ "burst", OPT_INT, FIELD(burst), "10", 1, 64, NULL,
+	  "burst: creations a burst, all at once" },
+	{ "burst_every", OPT_DURATION, FIELD(burst_every_ns), "1s",
+	  NS_PER_S / 1000, 3600 * NS_PER_S, NULL,
+	  "burst: from one burst's start to the next (a burst waits for the "
+	  "one before)" },
+	{ "levels", OPT_STRING, FIELD(levels), "", 0, 0, NULL,
+	  "steps: rising guest counts, like 1000,2000,5000" },
+	{ "hold", OPT_DURATION, FIELD(hold_ns), "10s", 0, 86400 * NS_PER_S,
+	  NULL, "steps: time at each level after its sweep" },
+	{ "churn_for", OPT_DURATION, FIELD(churn_for_ns), "60s",
+	  NS_PER_S / 1000, 86400 * NS_PER_S, NULL,
+	  "churn: how long to churn once the population is up" },
+	{ "lifetime", OPT_DURATION, FIELD(lifetime_ns), "10s", NS_PER_S / 1000,
+	  86400 * NS_PER_S, NULL, "churn: a guest's mean lifetime" },
+	{ "lifetime_dist", OPT_ENUM, FIELD(lifetime_dist), "exponential", 0, 0,
+	  lifetime_values, "churn: distribution of lifetimes" },
 	{ "sample_interval", OPT_DURATION, FIELD(sample_interval_ns), "1s", 0,
 	  3600 * NS_PER_S, NULL,
 	  "how often the host sampler reads dom0's daemons and the host "
@@ -289,9 +328,61 @@ void plan_job_defaults(struct plan_job *job, const char *name)
 	hd_strlcpy(job->name, name, sizeof(job->name));
 }
 
+size_t plan_job_levels(const struct plan_job *job, uint32_t *out, size_t max)
+{
+	size_t n = 0;
+	for (const char *p = job->levels; *p && n < max;) {
+		char *end;
+		unsigned long v = strtoul(p, &end, 10);
+		out[n++] = (uint32_t)v;
+		p = *end == ',' ? end + 1 : end + strlen(end);
+	}
+	return n;
+}
+
+uint32_t plan_job_workers(const struct plan_job *job)
+{
+	uint32_t w = (uint32_t)job->concurrency;
+	if (strcmp(job->pattern, "burst") == 0 && (uint32_t)job->burst > w)
+		w = (uint32_t)job->burst;
+	return w;
+}
+
+/* levels: whole numbers 1..32751, rising, at most 32 of them. */
+static int check_levels(const char *s, struct hd_err *err)
+{
+	long prev = 0;
+	int n = 0;
+
+	if (!*s)
+		return hd_fail(err, HD_EINVAL, "pattern=steps needs levels, "
+			       "like levels=1000,2000,5000");
+	for (const char *p = s; *p;) {
+		char *end;
+		errno = 0;
+		long v = strtol(p, &end, 10);
+		if (end == p || errno || (*end && *end != ',') || v < 1 ||
+		    v > 32751 || v <= prev || ++n > 32)
+			return hd_fail(err, HD_EINVAL, "levels: '%s': up to 32 "
+				       "rising whole numbers 1..32751, comma "
+				       "separated", s);
+		prev = v;
+		p = *end ? end + 1 : end;
+		if (*end && !*p)
+			return hd_fail(err, HD_EINVAL, "levels: '%s' ends with "
+				       "a comma", s);
+	}
+	return HD_OK;
+}
+
 /* Rules that tie keys together, checked once a job has all its keys. */
 static int check_job(const struct plan_job *job, struct hd_err *err)
 {
+	if (strcmp(job->pattern, "steps") == 0) {
+		int rc = check_levels(job->levels, err);
+		if (rc)
+			return rc;
+	}
 	if (job->sample_interval_ns && job->sample_interval_ns < NS_PER_S / 100)
 		return hd_fail(err, HD_EINVAL, "sample_interval: at least 10ms "
 			       "(or 0 for none)");

@@ -54,6 +54,15 @@ struct plan_job {
 	uint64_t sweep_interval_ns;/* or this often; 0: no */
 	uint64_t sweep_timeout_ns; /* a swept guest's time to answer */
 	uint64_t sample_interval_ns; /* host sampler; 0: off */
+	char pattern[16];          /* ramp, burst, steps, churn */
+	long long concurrency;     /* operations in flight at most */
+	long long burst;           /* burst: creations a burst */
+	uint64_t burst_every_ns;
+	char levels[256];          /* steps: "1000,2000,5000" */
+	uint64_t hold_ns;          /* steps: time at each level */
+	uint64_t churn_for_ns;     /* churn: how long */
+	uint64_t lifetime_ns;      /* churn: mean lifetime */
+	char lifetime_dist[16];    /* churn: fixed, exponential, uniform */
 };
 
 struct plan {
@@ -77,6 +86,12 @@ void plan_free(struct plan *plan);
 /* Whether job is the one called name, or one of the section name's
  * sweep. */
 bool plan_job_matches(const struct plan_job *job, const char *name);
+
+/* The steps pattern's levels, from the levels key (checked by the
+ * parser): returns how many, at most max. */
+size_t plan_job_levels(const struct plan_job *job, uint32_t *out, size_t max);
+/* How many platform operations may be in flight at once for job. */
+uint32_t plan_job_workers(const struct plan_job *job);
 
 /* Fills job with every key's default (as if from an empty section). */
 void plan_job_defaults(struct plan_job *job, const char *name);

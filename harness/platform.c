@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <xenstore.h>
 
 const struct platform_ops *platform_find(const char *name)
 {
@@ -38,4 +39,35 @@ void platform_guest_cmdline(const struct guest_spec *g, char *buf, size_t len)
 	char addr[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &g->addr_be, addr, sizeof(addr));
 	snprintf(buf, len, "console=hvc0 quiet ip=%s", addr);
+}
+
+int xcl_workers_open(struct xcl_workers *w, uint32_t n,
+		     const struct xcl_hv_ops *ops, void *const *hv_args,
+		     uint64_t backend_timeout_ns, struct hd_err *err)
+{
+	memset(w, 0, sizeof(*w));
+	if (n < 1 || n > PLATFORM_MAX_WORKERS)
+		return hd_fail(err, HD_EINVAL, "concurrency: 1..%d",
+			       PLATFORM_MAX_WORKERS);
+	for (; w->n < n; w->n++) {
+		if (!(w->xs[w->n] = xs_open(XS_UNWATCH_FILTER)))
+			return hd_fail_errno(err, HD_EXS, "open xenstore");
+		int rc = xcl_ctx_new(w->xs[w->n], ops, hv_args[w->n],
+				     backend_timeout_ns, &w->xcl[w->n], err);
+		if (rc) {
+			w->n++; /* so that its connection is closed */
+			return rc;
+		}
+	}
+	return HD_OK;
+}
+
+void xcl_workers_close(struct xcl_workers *w)
+{
+	for (uint32_t i = 0; i < w->n; i++) {
+		xcl_ctx_free(w->xcl[i]);
+		if (w->xs[i])
+			xs_close(w->xs[i]);
+	}
+	memset(w, 0, sizeof(*w));
 }

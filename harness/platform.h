@@ -19,7 +19,12 @@ struct guest_spec {
 	uint8_t mac[6];
 	uint32_t addr_be;  /* IPv4, network byte order */
 	uint32_t iface;    /* which of the platform's probe_ifaces it joins */
+	uint32_t worker;   /* the runner's thread making it: 0..workers-1 */
 };
+
+/* Creations and destructions may run in several of the runner's threads
+ * at once (plan key concurrency); each passes its own worker number. */
+#define PLATFORM_MAX_WORKERS 64
 
 #define PLATFORM_MAX_IFACES 64
 
@@ -53,8 +58,8 @@ struct platform_ops {
 		    struct hd_err *err);
 	int (*create)(struct platform *p, const struct guest_spec *g,
 		      uint32_t *domid, struct xcl_timing *t, struct hd_err *err);
-	int (*destroy)(struct platform *p, uint32_t domid, struct xcl_timing *t,
-		       struct hd_err *err);
+	int (*destroy)(struct platform *p, uint32_t worker, uint32_t domid,
+		       struct xcl_timing *t, struct hd_err *err);
 	void (*info)(struct platform *p, struct platform_info *out);
 	/* Failures found after create() returned (a console daemon that could
 	 * not open a guest's PTY, a guest that could not boot): moves up to
@@ -96,6 +101,18 @@ int platform_xen_clean(const char *prefix, FILE *log, struct hd_err *err);
 extern const struct platform_ops platform_emu;
 extern const struct platform_ops platform_xen;
 extern const struct platform_ops platform_xl;
+
+/* libxcl contexts for the workers, each on a XenStore connection of its
+ * own (a connection's watch events cannot be shared between threads). */
+struct xcl_workers {
+	struct xs_handle *xs[PLATFORM_MAX_WORKERS];
+	struct xcl_ctx *xcl[PLATFORM_MAX_WORKERS];
+	uint32_t n;
+};
+int xcl_workers_open(struct xcl_workers *w, uint32_t n,
+		     const struct xcl_hv_ops *ops, void *const *hv_args,
+		     uint64_t backend_timeout_ns, struct hd_err *err);
+void xcl_workers_close(struct xcl_workers *w);
 
 /* What the xen and xl platforms share: the pre-flight check, the daemons
  * to sample (xenstored or oxenstored, xenconsoled, horde), and the

@@ -29,9 +29,10 @@ struct hotplug {
 
 struct platform {
 	struct xcl_xen *xen;
+	struct xcl_xen *worker_xen[PLATFORM_MAX_WORKERS];
+	struct xcl_workers workers;
 	struct xcl_xen *sampler_xen; /* the sampler thread's own handle */
 	struct xs_handle *xs;
-	struct xcl_ctx *xcl;
 	struct hotplug hp;
 	char bridge[IF_NAMESIZE];
 	char kernel[256], ramdisk[256];
@@ -171,8 +172,13 @@ static int xen_open(const struct plan_job *job, struct platform **out,
 	}
 	if ((rc = hotplug_start(&p->hp, err)))
 		goto fail;
-	if ((rc = xcl_ctx_new(p->xs, &xcl_xen_ops, p->xen, 60ull * 1000000000ull,
-			      &p->xcl, err)))
+	uint32_t nw = plan_job_workers(job);
+	for (uint32_t i = 0; i < nw && i < PLATFORM_MAX_WORKERS; i++)
+		if ((rc = xcl_xen_open(&p->worker_xen[i], err)))
+			goto fail;
+	if ((rc = xcl_workers_open(&p->workers, nw, &xcl_xen_ops,
+				   (void *const *)p->worker_xen,
+				   60ull * 1000000000ull, err)))
 		goto fail;
 	unsigned len;
 	char *major = xs_read(p->xs, XBT_NULL, "/local/domain/0/name", &len);
@@ -202,13 +208,13 @@ static int xen_create(struct platform *p, const struct guest_spec *g,
 		.profile = p->profile,
 	};
 	memcpy(cfg.mac, g->mac, 6);
-	return xcl_create(p->xcl, &cfg, domid, t, err);
+	return xcl_create(p->workers.xcl[g->worker], &cfg, domid, t, err);
 }
 
-static int xen_destroy(struct platform *p, uint32_t domid, struct xcl_timing *t,
-		       struct hd_err *err)
+static int xen_destroy(struct platform *p, uint32_t worker, uint32_t domid,
+		       struct xcl_timing *t, struct hd_err *err)
 {
-	return xcl_destroy(p->xcl, domid, t, err);
+	return xcl_destroy(p->workers.xcl[worker], domid, t, err);
 }
 
 static void xen_info(struct platform *p, struct platform_info *out)
@@ -329,7 +335,9 @@ static void xen_close(struct platform *p)
 	if (!p)
 		return;
 	xcl_xen_close(p->sampler_xen);
-	xcl_ctx_free(p->xcl);
+	xcl_workers_close(&p->workers);
+	for (size_t i = 0; i < PLATFORM_MAX_WORKERS; i++)
+		xcl_xen_close(p->worker_xen[i]);
 	hotplug_stop(&p->hp);
 	if (p->xs)
 		xs_close(p->xs);

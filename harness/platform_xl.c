@@ -137,11 +137,12 @@ static int xl_create(struct platform *p, const struct guest_spec *g,
 	return HD_OK;
 }
 
-static int xl_destroy(struct platform *p, uint32_t domid, struct xcl_timing *t,
-		      struct hd_err *err)
+static int xl_destroy(struct platform *p, uint32_t worker, uint32_t domid,
+		      struct xcl_timing *t, struct hd_err *err)
 {
 	char id[16];
 	(void)p;
+	(void)worker;
 	memset(t, 0, sizeof(*t));
 	t->start_ns = hd_now_ns();
 	snprintf(id, sizeof(id), "%u", domid);

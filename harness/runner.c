@@ -13,6 +13,7 @@
 #include "../probes/arp.h"
 #include "../probes/sampler.h"
 #include "platform.h"
+#include "workers.h"
 
 #define RESULT_BATCH 256
 #define MAX_DOMID 32751
@@ -39,6 +40,10 @@ struct run_state {
 	bool *alive;       /* by seq: answered ARP, not destroyed */
 	bool stop_on_failure, failed_once;
 	bool store_failed; /* a destruction could not be stored */
+	struct loadgen *lg;       /* NULL once the pattern is over */
+	struct workers *workers;
+	uint32_t nworkers;
+	uint32_t max_seq;         /* the highest guest number the pattern makes */
 	uint64_t platform_ns, sweep_ns; /* of the creation stage */
 	_Atomic uint32_t living; /* created and not destroyed: the sampler's */
 	struct sampler *sampler;
@@ -174,7 +179,7 @@ static int collect_faults(struct run_state *s, int settle, struct hd_err *err)
 static int sweep(struct run_state *s, struct hd_err *err)
 {
 	struct sweep *w = &s->sweep;
-	uint32_t planned = (uint32_t)s->job->guests;
+	uint32_t planned = s->max_seq;
 	int rc;
 
 	memset(&w->row, 0, sizeof(w->row));
@@ -238,6 +243,34 @@ static int tend(struct run_state *s, uint64_t wait_ns, struct hd_err *err)
 	return HD_OK;
 }
 
+/* The job's load pattern. Churn may create guests up to the end of
+ * 198.18.0.0/15, the last address a guest can have. */
+static void pattern_of(const struct plan_job *job, struct loadgen_config *c)
+{
+	static const char *const names[] = { [LOADGEN_RAMP] = "ramp",
+					     [LOADGEN_BURST] = "burst",
+					     [LOADGEN_STEPS] = "steps",
+					     [LOADGEN_CHURN] = "churn" };
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < HD_ARRAY_SIZE(names); i++)
+		if (strcmp(job->pattern, names[i]) == 0)
+			c->pattern = (enum loadgen_pattern)i;
+	c->guests = (uint32_t)job->guests;
+	c->concurrency = (uint32_t)job->concurrency;
+	c->burst = (uint32_t)job->burst;
+	c->burst_every_ns = job->burst_every_ns;
+	c->nlevels = (uint32_t)plan_job_levels(job, c->levels, LOADGEN_MAX_LEVELS);
+	c->hold_ns = job->hold_ns;
+	c->churn_ns = job->churn_for_ns;
+	c->lifetime_ns = job->lifetime_ns;
+	c->lifetime_dist = strcmp(job->lifetime_dist, "fixed") == 0 ? LIFETIME_FIXED
+			   : strcmp(job->lifetime_dist, "uniform") == 0
+				   ? LIFETIME_UNIFORM
+				   : LIFETIME_EXPONENTIAL;
+	c->seed = (uint64_t)job->seed;
+	c->max_seq = 131069; /* 198.18.0.2 .. 198.19.255.254 */
+}
+
 /* Guest seq of this run, the same whenever it is made. */
 static struct guest_spec spec_of(const struct run_state *s, uint32_t seq)
 {
@@ -258,7 +291,7 @@ static int refill(struct run_state *s, const struct stored_guest *old,
 		  size_t nold, uint32_t *next, struct hd_err *err)
 {
 	*next = 1;
-	for (size_t i = 0; i < nold && old[i].seq <= s->prog.planned; i++) {
+	for (size_t i = 0; i < nold && old[i].seq <= s->max_seq; i++) {
 		uint32_t seq = old[i].seq, domid;
 		struct xcl_timing t;
 		*next = seq + 1;
@@ -287,76 +320,190 @@ static int refill(struct run_state *s, const struct stored_guest *old,
 	return HD_OK;
 }
 
-static int create_one(struct run_state *s, uint32_t seq, struct hd_err *err)
+/* Stores a creation the workers carried out, and starts probing the
+ * guest. */
+static int finish_create(struct run_state *s, const struct op *op,
+			 struct hd_err *err)
 {
-	struct guest_spec g = spec_of(s, seq);
-	struct xcl_timing t;
-	struct hd_err cerr = { 0 };
+	const struct guest_spec *g = &op->spec;
 	char addr[INET_ADDRSTRLEN], mac[18];
-	uint32_t domid = 0;
+	int ok = op->rc == HD_OK;
 
-	inet_ntop(AF_INET, &g.addr_be, addr, sizeof(addr));
-	fmt_mac(g.mac, mac);
-
-	uint64_t started = hd_now_ns();
-	int rc = s->ops->create(s->plat, &g, &domid, &t, &cerr);
-	s->platform_ns += hd_now_ns() - started;
+	inet_ntop(AF_INET, &g->addr_be, addr, sizeof(addr));
+	fmt_mac(g->mac, mac);
 	struct guest_row row = {
-		.seq = seq,
-		.domid = rc ? -1 : (int64_t)domid,
-		.name = g.name,
+		.seq = op->seq,
+		.domid = ok ? (int64_t)op->domid : -1,
+		.name = g->name,
 		.address = addr,
 		.mac = mac,
-		.created_at_ns = started - s->t0,
-		.timing = &t,
-		.unpaused_at_ns = rc ? 0 : t.unpaused_ns - s->t0,
-		.failure = rc ? cerr.msg : NULL,
+		.created_at_ns = op->started_ns - s->t0,
+		.timing = &op->t,
+		.unpaused_at_ns = ok ? op->t.unpaused_ns - s->t0 : 0,
+		.failure = ok ? NULL : op->err.msg,
 	};
+	s->platform_ns += op->t.total_ns;
+	loadgen_created(s->lg, op->seq, hd_now_ns() - s->t0, ok);
 	if (results_guest(s->results, s->run_id, &row, err))
 		return err->code;
-	if (rc) {
+	if (!ok) {
 		s->prog.failed++;
 		s->failed_once = true;
 		return HD_OK;
 	}
 	s->prog.created++;
 	atomic_fetch_add(&s->living, 1);
-	s->domids[seq] = domid;
-	if (domid <= MAX_DOMID)
-		s->seq_of[domid] = seq;
-	if (probe_add(s->probe, seq, g.iface, g.addr_be, g.mac, t.unpaused_ns))
+	s->domids[op->seq] = op->domid;
+	if (op->domid <= MAX_DOMID)
+		s->seq_of[op->domid] = op->seq;
+	if (probe_add(s->probe, op->seq, g->iface, g->addr_be, g->mac,
+		      op->t.unpaused_ns))
 		return hd_fail(err, HD_ESYS, "prober: out of memory");
 	return HD_OK;
 }
 
-/* Destroys every guest the run created, unless the user asked twice to
- * stop (the platform's close() then takes the host down whole). */
+/* Forgets a destroyed guest, and stores its destruction while the
+ * database takes it (a failed store must not stop the destructions). */
+static void finish_destroy(struct run_state *s, const struct op *op)
+{
+	struct hd_err serr;
+	uint32_t seq = op->seq;
+
+	if (!s->store_failed &&
+	    results_destroyed(s->results, s->run_id, seq, op->started_ns - s->t0,
+			      &op->t, op->rc ? op->err.msg : NULL, &serr))
+		s->store_failed = true;
+	if (s->domids[seq] <= MAX_DOMID)
+		s->seq_of[s->domids[seq]] = 0;
+	s->domids[seq] = 0;
+	s->alive[seq] = false;
+	atomic_fetch_sub(&s->living, 1);
+	s->prog.destroyed++;
+	if (s->lg)
+		loadgen_destroyed(s->lg, seq, hd_now_ns() - s->t0);
+}
+
+/* Takes back what the workers finished, waiting up to wait_ns for one. */
+static int reap(struct run_state *s, uint64_t wait_ns, struct hd_err *err)
+{
+	struct op done[16];
+	size_t n = workers_done(s->workers, done, HD_ARRAY_SIZE(done), wait_ns);
+
+	for (size_t i = 0; i < n; i++) {
+		if (done[i].kind == OP_DESTROY) {
+			finish_destroy(s, &done[i]);
+			continue;
+		}
+		int rc = finish_create(s, &done[i], err);
+		if (rc)
+			return rc;
+	}
+	return HD_OK;
+}
+
+static int submit(struct run_state *s, enum op_kind kind, uint32_t seq,
+		  struct hd_err *err)
+{
+	struct op op = { .kind = kind, .seq = seq };
+	if (kind == OP_CREATE)
+		op.spec = spec_of(s, seq);
+	else
+		op.domid = s->domids[seq];
+	return workers_submit(s->workers, &op, err);
+}
+
+/* Follows the job's pattern until it is done or the run is stopped. */
+static int follow_pattern(struct run_state *s, struct hd_err *err)
+{
+	int rc;
+
+	for (;;) {
+		if (*s->opts->stop || (s->stop_on_failure && s->failed_once))
+			return HD_OK;
+		uint64_t now = hd_now_ns();
+		struct loadgen_action a = loadgen_next(s->lg, now - s->t0);
+		switch (a.kind) {
+		case LOADGEN_CREATE:
+		case LOADGEN_DESTROY:
+			if (a.kind == LOADGEN_DESTROY && !s->domids[a.seq]) {
+				/* already gone (a failure): nothing to do */
+				loadgen_destroyed(s->lg, a.seq, now - s->t0);
+				atomic_fetch_add(&s->living, 1);
+				break;
+			}
+			if ((rc = submit(s, a.kind == LOADGEN_CREATE ? OP_CREATE
+								     : OP_DESTROY,
+					 a.seq, err)) ||
+			    (rc = reap(s, 0, err)) || (rc = tend(s, 0, err)))
+				return rc;
+			break;
+		case LOADGEN_WAIT: {
+			/* For a completion, or until the pattern's next time,
+			 * tending the probes every 100 ms at least. */
+			uint64_t wait = 100000000ull;
+			if (a.until_ns && s->t0 + a.until_ns > now &&
+			    s->t0 + a.until_ns - now < wait)
+				wait = s->t0 + a.until_ns - now;
+			if (workers_pending(s->workers)) {
+				if ((rc = reap(s, wait, err)) ||
+				    (rc = tend(s, 0, err)))
+					return rc;
+			} else if ((rc = tend(s, wait, err))) {
+				return rc;
+			}
+			break;
+		}
+		case LOADGEN_SWEEP:
+			/* At a level: every guest's first answer, then the
+			 * sweep of them all. */
+			s->prog.stage = "waiting for ARP";
+			while (!*s->opts->stop && probe_pending(s->probe) > 0)
+				if ((rc = tend(s, 100000000ull, err)))
+					return rc;
+			s->prog.stage = "sweeping";
+			if ((rc = results_commit(s->results, 1, err)) ||
+			    (rc = sweep(s, err)))
+				return rc;
+			loadgen_swept(s->lg, hd_now_ns() - s->t0);
+			s->prog.stage = "holding";
+			break;
+		case LOADGEN_DONE:
+			return HD_OK;
+		}
+		if (a.kind != LOADGEN_SWEEP && sweep_due(s) &&
+		    !workers_pending(s->workers)) {
+			uint64_t t = hd_now_ns();
+			s->prog.stage = "sweeping";
+			if ((rc = sweep(s, err)))
+				return rc;
+			s->sweep_ns += hd_now_ns() - t;
+		}
+		s->prog.stage = "creating";
+	}
+}
+
+/* Destroys every guest the run has, unless the user asked twice to stop
+ * (the platform's close() then takes the host down whole). */
 static void destroy_all(struct run_state *s)
 {
+	struct hd_err err;
+
 	s->prog.stage = "destroying";
-	for (uint32_t seq = 1; seq <= (uint32_t)s->job->guests; seq++) {
+	s->lg = NULL; /* the pattern is over */
+	for (uint32_t seq = 1; seq <= s->max_seq; seq++) {
 		if (*s->opts->stop >= 2)
 			break;
 		if (!s->domids[seq])
 			continue;
-		struct xcl_timing t;
-		struct hd_err derr = { 0 }, serr;
-		uint64_t at = hd_now_ns() - s->t0;
-		int rc = s->ops->destroy(s->plat, s->domids[seq], &t, &derr);
-		/* Stored while the database takes it; a failed store must not
-		 * stop the guests' destruction. */
-		if (!s->store_failed &&
-		    results_destroyed(s->results, s->run_id, seq, at, &t,
-				      rc ? derr.msg : NULL, &serr))
-			s->store_failed = true;
-		if (s->domids[seq] <= MAX_DOMID)
-			s->seq_of[s->domids[seq]] = 0;
-		s->domids[seq] = 0;
-		s->alive[seq] = false;
-		atomic_fetch_sub(&s->living, 1);
-		s->prog.destroyed++;
+		if (submit(s, OP_DESTROY, seq, &err) == HD_OK)
+			reap(s, 0, &err);
+		/* Keep no more than a worker's share in flight. */
+		while (workers_pending(s->workers) >= s->nworkers)
+			reap(s, 100000000ull, &err);
 		report_progress(s, 0);
 	}
+	while (workers_pending(s->workers))
+		reap(s, 100000000ull, &err);
 }
 
 int runner_run(const struct plan *plan, const struct plan_job *job,
@@ -374,15 +521,20 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	if (!ops)
 		return hd_fail(err, HD_EINVAL, "platform '%s' is not available",
 			       job->platform);
-	s.domids = calloc((size_t)job->guests + 1, sizeof(*s.domids));
+	struct loadgen lg = { .deaths = NULL };
+	struct loadgen_config lc;
+	pattern_of(job, &lc);
+	s.max_seq = loadgen_max_seq(&lc);
+	s.nworkers = plan_job_workers(job);
+	s.domids = calloc((size_t)s.max_seq + 1, sizeof(*s.domids));
 	s.seq_of = calloc(MAX_DOMID + 1, sizeof(*s.seq_of));
-	s.alive = calloc((size_t)job->guests + 1, sizeof(*s.alive));
-	s.sweep.rtts = calloc((size_t)job->guests + 1, sizeof(*s.sweep.rtts));
+	s.alive = calloc((size_t)s.max_seq + 1, sizeof(*s.alive));
+	s.sweep.rtts = calloc((size_t)s.max_seq + 1, sizeof(*s.sweep.rtts));
 	if (!s.domids || !s.seq_of || !s.alive || !s.sweep.rtts) {
 		rc = hd_fail(err, HD_ESYS, "out of memory");
 		goto out;
 	}
-	s.prog.planned = (uint32_t)job->guests;
+	s.prog.planned = s.max_seq;
 	s.stop_on_failure = strcmp(job->on_failure, "stop") == 0;
 
 	if ((rc = ops->open(job, &s.plat, err)))
@@ -409,13 +561,14 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 		.max_rate = (uint32_t)job->probe_rate,
 	};
 	if ((rc = probe_open((const char (*)[16])info.probe_ifaces, info.nifaces,
-			     info.probe_addr_be, &pc, &s.probe, err)))
+			     info.probe_addr_be, &pc, &s.probe, err)) ||
+	    (rc = workers_start(ops, s.plat, s.nworkers, &s.workers, err)))
 		goto end_run;
 
 	uint32_t first_seq = 1;
 	s.t0 = hd_now_ns();
 	if (opts->resume_run_id) {
-		struct stored_guest *old = calloc((size_t)job->guests,
+		struct stored_guest *old = calloc((size_t)s.max_seq,
 						  sizeof(*old));
 		size_t nold = 0;
 		if (!old) {
@@ -423,7 +576,7 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 			goto end_run;
 		}
 		s.prog.stage = "refilling";
-		rc = results_run_guests(results, s.run_id, old, (size_t)job->guests,
+		rc = results_run_guests(results, s.run_id, old, (size_t)s.max_seq,
 					&nold, err);
 		if (!rc)
 			rc = refill(&s, old, nold, &first_seq, err);
@@ -447,31 +600,32 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 		if ((rc = sampler_start(&sc, &s.sampler, err)))
 			goto end_run;
 	}
-	struct loadgen lg;
-	loadgen_ramp(&lg, first_seq, (uint32_t)job->guests);
+	if (loadgen_init(&lg, &lc, first_seq)) {
+		rc = hd_fail(err, HD_EINVAL, "pattern %s cannot go on from guest "
+			     "%u", job->pattern, first_seq);
+		goto end_run;
+	}
+	s.lg = &lg;
 	s.prog.stage = "creating";
 	uint64_t creating_since = hd_now_ns();
-	for (;;) {
-		if (*opts->stop || (s.stop_on_failure && s.failed_once))
-			break;
-		struct loadgen_action a = loadgen_next(&lg);
-		if (a.kind == LOADGEN_DONE)
-			break;
-		if ((rc = create_one(&s, a.seq, err)) || (rc = tend(&s, 0, err)))
-			goto end_run;
-		if (sweep_due(&s)) {
-			uint64_t t = hd_now_ns();
-			s.prog.stage = "sweeping";
-			if ((rc = sweep(&s, err)))
-				goto end_run;
-			s.prog.stage = "creating";
-			s.sweep_ns += hd_now_ns() - t;
-		}
+	rc = follow_pattern(&s, err);
+	/* What is in flight finishes (and is stored) whatever happened. */
+	while (workers_pending(s.workers)) {
+		struct hd_err e2;
+		if (reap(&s, 100000000ull, rc ? &e2 : err) && !rc)
+			rc = err->code;
 	}
+	if (rc)
+		goto end_run;
 	/* What horde itself cost while creating: everything but the
-	 * platform's calls (and sweeps, which are asked for). */
-	out->harness_ns = hd_now_ns() - creating_since - s.sweep_ns - s.platform_ns;
-	out->platform_ns = s.platform_ns;
+	 * platform's calls (and sweeps, which are asked for). Only for a
+	 * ramp with one worker: other patterns wait on purpose, and several
+	 * workers' calls overlap. */
+	if (s.nworkers == 1 && lc.pattern == LOADGEN_RAMP) {
+		out->harness_ns = hd_now_ns() - creating_since - s.sweep_ns -
+				  s.platform_ns;
+		out->platform_ns = s.platform_ns;
+	}
 
 	if ((rc = results_commit(results, 1, err)))
 		goto end_run;
@@ -505,8 +659,10 @@ end_run:
 			status = "failed";
 		}
 	}
-	if (!opts->keep)
+	if (!opts->keep && s.workers)
 		destroy_all(&s);
+	workers_stop(s.workers);
+	loadgen_free(&lg);
 	report_progress(&s, 1);
 	probe_close(s.probe);
 	{

@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 				status = 1;
 				continue;
 			}
-			if (ops->destroy(plat, (uint32_t)domid, &t, &err)) {
+			if (ops->destroy(plat, 0, (uint32_t)domid, &t, &err)) {
 				fprintf(stderr, "cosmos: %s\n", err.msg);
 				status = 1;
 				continue;
