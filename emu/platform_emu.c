@@ -656,20 +656,6 @@ static void emu_close(struct platform *p)
 	free(p);
 }
 
-/* Whether pid is a live horde (not one of its daemons). */
-static bool horde_alive(int pid)
-{
-	char path[64], comm[32] = "";
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return strcmp(comm, "horde\n") == 0;
-}
-
 /* What a horde that died without closing its emulated host leaves: the
  * namespace's mount (the namespace itself went with its last process),
  * the run folder, and daemons that have not yet seen their lifeline
@@ -684,7 +670,7 @@ int platform_emu_clean(FILE *log, struct hd_err *err)
 			int pid;
 			char extra, path[300];
 			if (sscanf(e->d_name, "horde-%d%c", &pid, &extra) != 1 ||
-			    horde_alive(pid))
+			    hd_pid_is_horde(pid))
 				continue;
 			snprintf(path, sizeof(path), NETNS_DIR "/%s", e->d_name);
 			umount2(path, MNT_DETACH);
@@ -709,7 +695,7 @@ int platform_emu_clean(FILE *log, struct hd_err *err)
 			if (fscanf(f, "%d", &pid) != 1)
 				pid = 0;
 			fclose(f);
-			if (pid > 0 && horde_alive(pid))
+			if (pid > 0 && hd_pid_is_horde(pid))
 				continue;
 			remove_rundir(path);
 			fprintf(log, "removed run folder %s\n", path);
@@ -731,7 +717,7 @@ int platform_emu_clean(FILE *log, struct hd_err *err)
 					   &ppid) == 2 &&
 				    (strcmp(comm, "horde-xenstored") == 0 ||
 				     strcmp(comm, "horde-consoled") == 0) &&
-				    !horde_alive(ppid);
+				    !hd_pid_is_horde(ppid);
 			fclose(f);
 			if (ours && kill(pid, SIGTERM) == 0)
 				fprintf(log, "stopped %s (pid %d)\n", comm, pid);

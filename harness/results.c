@@ -521,18 +521,9 @@ int results_sweep(struct results *r, int64_t run_id, const struct sweep_row *w,
 /* Whether pid is a horde process of this boot. */
 static bool horde_alive(int64_t pid, const char *run_boot)
 {
-	char path[64], comm[32] = "", boot[64];
+	char boot[64];
 	boot_id(boot, sizeof(boot));
-	if (strcmp(boot, run_boot) != 0 || pid <= 0 || pid > INT32_MAX)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%lld/comm", (long long)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return strncmp(comm, "horde", 5) == 0 && strncmp(comm, "horde-", 6) != 0;
+	return strcmp(boot, run_boot) == 0 && hd_pid_is_horde((long long)pid);
 }
 
 int results_mark_crashed(struct results *r, int64_t *ids, size_t max,

@@ -221,3 +221,19 @@ size_t hd_take_front(void *items, size_t *count, size_t size, void *out,
 	}
 	return n;
 }
+
+bool hd_pid_is_horde(long long pid)
+{
+	char path[64], comm[32] = "";
+
+	if (pid <= 0 || pid > INT32_MAX)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%lld/comm", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return strcmp(comm, "horde\n") == 0;
+}

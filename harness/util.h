@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Error codes shared by the harness, emu and probes. Functions return one
@@ -46,6 +47,10 @@ int hd_wrap(struct hd_err *err, const char *fmt, ...)
  * For the queues a thread fills and the runner drains, under their lock. */
 size_t hd_take_front(void *items, size_t *count, size_t size, void *out,
 		     size_t max);
+
+/* Whether pid is a live horde process (not one of its daemons), for
+ * telling crashed runs and leftovers from those of a horde still going. */
+bool hd_pid_is_horde(long long pid);
 
 /* CLOCK_MONOTONIC in nanoseconds: every duration horde measures uses it. */
 uint64_t hd_now_ns(void);
