@@ -35,7 +35,8 @@ HORDE_SRC  := harness/main.c harness/plan.c harness/results.c \
               harness/runner.c harness/workers.c harness/platform.c \
               probes/arp.c \
               probes/sampler.c probes/arping.c \
-              loadgen/loadgen.c analysis/report.c \
+              loadgen/loadgen.c analysis/report.c analysis/stats.c \
+              analysis/compare.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
 COSMOS_SRC := harness/xcl/cosmos.c harness/plan.c harness/platform.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
@@ -103,7 +104,7 @@ run: deps
 ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
               test_xenstored test_hv test_boot_delay test_sampler \
-              test_loadgen
+              test_loadgen test_stats test_compare
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c harness/util.c harness/hmap.c
@@ -113,14 +114,19 @@ $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c probes/arping.c \
                     emu/netlink.c harness/util.c
 $(B)/asan/test_sampler: tests/unit/test_sampler.c probes/sampler.c harness/util.c
 $(B)/asan/test_loadgen: tests/unit/test_loadgen.c loadgen/loadgen.c
+$(B)/asan/test_stats: tests/unit/test_stats.c analysis/stats.c
+# test_compare includes the generator (tests/tools/gen_runs.c) whole.
+$(B)/asan/test_compare: tests/unit/test_compare.c \
+                        analysis/compare.c analysis/stats.c harness/results.c \
+                        harness/xcl/xcl.c harness/xcl/xcl_profile.c harness/util.c
 $(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c harness/xcl/xcl_profile.c harness/util.c
 $(B)/asan/test_xenstored: tests/unit/test_xenstored.c $(B)/asan/horde-xenstored
 $(B)/asan/test_hv: tests/unit/test_hv.c emu/hv.c harness/util.c
 $(B)/asan/test_boot_delay: tests/unit/test_boot_delay.c emu/boot_delay.c harness/util.c
 HEADERS := $(wildcard harness/*.h harness/xcl/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
-$(UNIT_BINS): $(HEADERS)
+$(UNIT_BINS): $(HEADERS) tests/tools/gen_runs.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ASAN) $(filter %.c,$^) -o $@ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(ASAN) $(filter-out tests/tools/%,$(filter %.c,$^)) -o $@ $(LDLIBS) -lcmocka
 
 # The daemon itself under the sanitizers, for the conformance suite.
 $(B)/asan/horde-xenstored: $(XSD_SRC) $(HEADERS)
@@ -136,8 +142,13 @@ $(FUZZ_BINS): $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@ -lm
 
+# Results databases with known distributions, for testing horde compare.
+$(B)/gen_runs: tests/tools/gen_runs.c harness/results.c harness/xcl/xcl.c \
+               harness/xcl/xcl_profile.c harness/util.c $(HEADERS)
+	$(CC) $(CFLAGS) $(DEFS) $(filter %.c,$^) -o $@ -lsqlite3 -lxenstore -lm
+
 test: deps-test
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS) $(B)/gen_runs
 	@B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) XEN_CACHE=$(CURDIR)/.cache/xen-debs tests/run.sh
 
 $(B)/bench_xenstore: tests/bench/bench_xenstore.c harness/xcl/xcl.c \

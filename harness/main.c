@@ -10,14 +10,17 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "../analysis/compare.h"
 #include "../analysis/report.h"
 #include "../probes/arping.h"
 #include "plan.h"
@@ -45,6 +48,8 @@ struct command {
 	const struct cli_opt *opts;
 	int (*run)(const struct cli_args *a);
 };
+
+extern char **environ;
 
 static volatile sig_atomic_t stop_requested;
 
@@ -364,6 +369,146 @@ static int cmd_runs(const struct cli_args *a)
 	return rc ? fail(&err) : 0;
 }
 
+/* ---- horde compare, horde ab ---- */
+
+static const struct cli_opt compare_opts[] = {
+	{ "alpha", "P", "significance needed (default 0.01)" },
+	{ "min-effect", "PERCENT", "smallest change that counts (default 5)" },
+	{ "buckets", "N", "guest-count buckets compared (default 4)" },
+	{ "force", NULL, "compare runs of different plans, platforms or hosts" },
+	{ NULL, NULL, NULL },
+};
+
+/* The options compare and ab share, at values[0..3]. */
+static int compare_options(const struct cli_args *a, struct compare_opts *o)
+{
+	char *end;
+	*o = (struct compare_opts){ .alpha = 0.01, .min_effect = 0.05,
+				    .buckets = 4, .force = a->values[3] != NULL };
+	if (a->values[0]) {
+		o->alpha = strtod(a->values[0], &end);
+		if (*end || !(o->alpha > 0 && o->alpha < 1))
+			return fail_msg("--alpha: a number between 0 and 1");
+	}
+	if (a->values[1]) {
+		o->min_effect = strtod(a->values[1], &end) / 100.0;
+		if (*end || !(o->min_effect >= 0 && o->min_effect < 100))
+			return fail_msg("--min-effect: a percentage, like 5");
+	}
+	if (a->values[2]) {
+		long long n;
+		if (hd_parse_int(a->values[2], 1, 20, &n))
+			return fail_msg("--buckets: 1..20");
+		o->buckets = (uint32_t)n;
+	}
+	return 0;
+}
+
+/* Exit status: 0 no regression, 1 regression, 2 cannot compare (an error
+ * reading the runs included). */
+static int compare_sides(const char *base_s, const char *cand_s,
+			 const struct compare_opts *o)
+{
+	struct compare_side base, cand;
+	struct hd_err err = { 0 };
+	enum compare_verdict v;
+
+	if (compare_parse_side(base_s, &base, &err) ||
+	    compare_parse_side(cand_s, &cand, &err) ||
+	    compare_runs(&base, &cand, o, stdout, &v, &err)) {
+		fail(&err);
+		return 2;
+	}
+	return (int)v;
+}
+
+static int cmd_compare(const struct cli_args *a)
+{
+	struct compare_opts o;
+	if (compare_options(a, &o))
+		return 2;
+	return compare_sides(a->pos[0], a->pos[1], &o);
+}
+
+static const struct cli_opt ab_opts[] = {
+	{ "alpha", "P", "as for compare" },
+	{ "min-effect", "PERCENT", "as for compare" },
+	{ "buckets", "N", "as for compare" },
+	{ "force", NULL, "as for compare" },
+	{ "base", "BIN", "the horde binary of the base (required)" },
+	{ "cand", "BIN", "the horde binary of the candidate (required)" },
+	{ "runs", "K", "runs a side (default 5; at least 5 for p < 0.01)" },
+	{ "out", "DIR", "where base.db and cand.db go (default: a new "
+	  "folder in /tmp)" },
+	{ NULL, NULL, NULL },
+};
+
+/* Runs `BIN run PLAN --db DB --quiet`; returns its exit status or -1. */
+static int run_horde(const char *bin, const char *plan, const char *db)
+{
+	char *argv[] = { (char *)bin, "run", (char *)plan, "--db", (char *)db,
+			 "--quiet", NULL };
+	pid_t pid;
+	int status;
+	if (posix_spawnp(&pid, bin, NULL, NULL, argv, environ))
+		return -1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int cmd_ab(const struct cli_args *a)
+{
+	struct compare_opts o;
+	char dir[PATH_MAX], dbs[2][PATH_MAX + 16];
+	long long runs = 5;
+
+	if (compare_options(a, &o))
+		return 2;
+	if (!a->values[4] || !a->values[5]) {
+		fail_msg("--base and --cand are required");
+		return 2;
+	}
+	if (a->values[6] && hd_parse_int(a->values[6], 1, 64, &runs)) {
+		fail_msg("--runs: 1..64");
+		return 2;
+	}
+	if (a->values[7]) {
+		hd_strlcpy(dir, a->values[7], sizeof(dir));
+		mkdir(dir, 0755);
+	} else {
+		strcpy(dir, "/tmp/horde-ab-XXXXXX");
+		if (!mkdtemp(dir)) {
+			fail_msg("cannot make a folder in /tmp");
+			return 2;
+		}
+	}
+	const char *bins[2] = { a->values[4], a->values[5] };
+	for (int side = 0; side < 2; side++) {
+		snprintf(dbs[side], sizeof(dbs[side]), "%s/%s.db", dir,
+			 side ? "cand" : "base");
+		unlink(dbs[side]);
+	}
+	/* Alternating, so that a drift of the host over time falls on both
+	 * sides alike. A run whose guests failed still counts (exit 1);
+	 * one that could not run (other statuses) stops the comparison. */
+	for (long long k = 0; k < runs && !stop_requested; k++) {
+		for (int side = 0; side < 2; side++) {
+			fprintf(stderr, "horde ab: run %lld of %lld, %s\n", k + 1,
+				runs, side ? "candidate" : "base");
+			int rc = run_horde(bins[side], a->pos[0], dbs[side]);
+			if (rc != 0 && rc != 1) {
+				fprintf(stderr, "horde: ab: %s run failed (status "
+					"%d)\n", bins[side], rc);
+				return 2;
+			}
+		}
+	}
+	printf("databases: %s, %s\n", dbs[0], dbs[1]);
+	return compare_sides(dbs[0], dbs[1], &o);
+}
+
 /* ---- horde check ---- */
 
 /* Everything horde run checks before it makes anything, and the runs the
@@ -529,6 +674,11 @@ static const struct command commands[] = {
 	  report_opts, cmd_report },
 	{ "runs", "DB", "list the runs in a results database", 1, 1, no_opts,
 	  cmd_runs },
+	{ "compare", "BASE CAND", "compare runs (DB or DB:ID,ID,...) as a CI "
+	  "gate: exit 0 same, 1 regression, 2 cannot compare", 2, 2,
+	  compare_opts, cmd_compare },
+	{ "ab", "PLAN", "run two horde builds alternately on this host, then "
+	  "compare them", 1, 1, ab_opts, cmd_ab },
 	{ "check", "PLAN", "check a plan and list the runs it expands to, "
 	  "without running anything", 1, 1, check_opts, cmd_check },
 	{ "clean", "[DB...]", "remove what runs whose horde died left behind "

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# horde compare's exit status as a CI job reads it, on databases made with
+# known distributions (tests/tools/gen_runs.c): 0 for the same, 1 for a
+# regression, 2 when the runs cannot be compared; and horde ab running two
+# builds alternately on a real (emulated) host.
+. "$(dirname "$0")/../lib.sh"
+
+gen() { "$B/gen_runs" "$@" || fail "gen_runs $*"; }
+gen -S 1 "$TMP/base.db"
+gen -S 2 "$TMP/same.db"
+gen -S 3 -s 0.10 "$TMP/slower.db"
+gen -S 4 -p xen "$TMP/xen.db"
+
+"$B/horde" compare "$TMP/base.db" "$TMP/same.db" > "$TMP/out"
+expect_eq "same" $? 0
+grep -q "^no regression" "$TMP/out" || fail "$(cat "$TMP/out")"
+"$B/horde" compare "$TMP/base.db" "$TMP/slower.db" > "$TMP/out"
+expect_eq "10% slower" $? 1
+grep -q "creation, guests 1-75 .* +[0-9.]*% .* REGRESSION" "$TMP/out" || fail "$(cat "$TMP/out")"
+"$B/horde" compare "$TMP/slower.db" "$TMP/base.db" > "$TMP/out"
+expect_eq "10% faster" $? 0
+grep -q "better" "$TMP/out" || fail "$(cat "$TMP/out")"
+"$B/horde" compare "$TMP/base.db" "$TMP/xen.db" > "$TMP/out"
+expect_eq "other platform" $? 2
+grep -q "cannot compare: the runs ran on different platforms" "$TMP/out" || fail "$(cat "$TMP/out")"
+"$B/horde" compare --force "$TMP/base.db" "$TMP/xen.db" > /dev/null
+expect_eq "forced" $? 0
+"$B/horde" compare "$TMP/base.db:1,2" "$TMP/slower.db:1,2" > "$TMP/out"
+expect_eq "two runs a side cannot reach p < 0.01" $? 0
+grep -q "note: with 2 and 2 runs no p can fall below" "$TMP/out" || fail "$(cat "$TMP/out")"
+"$B/horde" compare "$TMP/base.db" "$TMP/missing.db" > /dev/null 2>&1
+expect_eq "missing database" $? 2
+"$B/horde" compare "$TMP/base.db:9" "$TMP/same.db" > /dev/null 2>&1
+expect_eq "missing run" $? 2
+
+# horde ab: the same build on both sides, two runs each of a small plan.
+leftovers
+printf '[global]\nboot_delay=10ms\nsample_interval=0\n[ab]\nguests=50\n' > "$TMP/ab.plan"
+"$B/horde" ab "$TMP/ab.plan" --base "$B/horde" --cand "$B/horde" --runs 2 \
+	--out "$TMP/ab" > "$TMP/out" 2> "$TMP/err"
+expect_eq "ab, same build" $? 0
+expect_eq "ab base runs" "$(q "$TMP/ab/base.db" "select count(*) from runs where status = 'done'")" 2
+expect_eq "ab candidate runs" "$(q "$TMP/ab/cand.db" "select count(*) from runs where status = 'done'")" 2
+grep -q "^no regression" "$TMP/out" || fail "$(cat "$TMP/out")"
+leftovers
