@@ -35,7 +35,8 @@ HORDE_SRC  := harness/main.c harness/plan.c harness/results.c \
               harness/runner.c harness/workers.c harness/platform.c \
               probes/arp.c \
               probes/sampler.c probes/arping.c \
-              loadgen/loadgen.c analysis/report.c analysis/stats.c \
+              loadgen/loadgen.c analysis/report.c analysis/report_page.c \
+              analysis/stats.c \
               analysis/compare.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
 COSMOS_SRC := harness/xcl/cosmos.c harness/plan.c harness/platform.c \

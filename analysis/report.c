@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <spawn.h>
 #include <sqlite3.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -321,16 +322,188 @@ static int run_gnuplot(char *const argv[], struct hd_err *err)
 	return HD_OK;
 }
 
+/* Median of a window of creation times around each guest: a trend line
+ * that one slow guest does not move. */
+#define ROLLING 51
+
+static void rolling_medians(const struct guest_fig *v, size_t n, double *out,
+			    uint64_t *scratch)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t from = i > ROLLING / 2 ? i - ROLLING / 2 : 0;
+		size_t to = i + ROLLING / 2 + 1 < n ? i + ROLLING / 2 + 1 : n;
+		size_t k = 0;
+		for (size_t j = from; j < to; j++)
+			if (v[j].ok)
+				scratch[k++] = v[j].create_ns;
+		if (!k) {
+			out[i] = NAN;
+			continue;
+		}
+		qsort(scratch, k, sizeof(*scratch), hd_cmp_u64);
+		out[i] = (double)hd_quantile_sorted(scratch, k, 0.5) / 1e6;
+	}
+}
+
+/* Runs one of analysis/'s scripts for both a PNG and an SVG; args[0] is
+ * the output without its extension, the rest go after it. */
+int report_plot(const char *script_name, char *const *before, size_t nbefore,
+		const char *out_stem, char *const *after, size_t nafter,
+		struct hd_err *err)
+{
+	char script[PATH_MAX], out[PATH_MAX + 8];
+	char *argv[32];
+
+	if (script_path(script_name, script, sizeof(script)))
+		return hd_fail(err, HD_ENOENT, "cannot find analysis/%s",
+			       script_name);
+	if (nbefore + nafter + 5 > HD_ARRAY_SIZE(argv))
+		return hd_fail(err, HD_EINVAL, "too many files for one figure");
+	for (int kind = 0; kind < 2; kind++) {
+		size_t n = 0;
+		snprintf(out, sizeof(out), "%s.%s", out_stem, kind ? "svg" : "png");
+		argv[n++] = "gnuplot";
+		argv[n++] = "-c";
+		argv[n++] = script;
+		for (size_t i = 0; i < nbefore; i++)
+			argv[n++] = before[i];
+		argv[n++] = out;
+		for (size_t i = 0; i < nafter; i++)
+			argv[n++] = after[i];
+		argv[n] = NULL;
+		int rc = run_gnuplot(argv, err);
+		if (rc)
+			return hd_wrap(err, "%s", script_name);
+	}
+	return HD_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* fraction,create_ms,alive_ms: the two distributions, each sorted. */
+static int write_cdf(const char *path, const struct guest_fig *v, size_t n,
+		     struct hd_err *err)
+{
+	double *c = malloc((n + 1) * sizeof(*c)), *a = malloc((n + 1) * sizeof(*a));
+	size_t nc = 0, na = 0;
+	FILE *f = c && a ? fopen(path, "w") : NULL;
+
+	if (!f) {
+		free(c);
+		free(a);
+		return hd_fail_errno(err, HD_ESYS, "write %s", path);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].ok)
+			continue;
+		c[nc++] = (double)v[i].create_ns / 1e6;
+		if (v[i].alive_ns >= 0)
+			a[na++] = (double)v[i].alive_ns / 1e6;
+	}
+	qsort(c, nc, sizeof(*c), cmp_double);
+	qsort(a, na, sizeof(*a), cmp_double);
+	fprintf(f, "fraction,create_ms,alive_ms\n");
+	for (size_t i = 0; i < nc; i++) {
+		fprintf(f, "%.6f,%.4f,", (double)(i + 1) / (double)nc, c[i]);
+		/* The alive curve, resampled to the same fractions. */
+		size_t j = na ? (size_t)((double)i * (double)na / (double)nc) : 0;
+		if (na)
+			fprintf(f, "%.4f\n", a[j]);
+		else
+			fprintf(f, "NaN\n");
+	}
+	free(c);
+	free(a);
+	return fclose(f) ? hd_fail_errno(err, HD_ESYS, "write %s", path) : HD_OK;
+}
+
+/* The sampler's series and the sweeps, as host.gp reads them; *any says
+ * whether there was anything to plot. */
+static int write_host(sqlite3 *db, int64_t run_id, const char *samples_path,
+		      const char *sweeps_path, bool *any, struct hd_err *err)
+{
+	static const char *const cols[] = {
+		"'horde-xenstored','xenstored','oxenstored'|cpu_ns|1e9",
+		"'horde-xenstored','xenstored','oxenstored'|fds|1",
+		"'horde-xenstored','xenstored','oxenstored'|rss_kib|1024",
+		"'horde-consoled','xenconsoled'|fds|1",
+		"'host'|mem_available_kib|1024",
+	};
+	char sql[2048];
+	int n = snprintf(sql, sizeof(sql), "SELECT guests");
+	for (size_t i = 0; i < HD_ARRAY_SIZE(cols); i++) {
+		char src[128], metric[32], scale[16];
+		sscanf(cols[i], "%127[^|]|%31[^|]|%15s", src, metric, scale);
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n,
+			      ", max(CASE WHEN source IN (%s) AND metric = '%s'"
+			      " THEN value / %s END)", src, metric, scale);
+	}
+	/* As the host fills: up to the first sample at the peak count. */
+	snprintf(sql + n, sizeof(sql) - (size_t)n, " FROM samples WHERE run_id = ?1"
+		 " AND at_ns <= (SELECT min(at_ns) FROM samples WHERE run_id = ?1"
+		 " AND guests = (SELECT max(guests) FROM samples WHERE"
+		 " run_id = ?1)) GROUP BY at_ns ORDER BY at_ns");
+	sqlite3_stmt *st;
+	FILE *f = fopen(samples_path, "w");
+	int rows = 0;
+
+	*any = false;
+	if (!f)
+		return hd_fail_errno(err, HD_ESYS, "write %s", samples_path);
+	fprintf(f, "guests,xenstored_cpu_s,xenstored_fds,xenstored_rss_mib,"
+		   "consoled_fds,mem_available_mib\n");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			fprintf(f, "%lld", (long long)sqlite3_column_int64(st, 0));
+			for (int c = 1; c <= (int)HD_ARRAY_SIZE(cols); c++)
+				if (sqlite3_column_type(st, c) == SQLITE_NULL)
+					fprintf(f, ",NaN");
+				else
+					fprintf(f, ",%.4f", sqlite3_column_double(st, c));
+			fputc('\n', f);
+			rows++;
+		}
+		sqlite3_finalize(st);
+	}
+	if (fclose(f))
+		return hd_fail_errno(err, HD_ESYS, "write %s", samples_path);
+	if (!(f = fopen(sweeps_path, "w")))
+		return hd_fail_errno(err, HD_ESYS, "write %s", sweeps_path);
+	fprintf(f, "guests,answered_fraction,rtt_p50_us,rtt_p99_us\n");
+	if (sqlite3_prepare_v2(db, "SELECT guests, 1.0 * answered / max(probed, 1),"
+			       " rtt_p50_ns / 1e3, rtt_p99_ns / 1e3 FROM sweeps"
+			       " WHERE run_id = ? ORDER BY sweep", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			fprintf(f, "%lld,%.4f,%.3f,%.3f\n",
+				(long long)sqlite3_column_int64(st, 0),
+				sqlite3_column_double(st, 1),
+				sqlite3_column_double(st, 2),
+				sqlite3_column_double(st, 3));
+		sqlite3_finalize(st);
+	}
+	if (fclose(f))
+		return hd_fail_errno(err, HD_ESYS, "write %s", sweeps_path);
+	*any = rows > 1;
+	return HD_OK;
+}
+
 int report_figures(sqlite3 *db, int64_t run_id, const char *outdir,
-		   const char *stem, long long bucket, char *png, size_t len,
+		   const char *stem, long long bucket, struct run_files *rf,
 		   struct hd_err *err)
 {
-	char guests_csv[PATH_MAX], buckets_csv[PATH_MAX], script[PATH_MAX];
 	char title[256];
 	struct guest_fig *v;
 	size_t n;
 	int rc;
 
+	memset(rf, 0, sizeof(*rf));
 	if ((rc = load_guests(db, run_id, &v, &n, err)))
 		return rc;
 	if (n == 0) {
@@ -340,23 +513,32 @@ int report_figures(sqlite3 *db, int64_t run_id, const char *outdir,
 	}
 	if (bucket <= 0)
 		bucket = (long long)(n + 19) / 20;
-	snprintf(guests_csv, sizeof(guests_csv), "%s/%s-run%lld-guests.csv",
-		 outdir, stem, (long long)run_id);
-	snprintf(buckets_csv, sizeof(buckets_csv), "%s/%s-run%lld-buckets.csv",
-		 outdir, stem, (long long)run_id);
-	snprintf(png, len, "%s/%s-run%lld.png", outdir, stem, (long long)run_id);
+#define PATH_OF(field, suffix)                                               \
+	snprintf(rf->field, sizeof(rf->field), "%s/%s-run%lld%s", outdir, stem, \
+		 (long long)run_id, suffix)
+	PATH_OF(guests_csv, "-guests.csv");
+	PATH_OF(buckets_csv, "-buckets.csv");
+	PATH_OF(cdf_csv, "-cdf.csv");
+	PATH_OF(samples_csv, "-samples.csv");
+	PATH_OF(sweeps_csv, "-sweeps.csv");
+	PATH_OF(creation, "");
+	PATH_OF(cdf, "-cdf");
+	PATH_OF(host, "-host");
+#undef PATH_OF
 	snprintf(title, sizeof(title), "%s, run %lld", stem, (long long)run_id);
 
-	FILE *gf = fopen(guests_csv, "w");
-	FILE *bf = gf ? fopen(buckets_csv, "w") : NULL;
+	FILE *gf = fopen(rf->guests_csv, "w");
+	FILE *bf = gf ? fopen(rf->buckets_csv, "w") : NULL;
 	uint64_t *scratch = malloc(n * sizeof(*scratch));
-	if (!gf || !bf || !scratch) {
-		rc = hd_fail_errno(err, HD_ESYS, "write %s", gf ? buckets_csv
-								   : guests_csv);
+	double *rolling = malloc(n * sizeof(*rolling));
+	if (!gf || !bf || !scratch || !rolling) {
+		rc = hd_fail_errno(err, HD_ESYS, "write %s", gf ? rf->buckets_csv
+								   : rf->guests_csv);
 		goto out;
 	}
+	rolling_medians(v, n, rolling, scratch);
 	fprintf(gf, "seq,create_ms,toolstack_ms,xenstore_ms,hypervisor_ms,"
-		    "dom0_ms,alive_ms\n");
+		    "dom0_ms,alive_ms,rolling_median_ms\n");
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i].ok)
 			continue;
@@ -365,9 +547,10 @@ int report_figures(sqlite3 *db, int64_t run_id, const char *outdir,
 			v[i].phase_ns[1] / 1e6, v[i].phase_ns[2] / 1e6,
 			v[i].phase_ns[3] / 1e6);
 		if (v[i].alive_ns >= 0)
-			fprintf(gf, "%.4f\n", v[i].alive_ns / 1e6);
+			fprintf(gf, "%.4f,", v[i].alive_ns / 1e6);
 		else
-			fprintf(gf, "NaN\n");
+			fprintf(gf, "NaN,");
+		fprintf(gf, "%.4f\n", rolling[i]);
 	}
 	fprintf(bf, "first,last,mid,created,toolstack_ms,xenstore_ms,"
 		    "hypervisor_ms,dom0_ms,create_p50_ms,create_p99_ms,"
@@ -391,20 +574,30 @@ int report_figures(sqlite3 *db, int64_t run_id, const char *outdir,
 		goto out;
 	}
 	gf = bf = NULL;
-	if (script_path("creation.gp", script, sizeof(script))) {
-		rc = hd_fail(err, HD_ENOENT, "cannot find analysis/creation.gp");
-		goto out;
-	}
 	char bucket_s[24];
 	snprintf(bucket_s, sizeof(bucket_s), "%lld", bucket);
-	char *argv[] = { "gnuplot", "-c", script, guests_csv, buckets_csv, png,
-			 title, bucket_s, NULL };
-	rc = run_gnuplot(argv, err);
+	char *csvs[] = { rf->guests_csv, rf->buckets_csv };
+	char *after[] = { title, bucket_s };
+	if ((rc = report_plot("creation.gp", csvs, 2, rf->creation, after, 2, err)) ||
+	    (rc = write_cdf(rf->cdf_csv, v, n, err)))
+		goto out;
+	char *cdf_after[] = { title, rf->cdf_csv };
+	if ((rc = report_plot("cdf.gp", NULL, 0, rf->cdf, cdf_after, 2, err)) ||
+	    (rc = write_host(db, run_id, rf->samples_csv, rf->sweeps_csv,
+			     &rf->has_host, err)))
+		goto out;
+	if (rf->has_host) {
+		char *host_csvs[] = { rf->samples_csv, rf->sweeps_csv };
+		char *host_after[] = { title };
+		rc = report_plot("host.gp", host_csvs, 2, rf->host, host_after, 1,
+				 err);
+	}
 out:
 	if (gf)
 		fclose(gf);
 	if (bf)
 		fclose(bf);
+	free(rolling);
 	free(scratch);
 	free(v);
 	return rc;

@@ -313,43 +313,48 @@ static int cmd_report(const struct cli_args *a)
 {
 	struct hd_err err = { 0 };
 	sqlite3 *db;
-	int64_t run_id;
+	int64_t runs[8];
+	size_t nruns = 0;
 	long long bucket = 0;
-	char png[PATH_MAX], outdir[PATH_MAX], stem[PATH_MAX];
+	char html[PATH_MAX], outdir[PATH_MAX], stem[PATH_MAX];
 
 	if (open_db(a->pos[0], &db, &err))
 		return fail(&err);
 	int rc = HD_OK;
-	if (a->values[0]) {
+	for (int i = 1; i < a->npos; i++) {
 		long long v;
-		if (hd_parse_int(a->values[0], 1, INT64_MAX, &v)) {
-			rc = hd_fail(&err, HD_EINVAL, "--run: '%s' is not a run id",
-				     a->values[0]);
+		if (hd_parse_int(a->pos[i], 1, INT64_MAX, &v)) {
+			rc = hd_fail(&err, HD_EINVAL, "'%s' is not a run id",
+				     a->pos[i]);
 			goto out;
 		}
-		run_id = v;
-	} else if ((rc = report_last_run(db, &run_id, &err))) {
-		goto out;
+		runs[nruns++] = v;
 	}
-	if (a->values[2] && hd_parse_int(a->values[2], 1, 1000000, &bucket)) {
+	if (!nruns && (rc = report_last_run(db, &runs[nruns++], &err)))
+		goto out;
+	if (a->values[1] && hd_parse_int(a->values[1], 1, 1000000, &bucket)) {
 		rc = hd_fail(&err, HD_EINVAL, "--bucket: '%s' is not 1..1000000",
-			     a->values[2]);
+			     a->values[1]);
 		goto out;
 	}
 	hd_strlcpy(outdir, a->pos[0], sizeof(outdir));
-	hd_strlcpy(outdir, a->values[1] ? a->values[1] : dirname(outdir),
+	hd_strlcpy(outdir, a->values[0] ? a->values[0] : dirname(outdir),
 		   sizeof(outdir));
+	mkdir(outdir, 0755); /* --out may name a new folder */
 	hd_strlcpy(stem, a->pos[0], sizeof(stem));
 	char *base = basename(stem);
 	char *dot = strrchr(base, '.');
 	if (dot && dot != base)
 		*dot = '\0';
-	if ((rc = report_summary(db, run_id, bucket ? bucket : 1000, stdout, &err)))
+	for (size_t i = 0; i < nruns; i++)
+		if ((rc = report_summary(db, runs[i], bucket ? bucket : 1000,
+					 stdout, &err)))
+			goto out;
+	if ((rc = report_page(db, runs, nruns, outdir, base, bucket, html,
+			      sizeof(html), &err)))
 		goto out;
-	if ((rc = report_figures(db, run_id, outdir, base, bucket, png,
-				 sizeof(png), &err)))
-		goto out;
-	printf("figure: %s\n", png);
+	printf("report: %s (figures beside it, as .png and .svg, with their "
+	       "CSV)\n", html);
 out:
 	sqlite3_close(db);
 	return rc ? fail(&err) : 0;
@@ -612,7 +617,6 @@ static const struct cli_opt run_opts[] = {
 	{ NULL, NULL, NULL },
 };
 static const struct cli_opt report_opts[] = {
-	{ "run", "ID", "which run (default: the newest)" },
 	{ "out", "DIR", "where figures and CSV go (default: the database's folder)" },
 	{ "bucket", "N", "guests per bucket (default: about 20 buckets; 1000 "
 			 "in the summary)" },
@@ -670,7 +674,8 @@ static int cmd_arping(const struct cli_args *a)
 static const struct command commands[] = {
 	{ "run", "PLAN", "run the jobs of a plan file, storing every figure",
 	  1, 1, run_opts, cmd_run },
-	{ "report", "DB", "summary and figures (PNG, CSV) of a run", 1, 1,
+	{ "report", "DB [RUN...]", "summary, figures (PNG, SVG, CSV) and an HTML "
+	  "page of runs (default: the newest), overlaid when several", 1, 9,
 	  report_opts, cmd_report },
 	{ "runs", "DB", "list the runs in a results database", 1, 1, no_opts,
 	  cmd_runs },
