@@ -424,7 +424,8 @@ static int write_cdf(const char *path, const struct guest_fig *v, size_t n,
 /* The sampler's series and the sweeps, as host.gp reads them; *any says
  * whether there was anything to plot. */
 static int write_host(sqlite3 *db, int64_t run_id, const char *samples_path,
-		      const char *sweeps_path, bool *any, struct hd_err *err)
+		      const char *sweeps_path, bool *any, int *nsweeps,
+		      struct hd_err *err)
 {
 	static const char *const cols[] = {
 		"'horde-xenstored','xenstored','oxenstored'|cpu_ns|1e9",
@@ -480,7 +481,8 @@ static int write_host(sqlite3 *db, int64_t run_id, const char *samples_path,
 			       " WHERE run_id = ? ORDER BY sweep", -1, &st,
 			       NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, run_id);
-		while (sqlite3_step(st) == SQLITE_ROW)
+		*nsweeps = 0;
+		while (sqlite3_step(st) == SQLITE_ROW && ++*nsweeps)
 			fprintf(f, "%lld,%.4f,%.3f,%.3f\n",
 				(long long)sqlite3_column_int64(st, 0),
 				sqlite3_column_double(st, 1),
@@ -501,7 +503,7 @@ int report_figures(sqlite3 *db, int64_t run_id, const char *outdir,
 	char title[256];
 	struct guest_fig *v;
 	size_t n;
-	int rc;
+	int rc, nsweeps = 0;
 
 	memset(rf, 0, sizeof(*rf));
 	if ((rc = load_guests(db, run_id, &v, &n, err)))
@@ -584,12 +586,14 @@ int report_figures(sqlite3 *db, int64_t run_id, const char *outdir,
 	char *cdf_after[] = { title, rf->cdf_csv };
 	if ((rc = report_plot("cdf.gp", NULL, 0, rf->cdf, cdf_after, 2, err)) ||
 	    (rc = write_host(db, run_id, rf->samples_csv, rf->sweeps_csv,
-			     &rf->has_host, err)))
+			     &rf->has_host, &nsweeps, err)))
 		goto out;
 	if (rf->has_host) {
+		char sweeps_s[16];
+		snprintf(sweeps_s, sizeof(sweeps_s), "%d", nsweeps);
 		char *host_csvs[] = { rf->samples_csv, rf->sweeps_csv };
-		char *host_after[] = { title };
-		rc = report_plot("host.gp", host_csvs, 2, rf->host, host_after, 1,
+		char *host_after[] = { title, sweeps_s };
+		rc = report_plot("host.gp", host_csvs, 2, rf->host, host_after, 2,
 				 err);
 	}
 out:
