@@ -25,7 +25,7 @@ DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev xenstore-utils procps \
 
 B := build
 
-COMMON_SRC := harness/util.c harness/hmap.c harness/xs_watcher.c
+COMMON_SRC := harness/util.c harness/hmap.c harness/heap.c harness/xs_watcher.c
 XCL_SRC    := harness/xcl/xcl.c harness/xcl/xcl_profile.c \
               harness/xcl/xcl_hv_xen.c harness/platform_xen.c \
               harness/platform_xl.c
@@ -108,13 +108,13 @@ UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
               test_loadgen test_stats test_compare
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
-$(B)/asan/test_util: tests/unit/test_util.c harness/util.c harness/hmap.c
+$(B)/asan/test_util: tests/unit/test_util.c harness/util.c harness/hmap.c harness/heap.c
 $(B)/asan/test_plan: tests/unit/test_plan.c harness/plan.c harness/util.c
 $(B)/asan/test_store: tests/unit/test_store.c $(STORE_SRC) harness/hmap.c
 $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c probes/arping.c \
                     emu/netlink.c harness/util.c
 $(B)/asan/test_sampler: tests/unit/test_sampler.c probes/sampler.c harness/util.c
-$(B)/asan/test_loadgen: tests/unit/test_loadgen.c loadgen/loadgen.c
+$(B)/asan/test_loadgen: tests/unit/test_loadgen.c loadgen/loadgen.c harness/heap.c
 $(B)/asan/test_stats: tests/unit/test_stats.c analysis/stats.c
 # test_compare includes the generator (tests/tools/gen_runs.c) whole.
 $(B)/asan/test_compare: tests/unit/test_compare.c \

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <xenstore.h>
 
+#include "../harness/heap.h"
 #include "netlink.h"
 
 #define MAX_DOMID 32751
@@ -26,7 +27,7 @@ enum event_kind { EV_BOOT, EV_GONE };
 /* A guest's next event: its boot, or (at once) closing its XenStore
  * connection after the domain is destroyed. */
 struct boot {
-	uint64_t due_ns;
+	uint64_t due_ns; /* first: the queue's key */
 	uint32_t domid;
 	uint32_t gen; /* matches gen[domid] unless the domain went away */
 	uint32_t addr_be;
@@ -39,8 +40,7 @@ struct emu_guests {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop;
-	struct boot *heap; /* min-heap by due_ns */
-	size_t n, cap;
+	struct heap queue; /* of struct boot, by due_ns */
 	uint32_t *gen;     /* per domid */
 	struct nl *nl;
 	/* Each guest's own XenStore connection, as its ring would be: opened
@@ -49,45 +49,11 @@ struct emu_guests {
 	struct xs_handle **conns;
 };
 
-static void heap_push(struct emu_guests *g, struct boot b)
+static void queue(struct emu_guests *g, struct boot b)
 {
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 256;
-		struct boot *h = realloc(g->heap, cap * sizeof(*h));
-		if (!h) {
-			g->cfg.on_fault(g->cfg.fault_arg, b.domid,
-				    "guest: boot queue out of memory");
-			return;
-		}
-		g->heap = h;
-		g->cap = cap;
-	}
-	size_t i = g->n++;
-	while (i > 0 && g->heap[(i - 1) / 2].due_ns > b.due_ns) {
-		g->heap[i] = g->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	g->heap[i] = b;
-}
-
-static struct boot heap_pop(struct emu_guests *g)
-{
-	struct boot top = g->heap[0], last = g->heap[--g->n];
-	size_t i = 0;
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= g->n)
-			break;
-		if (c + 1 < g->n && g->heap[c + 1].due_ns < g->heap[c].due_ns)
-			c++;
-		if (g->heap[c].due_ns >= last.due_ns)
-			break;
-		g->heap[i] = g->heap[c];
-		i = c;
-	}
-	if (g->n)
-		g->heap[i] = last;
-	return top;
+	if (heap_push(&g->queue, &b))
+		g->cfg.on_fault(g->cfg.fault_arg, b.domid,
+				"guest: boot queue out of memory");
 }
 
 /* Reads "ip=A.B.C.D" from a kernel command line. */
@@ -178,20 +144,22 @@ static void *run(void *arg)
 
 	pthread_mutex_lock(&g->lock);
 	while (!g->stop) {
-		if (g->n == 0) {
+		const struct boot *next = heap_top(&g->queue);
+		if (!next) {
 			pthread_cond_wait(&g->wake, &g->lock);
 			continue;
 		}
 		uint64_t now = hd_now_ns();
-		if (g->heap[0].due_ns > now) {
+		if (next->due_ns > now) {
 			struct timespec ts = {
-				.tv_sec = (time_t)(g->heap[0].due_ns / 1000000000ull),
-				.tv_nsec = (long)(g->heap[0].due_ns % 1000000000ull),
+				.tv_sec = (time_t)(next->due_ns / 1000000000ull),
+				.tv_nsec = (long)(next->due_ns % 1000000000ull),
 			};
 			pthread_cond_timedwait(&g->wake, &g->lock, &ts);
 			continue;
 		}
-		struct boot b = heap_pop(g);
+		struct boot b;
+		heap_pop(&g->queue, &b);
 		if (b.kind == EV_BOOT && b.gen != g->gen[b.domid])
 			continue; /* destroyed before it booted */
 		pthread_mutex_unlock(&g->lock);
@@ -220,6 +188,7 @@ int emu_guests_start(const struct emu_guests_config *cfg,
 		return hd_fail(err, HD_ESYS, "emu guests: out of memory");
 	}
 	g->cfg = *cfg;
+	heap_init(&g->queue, sizeof(struct boot));
 	if ((rc = nl_open(&g->nl, err)))
 		goto fail;
 	pthread_mutex_init(&g->lock, NULL);
@@ -255,7 +224,7 @@ void emu_guests_unpaused(void *arg, uint32_t domid, const char *cmdline)
 			    "guest: no ip= on its command line");
 	} else {
 		b.gen = g->gen[domid];
-		heap_push(g, b);
+		queue(g, b);
 		pthread_cond_signal(&g->wake);
 	}
 	pthread_mutex_unlock(&g->lock);
@@ -267,7 +236,7 @@ void emu_guests_destroyed(void *arg, uint32_t domid)
 
 	pthread_mutex_lock(&g->lock);
 	g->gen[domid]++;
-	heap_push(g, (struct boot){ 0, domid, 0, 0, EV_GONE });
+	queue(g, (struct boot){ 0, domid, 0, 0, EV_GONE });
 	pthread_cond_signal(&g->wake);
 	pthread_mutex_unlock(&g->lock);
 }
@@ -287,7 +256,7 @@ void emu_guests_stop(struct emu_guests *g)
 		if (g->conns[d])
 			xs_close(g->conns[d]);
 	nl_close(g->nl);
-	free(g->heap);
+	heap_free(&g->queue);
 	free(g->conns);
 	free(g->gen);
 	free(g);

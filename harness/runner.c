@@ -521,7 +521,7 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	if (!ops)
 		return hd_fail(err, HD_EINVAL, "platform '%s' is not available",
 			       job->platform);
-	struct loadgen lg = { .deaths = NULL };
+	struct loadgen lg = { .deaths = { .items = NULL } };
 	struct loadgen_config lc;
 	pattern_of(job, &lc);
 	s.max_seq = loadgen_max_seq(&lc);

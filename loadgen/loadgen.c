@@ -52,13 +52,13 @@ int loadgen_init(struct loadgen *lg, const struct loadgen_config *cfg,
 	lg->next_seq = first_seq;
 	lg->created = first_seq - 1;
 	lg->rng = cfg->seed ? cfg->seed : 1;
+	heap_init(&lg->deaths, sizeof(struct loadgen_death));
 	return 0;
 }
 
 void loadgen_free(struct loadgen *lg)
 {
-	free(lg->deaths);
-	lg->deaths = NULL;
+	heap_free(&lg->deaths);
 }
 
 /* splitmix64, as the emulated boot delay draws its own. */
@@ -83,45 +83,6 @@ static uint64_t lifetime(struct loadgen *lg)
 		break;
 	}
 	return lg->cfg.lifetime_ns;
-}
-
-static void death_push(struct loadgen *lg, struct loadgen_death d)
-{
-	if (lg->ndeaths == lg->capdeaths) {
-		uint32_t cap = lg->capdeaths ? lg->capdeaths * 2 : 256;
-		struct loadgen_death *n = realloc(lg->deaths, cap * sizeof(*n));
-		if (!n)
-			return; /* that guest lives on: held, not lost */
-		lg->deaths = n;
-		lg->capdeaths = cap;
-	}
-	uint32_t i = lg->ndeaths++;
-	while (i > 0 && lg->deaths[(i - 1) / 2].at_ns > d.at_ns) {
-		lg->deaths[i] = lg->deaths[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	lg->deaths[i] = d;
-}
-
-static struct loadgen_death death_pop(struct loadgen *lg)
-{
-	struct loadgen_death top = lg->deaths[0], last = lg->deaths[--lg->ndeaths];
-	uint32_t i = 0;
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-		if (c >= lg->ndeaths)
-			break;
-		if (c + 1 < lg->ndeaths &&
-		    lg->deaths[c + 1].at_ns < lg->deaths[c].at_ns)
-			c++;
-		if (lg->deaths[c].at_ns >= last.at_ns)
-			break;
-		lg->deaths[i] = lg->deaths[c];
-		i = c;
-	}
-	if (lg->ndeaths)
-		lg->deaths[i] = last;
-	return top;
 }
 
 static struct loadgen_action act(enum loadgen_action_kind kind, uint32_t seq,
@@ -210,15 +171,18 @@ static struct loadgen_action next_churn(struct loadgen *lg, uint64_t now)
 		lg->replace--;
 		return create(lg);
 	}
-	if (lg->ndeaths && lg->deaths[0].at_ns <= now && room) {
+	const struct loadgen_death *next = heap_top(&lg->deaths);
+	if (next && next->at_ns <= now && room) {
+		struct loadgen_death d;
+		heap_pop(&lg->deaths, &d);
 		lg->in_flight++;
-		return act(LOADGEN_DESTROY, death_pop(lg).seq, 0);
+		return act(LOADGEN_DESTROY, d.seq, 0);
 	}
 	if (!room)
 		return act(LOADGEN_WAIT, 0, 0);
 	uint64_t until = lg->churn_end;
-	if (lg->ndeaths && lg->deaths[0].at_ns < until)
-		until = lg->deaths[0].at_ns;
+	if (next && next->at_ns < until)
+		until = next->at_ns;
 	return act(LOADGEN_WAIT, 0, until);
 }
 
@@ -245,8 +209,10 @@ void loadgen_created(struct loadgen *lg, uint32_t seq, uint64_t now_ns, bool ok)
 	if (!ok)
 		return;
 	lg->living++;
+	/* Out of memory, the guest lives on: held, not lost. */
 	if (lg->cfg.pattern == LOADGEN_CHURN)
-		death_push(lg, (struct loadgen_death){ now_ns + lifetime(lg), seq });
+		heap_push(&lg->deaths, &(struct loadgen_death){ now_ns + lifetime(lg),
+								seq });
 }
 
 void loadgen_destroyed(struct loadgen *lg, uint32_t seq, uint64_t now_ns)

@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../harness/heap.h"
+
 enum loadgen_pattern { LOADGEN_RAMP, LOADGEN_BURST, LOADGEN_STEPS,
 		       LOADGEN_CHURN };
 enum loadgen_lifetime { LIFETIME_FIXED, LIFETIME_EXPONENTIAL,
@@ -78,8 +80,7 @@ struct loadgen {
 	uint32_t bursts;        /* burst: bursts started */
 	uint64_t churn_end;     /* churn: 0 until the population is reached */
 	uint32_t replace;       /* churn: destroyed, not yet replaced */
-	struct loadgen_death *deaths; /* churn: min-heap by at_ns */
-	uint32_t ndeaths, capdeaths;
+	struct heap deaths;     /* churn: struct loadgen_death, by at_ns */
 	uint64_t rng;
 };
 

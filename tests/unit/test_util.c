@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "../../harness/heap.h"
 #include "../../harness/hmap.h"
 #include "../../harness/util.h"
 
@@ -104,12 +105,37 @@ static void hash_map(void **state)
 	hmap_dispose(&m); /* safe twice */
 }
 
+static void min_heap(void **state)
+{
+	(void)state;
+	struct item { uint64_t key; uint32_t tag; } it;
+	struct heap h;
+	heap_init(&h, sizeof(struct item));
+	assert_null(heap_top(&h));
+	uint64_t x = 7;
+	for (uint32_t i = 0; i < 5000; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		it = (struct item){ x >> 40, i };
+		assert_int_equal(heap_push(&h, &it), 0);
+	}
+	uint64_t last = 0;
+	for (int i = 0; i < 5000; i++) {
+		assert_non_null(heap_top(&h));
+		heap_pop(&h, &it);
+		assert_true(it.key >= last); /* in order */
+		last = it.key;
+	}
+	assert_null(heap_top(&h));
+	heap_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(durations),   cmocka_unit_test(integers),
 		cmocka_unit_test(edit_distance), cmocka_unit_test(quantiles),
 		cmocka_unit_test(errors_wrap), cmocka_unit_test(hash_map),
+		cmocka_unit_test(min_heap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
