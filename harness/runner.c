@@ -426,9 +426,8 @@ static int follow_pattern(struct run_state *s, struct hd_err *err)
 		case LOADGEN_CREATE:
 		case LOADGEN_DESTROY:
 			if (a.kind == LOADGEN_DESTROY && !s->domids[a.seq]) {
-				/* already gone (a failure): nothing to do */
+				/* already gone: nothing to do */
 				loadgen_destroyed(s->lg, a.seq, now - s->t0);
-				atomic_fetch_add(&s->living, 1);
 				break;
 			}
 			if ((rc = submit(s, a.kind == LOADGEN_CREATE ? OP_CREATE
