@@ -151,10 +151,7 @@ static void *run(void *arg)
 		}
 		uint64_t now = hd_now_ns();
 		if (next->due_ns > now) {
-			struct timespec ts = {
-				.tv_sec = (time_t)(next->due_ns / 1000000000ull),
-				.tv_nsec = (long)(next->due_ns % 1000000000ull),
-			};
+			struct timespec ts = hd_timespec(next->due_ns);
 			pthread_cond_timedwait(&g->wake, &g->lock, &ts);
 			continue;
 		}

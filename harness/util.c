@@ -90,10 +90,15 @@ uint64_t hd_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+struct timespec hd_timespec(uint64_t ns)
+{
+	return (struct timespec){ .tv_sec = (time_t)(ns / 1000000000ull),
+				  .tv_nsec = (long)(ns % 1000000000ull) };
+}
+
 void hd_sleep_until_ns(uint64_t t_ns)
 {
-	struct timespec ts = { .tv_sec = (time_t)(t_ns / 1000000000ull),
-			       .tv_nsec = (long)(t_ns % 1000000000ull) };
+	struct timespec ts = hd_timespec(t_ns);
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Error codes shared by the harness, emu and probes. Functions return one
  * of these (0 on success) and, where the caller passed a struct hd_err, fill
@@ -54,6 +55,8 @@ bool hd_pid_is_horde(long long pid);
 
 /* CLOCK_MONOTONIC in nanoseconds: every duration horde measures uses it. */
 uint64_t hd_now_ns(void);
+/* ns as a struct timespec (an absolute deadline or a wait). */
+struct timespec hd_timespec(uint64_t ns);
 /* Sleeps until the monotonic clock reaches t_ns (no drift over a loop). */
 void hd_sleep_until_ns(uint64_t t_ns);
 

@@ -156,8 +156,7 @@ size_t workers_done(struct workers *w, struct op *out, size_t max,
 		    uint64_t wait_ns)
 {
 	uint64_t deadline = hd_now_ns() + wait_ns;
-	struct timespec ts = { (time_t)(deadline / 1000000000ull),
-			       (long)(deadline % 1000000000ull) };
+	struct timespec ts = hd_timespec(deadline);
 
 	pthread_mutex_lock(&w->lock);
 	while (w->n > 1 && wait_ns && w->done.n == 0 && w->pending > 0 &&

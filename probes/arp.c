@@ -334,8 +334,7 @@ static void *run(void *arg)
 		uint64_t now = hd_now_ns();
 		uint64_t next = send_due(p, now);
 		uint64_t wait = next > now ? next - now : 0;
-		struct timespec ts = { (time_t)(wait / 1000000000ull),
-				       (long)(wait % 1000000000ull) };
+		struct timespec ts = hd_timespec(wait);
 		if (ppoll(pfd, p->nifaces + 1, &ts, NULL) < 0 && errno != EINTR)
 			break;
 		if (pfd[0].revents & POLLIN)
@@ -512,8 +511,7 @@ size_t probe_wait(struct probe *p, struct probe_result *out, size_t max,
 		  uint64_t timeout_ns)
 {
 	uint64_t deadline = hd_now_ns() + timeout_ns;
-	struct timespec ts = { (time_t)(deadline / 1000000000ull),
-			       (long)(deadline % 1000000000ull) };
+	struct timespec ts = hd_timespec(deadline);
 	pthread_mutex_lock(&p->lock);
 	while (timeout_ns && p->nresults == 0 && p->nactive > 0 &&
 	       pthread_cond_timedwait(&p->done, &p->lock, &ts) == 0)

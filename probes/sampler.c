@@ -155,8 +155,7 @@ static void *run(void *arg)
 		if (due < now) /* fell behind (a slow /proc): skip, not burst */
 			due = now + s->cfg.interval_ns -
 			      (now - due) % s->cfg.interval_ns;
-		struct timespec ts = { (time_t)(due / 1000000000ull),
-				       (long)(due % 1000000000ull) };
+		struct timespec ts = hd_timespec(due);
 		pthread_mutex_lock(&s->lock);
 		while (!s->stop &&
 		       pthread_cond_timedwait(&s->wake, &s->lock, &ts) != ETIMEDOUT)
