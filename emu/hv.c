@@ -73,10 +73,25 @@ struct emu_hv {
 	void *arg;
 };
 
+/* The modelled time of the calling thread: the model sleeps in the thread
+ * that made the call, so libxcl can tell, call by call, what was modelled
+ * (xcl_hv_ops.modelled). */
+static _Thread_local struct xcl_modelled thread_modelled;
+
 static void model(uint64_t ns)
 {
-	if (ns)
-		hd_sleep_until_ns(hd_now_ns() + ns);
+	if (!ns)
+		return;
+	uint64_t since = hd_now_ns();
+	hd_sleep_until_ns(since + ns);
+	thread_modelled.nominal_ns += ns;
+	thread_modelled.slept_ns += hd_now_ns() - since;
+}
+
+static void modelled(void *arg, struct xcl_modelled *out)
+{
+	(void)arg;
+	*out = thread_modelled;
 }
 
 int emu_hv_new(const struct emu_limits *limits, const struct emu_latency *lat,
@@ -201,11 +216,12 @@ static int evtchn_alloc(void *arg, uint32_t domid, uint32_t remote,
 	return rc;
 }
 
+/* No modelled time here: dom0's bind happens inside the dom0 phase, which
+ * on emu is measured work only. */
 int emu_hv_bind_vif(struct emu_hv *hv, uint32_t domid, struct hd_err *err)
 {
 	int rc;
 
-	model(hv->lat->evtchn_ns);
 	pthread_mutex_lock(&hv->lock);
 	struct domain *dom = get(hv, domid);
 	if (!dom)
@@ -318,6 +334,7 @@ static int destroy(void *arg, uint32_t domid, struct hd_err *err)
 
 const struct xcl_hv_ops emu_hv_ops = {
 	.name = "emu",
+	.modelled = modelled,
 	.domain_create = domain_create,
 	.evtchn_alloc = evtchn_alloc,
 	.build = build,

@@ -525,7 +525,7 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 	void *hv_args[PLATFORM_MAX_WORKERS];
 	for (size_t i = 0; i < PLATFORM_MAX_WORKERS; i++)
 		hv_args[i] = p->hv;
-	if ((rc = xcl_workers_open(&p->workers, plan_job_workers(job),
+	if ((rc = xcl_workers_open(&p->workers, job,
 				   &emu_hv_ops, hv_args, 10ull * 1000000000ull,
 				   err)))
 		goto fail;

@@ -92,6 +92,14 @@ static const struct opt_value lifetime_values[] = {
 	{ NULL, NULL },
 };
 
+static const struct opt_value xs_handles_values[] = {
+	{ "two", "one connection for requests and one for watches, so that "
+		 "replies reach the caller without libxenstore's reader thread" },
+	{ "one", "requests and watches on one connection, as a simple "
+		 "toolstack does: every reply then passes the reader thread" },
+	{ NULL, NULL },
+};
+
 static const struct opt_value on_failure_values[] = {
 	{ "continue", "store the failure with its cause and go on" },
 	{ "stop", "stop creating at the first failed guest" },
@@ -156,6 +164,9 @@ static const struct plan_option plan_options[] = {
 	  1048576, NULL, "emu: the console daemon's open file limit; 0: the "
 	  "hard limit horde runs under (1024 is what a daemon gets by "
 	  "default)" },
+	{ "xs_handles", OPT_ENUM, FIELD(xs_handles), "two", 0, 0,
+	  xs_handles_values, "xen, emu: XenStore connections of each of "
+	  "libxcl's workers" },
 	{ "on_failure", OPT_ENUM, FIELD(on_failure), "continue", 0, 0,
 	  on_failure_values, "what a failed guest does to the run" },
 	{ "alive_timeout", OPT_DURATION, FIELD(alive_timeout_ns), "30s",

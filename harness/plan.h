@@ -46,6 +46,7 @@ struct plan_job {
 	long long pty_max;         /* emu: the console daemon's devpts max */
 	long long console_fd_limit;/* emu: the console daemon's RLIMIT_NOFILE */
 	char on_failure[16];       /* continue or stop */
+	char xs_handles[8];        /* xen, emu: libxcl's connections a worker */
 	uint64_t alive_timeout_ns; /* give up on a guest's ARP reply after */
 	uint64_t probe_interval_ns;/* gap between ARP probes of one guest */
 	long long bucket;          /* guests per bucket in summaries */

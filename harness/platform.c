@@ -41,23 +41,28 @@ void platform_guest_cmdline(const struct guest_spec *g, char *buf, size_t len)
 	snprintf(buf, len, "console=hvc0 quiet ip=%s", addr);
 }
 
-int xcl_workers_open(struct xcl_workers *w, uint32_t n,
+int xcl_workers_open(struct xcl_workers *w, const struct plan_job *job,
 		     const struct xcl_hv_ops *ops, void *const *hv_args,
 		     uint64_t backend_timeout_ns, struct hd_err *err)
 {
+	uint32_t n = plan_job_workers(job);
+	bool one = strcmp(job->xs_handles, "one") == 0;
+
 	memset(w, 0, sizeof(*w));
 	if (n < 1 || n > PLATFORM_MAX_WORKERS)
 		return hd_fail(err, HD_EINVAL, "concurrency: 1..%d",
 			       PLATFORM_MAX_WORKERS);
-	for (; w->n < n; w->n++) {
-		if (!(w->xs[w->n] = xs_open(XS_UNWATCH_FILTER)))
+	while (w->n < n) {
+		/* Counted first, so that a half-opened worker is closed. */
+		uint32_t i = w->n++;
+		if (!(w->xs[i] = xs_open(one ? XS_UNWATCH_FILTER : 0)) ||
+		    (!one && !(w->watch_xs[i] = xs_open(XS_UNWATCH_FILTER))))
 			return hd_fail_errno(err, HD_EXS, "open xenstore");
-		int rc = xcl_ctx_new(w->xs[w->n], ops, hv_args[w->n],
-				     backend_timeout_ns, &w->xcl[w->n], err);
-		if (rc) {
-			w->n++; /* so that its connection is closed */
+		int rc = xcl_ctx_new(w->xs[i], one ? w->xs[i] : w->watch_xs[i],
+				     ops, hv_args[i],
+				     backend_timeout_ns, &w->xcl[i], err);
+		if (rc)
 			return rc;
-		}
 	}
 	return HD_OK;
 }
@@ -68,6 +73,8 @@ void xcl_workers_close(struct xcl_workers *w)
 		xcl_ctx_free(w->xcl[i]);
 		if (w->xs[i])
 			xs_close(w->xs[i]);
+		if (w->watch_xs[i])
+			xs_close(w->watch_xs[i]);
 	}
 	memset(w, 0, sizeof(*w));
 }

@@ -102,14 +102,17 @@ extern const struct platform_ops platform_emu;
 extern const struct platform_ops platform_xen;
 extern const struct platform_ops platform_xl;
 
-/* libxcl contexts for the workers, each on a XenStore connection of its
- * own (a connection's watch events cannot be shared between threads). */
+/* libxcl contexts for the workers, each on XenStore connections of its
+ * own (a connection's watch events cannot be shared between threads): one
+ * for requests and one for watches (see xcl_ctx_new). */
 struct xcl_workers {
 	struct xs_handle *xs[PLATFORM_MAX_WORKERS];
+	struct xs_handle *watch_xs[PLATFORM_MAX_WORKERS];
 	struct xcl_ctx *xcl[PLATFORM_MAX_WORKERS];
 	uint32_t n;
 };
-int xcl_workers_open(struct xcl_workers *w, uint32_t n,
+/* Opens plan_job_workers(job) contexts, with job's xs_handles. */
+int xcl_workers_open(struct xcl_workers *w, const struct plan_job *job,
 		     const struct xcl_hv_ops *ops, void *const *hv_args,
 		     uint64_t backend_timeout_ns, struct hd_err *err);
 void xcl_workers_close(struct xcl_workers *w);

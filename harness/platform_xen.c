@@ -176,7 +176,7 @@ static int xen_open(const struct plan_job *job, struct platform **out,
 	for (uint32_t i = 0; i < nw && i < PLATFORM_MAX_WORKERS; i++)
 		if ((rc = xcl_xen_open(&p->worker_xen[i], err)))
 			goto fail;
-	if ((rc = xcl_workers_open(&p->workers, nw, &xcl_xen_ops,
+	if ((rc = xcl_workers_open(&p->workers, job, &xcl_xen_ops,
 				   (void *const *)p->worker_xen,
 				   60ull * 1000000000ull, err)))
 		goto fail;
@@ -288,7 +288,7 @@ int platform_xen_clean(const char *prefix, FILE *log, struct hd_err *err)
 		rc = hd_fail_errno(err, HD_EXS, "clean: open xenstore");
 		goto out;
 	}
-	if ((rc = xcl_ctx_new(xs, &xcl_xen_ops, x, 10ull * 1000000000ull, &ctx,
+	if ((rc = xcl_ctx_new(xs, NULL, &xcl_xen_ops, x, 10ull * 1000000000ull, &ctx,
 			      err)))
 		goto out;
 	char **doms = xs_directory(xs, XBT_NULL, "/local/domain", &n);

@@ -107,10 +107,24 @@ static const char schema_v3[] =
 	" FOREIGN KEY(run_id, seq) REFERENCES guests(run_id, seq)"
 	") STRICT;";
 
+/* v4: what each phase row's time was: modelled_ns, the nominal time a
+ * model (emu's hypervisor) charged in the phase, and measured_ns, the time
+ * really measured (the phase less the model's sleeps); NULL in rows from
+ * before v4, when it was not recorded. retries: XenStore commits retried
+ * (on the xenstore row). */
+static const char schema_v4[] =
+	"ALTER TABLE phases ADD COLUMN modelled_ns INTEGER;"
+	"ALTER TABLE phases ADD COLUMN measured_ns INTEGER;"
+	"ALTER TABLE phases ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE destroy_phases ADD COLUMN modelled_ns INTEGER;"
+	"ALTER TABLE destroy_phases ADD COLUMN measured_ns INTEGER;"
+	"ALTER TABLE destroy_phases ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;";
+
 /* Each entry takes the database from version i to i + 1; a database made
  * by an older horde is brought up to date when it is opened. Foreign keys
  * are enforced only after, since a migration may rebuild a table. */
-static const char *const migrations[] = { schema_v1, schema_v2, schema_v3 };
+static const char *const migrations[] = { schema_v1, schema_v2, schema_v3,
+					  schema_v4 };
 
 enum stmt { S_GUEST, S_PHASE, S_ALIVE, S_FAILURE, S_SAMPLE, S_SWEEP,
 	    S_DESTROYED, S_DESTROY_PHASE, S_COUNT };
@@ -120,7 +134,8 @@ static const char *const stmt_sql[S_COUNT] = {
 		    " created_at_ns, create_ns, unpaused_at_ns, failure)"
 		    " VALUES(?,?,?,?,?,?,?,?,?,?)",
 	[S_PHASE] = "INSERT INTO phases(run_id, seq, phase, start_ns, dur_ns,"
-		    " calls) VALUES(?,?,?,?,?,?)",
+		    " calls, modelled_ns, measured_ns, retries)"
+		    " VALUES(?,?,?,?,?,?,?,?,?)",
 	[S_ALIVE] = "UPDATE guests SET alive_ns=?, reply_mac=?, probes=?,"
 		    " failure=coalesce(failure, ?) WHERE run_id=? AND seq=?",
 	[S_FAILURE] = "UPDATE guests SET failure=coalesce(failure, ?)"
@@ -128,7 +143,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_DESTROYED] = "UPDATE guests SET destroyed_at_ns=?, destroy_ns=?,"
 			" failure=coalesce(failure, ?) WHERE run_id=? AND seq=?",
 	[S_DESTROY_PHASE] = "INSERT INTO destroy_phases(run_id, seq, phase,"
-			    " start_ns, dur_ns, calls) VALUES(?,?,?,?,?,?)",
+			    " start_ns, dur_ns, calls, modelled_ns, measured_ns,"
+			    " retries) VALUES(?,?,?,?,?,?,?,?,?)",
 	[S_SAMPLE] = "INSERT INTO samples(run_id, at_ns, guests, source, metric,"
 		     " value) VALUES(?,?,?,?,?,?)",
 	[S_SWEEP] = "INSERT INTO sweeps(run_id, sweep, at_ns, guests, probed,"
@@ -162,35 +178,50 @@ static int exec(struct results *r, const char *sql, struct hd_err *err)
 	return HD_OK;
 }
 
-static int migrate(struct results *r, struct hd_err *err)
+/* Reads the schema version. Called inside the migration's transaction, so
+ * that two hordes opening one new database cannot both apply a step. */
+static int schema_version(struct results *r, int *version, struct hd_err *err)
 {
 	sqlite3_stmt *st;
-	int version = 0, rc;
 
 	if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL))
 		return db_fail(r, err, "read schema version");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
+	*version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
-	if (version > (int)HD_ARRAY_SIZE(migrations))
-		return hd_fail(err, HD_EINVAL,
-			       "%s: schema version %d is newer than this horde "
-			       "knows (%zu)", r->path, version,
-			       HD_ARRAY_SIZE(migrations));
-	for (; version < (int)HD_ARRAY_SIZE(migrations); version++) {
+	return HD_OK;
+}
+
+/* Applies the missing migrations, each read and applied under one
+ * BEGIN IMMEDIATE (the busy timeout makes a second horde wait for it). */
+static int migrate(struct results *r, struct hd_err *err)
+{
+	const int latest = (int)HD_ARRAY_SIZE(migrations);
+	int version = 0, rc;
+
+	for (;;) {
 		char bump[64];
-		snprintf(bump, sizeof(bump), "PRAGMA user_version=%d", version + 1);
 		if ((rc = exec(r, "BEGIN IMMEDIATE", err)))
 			return rc;
-		if ((rc = exec(r, migrations[version], err)) ||
-		    (rc = exec(r, bump, err))) {
-			exec(r, "ROLLBACK", NULL);
-			return rc;
+		if ((rc = schema_version(r, &version, err)))
+			goto rollback;
+		if (version > latest) {
+			rc = hd_fail(err, HD_EINVAL, "%s: schema version %d is "
+				     "newer than this horde knows (%d)",
+				     r->path, version, latest);
+			goto rollback;
 		}
+		if (version == latest)
+			return exec(r, "COMMIT", err);
+		snprintf(bump, sizeof(bump), "PRAGMA user_version=%d", version + 1);
+		if ((rc = exec(r, migrations[version], err)) ||
+		    (rc = exec(r, bump, err)))
+			goto rollback;
 		if ((rc = exec(r, "COMMIT", err)))
 			return rc;
 	}
-	return HD_OK;
+rollback:
+	exec(r, "ROLLBACK", NULL);
+	return rc;
 }
 
 int results_open(const char *path, struct results **out, struct hd_err *err)
@@ -383,6 +414,11 @@ static int insert_phases(struct results *r, sqlite3_stmt *st, int64_t run_id,
 		sqlite3_bind_int64(st, 4, first ? (int64_t)(first - t->start_ns) : 0);
 		sqlite3_bind_int64(st, 5, (int64_t)t->phase_ns[p]);
 		sqlite3_bind_int64(st, 6, t->phase_calls[p]);
+		sqlite3_bind_int64(st, 7, (int64_t)t->phase_modelled_ns[p]);
+		sqlite3_bind_int64(st, 8, (int64_t)(t->phase_ns[p] -
+						    t->phase_slept_ns[p]));
+		sqlite3_bind_int64(st, 9, p == XCL_PHASE_XENSTORE ?
+					  t->commit_retries : 0);
 		int rc = step_reset(r, st, err, "insert phase");
 		if (rc)
 			return rc;

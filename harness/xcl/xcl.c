@@ -20,14 +20,16 @@
 /* A commit that conflicts with another toolstack's (creating a guest's
  * directory changes /local/domain, which every creation in flight also
  * changes) is retried, as libxl does, after a random pause that doubles
- * up to 4 ms, so that creations in step fall out of step. Each retry is
- * counted in the xenstore phase's calls. */
+ * up to 4 ms, so that creations in step fall out of step. The pauses are
+ * the toolstack's time, not XenStore's; each retry is counted in
+ * xcl_timing.commit_retries. */
 #define TX_RETRIES 200
 #define TX_BACKOFF_FIRST_NS 20000ull
 #define TX_BACKOFF_MAX_NS 4000000ull
 
 struct xcl_ctx {
-	struct xs_handle *xs;
+	struct xs_handle *xs;       /* requests only: never has a watch */
+	struct xs_handle *watch_xs; /* the watches creation waits on */
 	const struct xcl_hv_ops *hv;
 	void *hv_arg;
 	uint64_t backend_timeout_ns;
@@ -49,7 +51,8 @@ const char *xcl_phase_name(enum xcl_phase p)
 	return p < XCL_PHASE_COUNT ? phase_names[p] : "?";
 }
 
-int xcl_ctx_new(struct xs_handle *xs, const struct xcl_hv_ops *hv, void *hv_arg,
+int xcl_ctx_new(struct xs_handle *xs, struct xs_handle *watch_xs,
+		const struct xcl_hv_ops *hv, void *hv_arg,
 		uint64_t backend_timeout_ns, struct xcl_ctx **out,
 		struct hd_err *err)
 {
@@ -57,6 +60,7 @@ int xcl_ctx_new(struct xs_handle *xs, const struct xcl_hv_ops *hv, void *hv_arg,
 	if (!c)
 		return hd_fail(err, HD_ESYS, "libxcl: out of memory");
 	c->xs = xs;
+	c->watch_xs = watch_xs;
 	c->hv = hv;
 	c->hv_arg = hv_arg;
 	c->backend_timeout_ns = backend_timeout_ns;
@@ -72,27 +76,57 @@ void xcl_ctx_free(struct xcl_ctx *ctx)
 
 /* ---- phase accounting ------------------------------------------------ */
 
-static uint64_t charge_begin(struct xcl_ctx *c, enum xcl_phase p)
+/* One stretch of time charged to a phase: when it began and the model's
+ * totals then, so that what a model stood in for is told apart. */
+struct charge {
+	uint64_t since;
+	struct xcl_modelled m;
+};
+
+static void read_modelled(struct xcl_ctx *c, struct xcl_modelled *m)
 {
-	uint64_t now = hd_now_ns();
+	if (c->hv->modelled)
+		c->hv->modelled(c->hv_arg, m);
+	else
+		*m = (struct xcl_modelled){ 0, 0 };
+}
+
+/* Starts a stretch of time in phase p; is_call when it is one call
+ * (a round trip, a hypercall wrapper, a wait), not local work. */
+static struct charge charge_begin(struct xcl_ctx *c, enum xcl_phase p,
+				  bool is_call)
+{
+	struct charge ch;
+	read_modelled(c, &ch.m);
+	ch.since = hd_now_ns();
 	if (!c->timing->phase_first_ns[p])
-		c->timing->phase_first_ns[p] = now;
-	c->timing->phase_calls[p]++;
-	return now;
+		c->timing->phase_first_ns[p] = ch.since;
+	c->timing->phase_calls[p] += is_call;
+	return ch;
 }
 
-static void charge_end(struct xcl_ctx *c, enum xcl_phase p, uint64_t since)
+static void charge_end(struct xcl_ctx *c, enum xcl_phase p,
+		       const struct charge *ch)
 {
-	c->timing->phase_ns[p] += hd_now_ns() - since;
+	struct xcl_modelled m;
+	uint64_t now = hd_now_ns();
+
+	read_modelled(c, &m);
+	c->timing->phase_ns[p] += now - ch->since;
+	c->timing->phase_modelled_ns[p] += m.nominal_ns - ch->m.nominal_ns;
+	c->timing->phase_slept_ns[p] += m.slept_ns - ch->m.slept_ns;
 }
 
-/* Runs stmt and charges its time to phase. */
-#define CHARGE(c, phase, stmt)                                   \
-	do {                                                     \
-		uint64_t since_ = charge_begin((c), (phase));    \
-		stmt;                                            \
-		charge_end((c), (phase), since_);                \
+/* Runs stmt and charges its time to phase: CHARGE for one call,
+ * CHARGE_LOCAL for work inside a library that makes no round trip. */
+#define CHARGE_AS(c, phase, is_call, stmt)                                \
+	do {                                                              \
+		struct charge ch_ = charge_begin((c), (phase), (is_call));\
+		stmt;                                                     \
+		charge_end((c), (phase), &ch_);                           \
 	} while (0)
+#define CHARGE(c, phase, stmt) CHARGE_AS(c, phase, true, stmt)
+#define CHARGE_LOCAL(c, phase, stmt) CHARGE_AS(c, phase, false, stmt)
 
 static void timing_start(struct xcl_ctx *c, struct xcl_timing *t)
 {
@@ -253,9 +287,11 @@ static bool make_dirs(struct xcl_ctx *c, xs_transaction_t t, uint32_t domid,
 
 	for (size_t i = 0; ok && i < ndirs; i++) {
 		CHARGE(c, XCL_PHASE_XENSTORE,
-		       ok = xs_mkdir(c->xs, t, dirs[i].path) &&
-			    xs_set_permissions(c->xs, t, dirs[i].path,
-					       dirs[i].perms, dirs[i].n));
+		       ok = xs_mkdir(c->xs, t, dirs[i].path));
+		if (ok)
+			CHARGE(c, XCL_PHASE_XENSTORE,
+			       ok = xs_set_permissions(c->xs, t, dirs[i].path,
+						       dirs[i].perms, dirs[i].n));
 	}
 	return ok;
 }
@@ -304,8 +340,8 @@ static int write_entries(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 		if (cap > TX_BACKOFF_MAX_NS)
 			cap = TX_BACKOFF_MAX_NS;
 		c->rng = c->rng * 6364136223846793005ull + 1442695040888963407ull;
-		CHARGE(c, XCL_PHASE_XENSTORE,
-		       hd_sleep_until_ns(hd_now_ns() + (c->rng >> 33) % cap));
+		c->timing->commit_retries++;
+		hd_sleep_until_ns(hd_now_ns() + (c->rng >> 33) % cap);
 	}
 	return hd_fail(err, HD_EXS, "xenstore: commit kept conflicting (%d tries)",
 		       TX_RETRIES);
@@ -336,24 +372,28 @@ static void remove_entries(struct xcl_ctx *c, uint32_t domid,
 /* ---- dom0 -------------------------------------------------------------- */
 
 /* Waits until the vif backend's hotplug reports "connected", as libxl
- * waits for its hotplug scripts. Charged whole to the dom0 phase. */
+ * waits for its hotplug scripts. The watch is set on the watch handle;
+ * every libxenstore call is charged to the xenstore phase and only the
+ * waits between them to dom0. */
 static int wait_backend(struct xcl_ctx *c, const struct paths *p,
 			struct hd_err *err)
 {
 	char path[128], token[32];
 	int rc = HD_OK;
-	uint64_t since = charge_begin(c, XCL_PHASE_DOM0);
-	uint64_t deadline = since + c->backend_timeout_ns;
+	uint64_t deadline = hd_now_ns() + c->backend_timeout_ns;
+	bool watching;
 
 	snprintf(path, sizeof(path), "%s/hotplug-status", p->be);
 	snprintf(token, sizeof(token), "xcl-be-%u", ++c->watch_seq);
-	if (!xs_watch(c->xs, path, token)) {
-		rc = hd_fail_errno(err, HD_EXS, "xenstore: watch %s", path);
-		goto out;
-	}
+	CHARGE(c, XCL_PHASE_XENSTORE,
+	       watching = xs_watch(c->watch_xs, path, token));
+	if (!watching)
+		return hd_fail_errno(err, HD_EXS, "xenstore: watch %s", path);
 	for (;;) {
 		unsigned len;
-		char *v = xs_read(c->xs, XBT_NULL, path, &len);
+		char *v;
+		CHARGE(c, XCL_PHASE_XENSTORE,
+		       v = xs_read(c->xs, XBT_NULL, path, &len));
 		if (v) {
 			bool connected = strcmp(v, "connected") == 0;
 			bool failed = strcmp(v, "error") == 0;
@@ -361,9 +401,10 @@ static int wait_backend(struct xcl_ctx *c, const struct paths *p,
 			if (connected)
 				break;
 			if (failed) {
-				char epath[160];
+				char epath[160], *why;
 				snprintf(epath, sizeof(epath), "%s/hotplug-error", p->be);
-				char *why = xs_read(c->xs, XBT_NULL, epath, &len);
+				CHARGE(c, XCL_PHASE_XENSTORE,
+				       why = xs_read(c->xs, XBT_NULL, epath, &len));
 				rc = hd_fail(err, HD_ELIMIT, "%s",
 					     why ? why : "dom0: vif hotplug failed");
 				free(why);
@@ -378,19 +419,24 @@ static int wait_backend(struct xcl_ctx *c, const struct paths *p,
 				     hd_fmt_ns(c->backend_timeout_ns, t, sizeof(t)));
 			break;
 		}
-		struct pollfd pfd = { .fd = xs_fileno(c->xs), .events = POLLIN };
-		int ms = (int)((deadline - now) / 1000000) + 1;
-		if (poll(&pfd, 1, ms) < 0 && errno != EINTR) {
+		struct pollfd pfd = { .fd = xs_fileno(c->watch_xs), .events = POLLIN };
+		int ms = (int)((deadline - now) / 1000000) + 1, r;
+		CHARGE(c, XCL_PHASE_DOM0, r = poll(&pfd, 1, ms));
+		if (r < 0 && errno != EINTR) {
 			rc = hd_fail_errno(err, HD_ESYS, "dom0: poll");
 			break;
 		}
+		/* Drains the events the watch queued; no round trip. */
 		char **ev;
-		while ((ev = xs_check_watch(c->xs)))
+		for (;;) {
+			CHARGE_LOCAL(c, XCL_PHASE_XENSTORE,
+				     ev = xs_check_watch(c->watch_xs));
+			if (!ev)
+				break;
 			free(ev);
+		}
 	}
-	xs_unwatch(c->xs, path, token);
-out:
-	charge_end(c, XCL_PHASE_DOM0, since);
+	CHARGE(c, XCL_PHASE_XENSTORE, xs_unwatch(c->watch_xs, path, token));
 	return rc;
 }
 

@@ -50,22 +50,38 @@ struct xcl_guest_config {
 };
 
 /* Per-call timing, CLOCK_MONOTONIC ns. Phases sum exactly to total_ns:
- * the toolstack phase is what the other three leave. */
+ * the toolstack phase is what the other three leave, which includes the
+ * backoff pauses between retried XenStore commits.
+ *
+ * phase_calls counts round trips (libxenstore calls, hypercall wrappers)
+ * and, for dom0, waits. Where a hypervisor model stood in for Xen,
+ * phase_modelled_ns is the nominal time the model charged in the phase and
+ * phase_slept_ns how long the thread really slept for it; what was measured
+ * is phase_ns - phase_slept_ns. */
 struct xcl_timing {
 	uint64_t start_ns;
 	uint64_t total_ns;
 	uint64_t phase_ns[XCL_PHASE_COUNT];
+	uint64_t phase_modelled_ns[XCL_PHASE_COUNT];
+	uint64_t phase_slept_ns[XCL_PHASE_COUNT];
 	uint64_t phase_first_ns[XCL_PHASE_COUNT]; /* first entry, absolute; 0
 						     if never entered */
 	uint32_t phase_calls[XCL_PHASE_COUNT];
+	uint32_t commit_retries; /* XenStore commits that conflicted */
 	uint64_t unpaused_ns; /* absolute time the unpause returned */
 };
 
 struct xcl_ctx;
 
-/* Opens a context over an open XenStore handle (the caller keeps it) and a
- * hypervisor. backend_timeout_ns bounds the wait for dom0's backends. */
-int xcl_ctx_new(struct xs_handle *xs, const struct xcl_hv_ops *hv, void *hv_arg,
+/* Opens a context over two open XenStore handles (the caller keeps both)
+ * and a hypervisor: xs for requests, watch_xs for the watches creation
+ * waits on. Once a handle has a watch, libxenstore passes every reply on it
+ * through its reader thread, a thread wake-up per request; a handle that
+ * never watches answers on the caller's thread. watch_xs may be xs (as the
+ * bench does to show that cost); it may be NULL for a context that only
+ * destroys. backend_timeout_ns bounds the wait for dom0's backends. */
+int xcl_ctx_new(struct xs_handle *xs, struct xs_handle *watch_xs,
+		const struct xcl_hv_ops *hv, void *hv_arg,
 		uint64_t backend_timeout_ns, struct xcl_ctx **out,
 		struct hd_err *err);
 void xcl_ctx_free(struct xcl_ctx *ctx);

@@ -29,8 +29,19 @@ struct xcl_build_result {
 	uint64_t console_mfn;
 };
 
+/* Time a model spent in place of a hypervisor, for the calling thread
+ * since it started: what the model's latency profile says the operations
+ * cost (nominal) and how long the thread really slept for them. */
+struct xcl_modelled {
+	uint64_t nominal_ns;
+	uint64_t slept_ns;
+};
+
 struct xcl_hv_ops {
 	const char *name;
+	/* The calling thread's running totals of modelled time; NULL for a
+	 * real hypervisor, where nothing is modelled. */
+	void (*modelled)(void *hv, struct xcl_modelled *out);
 	/* Creates a paused domain with its vcpus and memory limit. */
 	int (*domain_create)(void *hv, const struct xcl_domain_config *cfg,
 			     uint32_t *domid, struct hd_err *err);

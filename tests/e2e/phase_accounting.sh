@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Where creation time is charged, checked against what the XenStore daemon
+# itself saw: horde-xenstored runs with a trace of every request, and the
+# round trips libxcl's workers made on their two connections (requests and
+# watches) must be exactly the xenstore phase's calls, creation and
+# destruction together. A burst of 16 (16 workers) makes commits conflict: the
+# retries are counted, their backoff is not XenStore calls. The model's
+# time is in the hypervisor phase alone and is the latency profile's.
+. "$(dirname "$0")/../lib.sh"
+
+# The daemon under test, with a trace file: horde starts it by this path.
+cat > "$TMP/horde-xenstored" <<WRAP
+#!/bin/sh
+exec "$PWD/$B/horde-xenstored" "\$@" --trace-file "$TMP/trace"
+WRAP
+chmod +x "$TMP/horde-xenstored"
+cat > "$TMP/p.plan" <<'PLAN'
+[acct]
+guests=160
+memory=8
+boot_delay=1ms
+pattern=burst
+burst=16
+burst_every=1ms
+PLAN
+db=$TMP/p.db
+HORDE_XENSTORED=$TMP/horde-xenstored "$B/horde" run "$TMP/p.plan" --db "$db" \
+	--quiet > "$TMP/out" 2> "$TMP/err" || fail "horde run failed: $(cat "$TMP/err")"
+expect_eq "created" "$(q "$db" "select count(*) from guests where failure is null")" 160
+[ -s "$TMP/trace" ] || fail "no trace written"
+
+# The workers' connections: those that start transactions (requests) and
+# those that watch a vif's hotplug-status (watches).
+awk '
+	$3 == "TRANSACTION_START" { req[$1] = 1 }
+	$3 == "WATCH" && $6 ~ /hotplug-status$/ { watch[$1] = 1 }
+	{ n[$1]++ }
+	END {
+		for (c in n) if (c in req || c in watch) { conns++; total += n[c] }
+		print conns, total
+	}' "$TMP/trace" > "$TMP/counts"
+read -r conns seen < "$TMP/counts"
+expect_eq "worker connections (16 workers, 2 each)" "$conns" 32
+charged=$(q "$db" "select (select sum(calls) from phases where phase = 'xenstore') + (select sum(calls) from destroy_phases where phase = 'xenstore')")
+expect_eq "xenstore calls charged vs requests the daemon saw" "$charged" "$seen"
+
+retries=$(q "$db" "select sum(retries) from phases where phase = 'xenstore'")
+[ "${retries:-0}" -gt 0 ] || fail "a burst of 16 retried no commit"
+conflicts=$(grep -c "in  TRANSACTION_END" "$TMP/trace")
+commits=$(q "$db" "select count(*) from guests where failure is null")
+# Every retry is one more TRANSACTION_END than the guests' one commit each.
+expect_eq "retries vs commits the daemon saw" "$((commits + retries))" "$conflicts"
+
+# emu's default latency profile (emu/hv.c): create 300 us, 2 event channels
+# of 5 us, build 500 us + 20 us a MiB (8 MiB), unpause 20 us.
+expect_eq "modelled hypervisor time per guest" \
+	"$(q "$db" "select count(*) from phases where phase = 'hypervisor' and modelled_ns = 300000 + 2 * 5000 + 500000 + 8 * 20000 + 20000")" 160
+expect_eq "modelled time outside the hypervisor phase" \
+	"$(q "$db" "select count(*) from phases where phase != 'hypervisor' and modelled_ns != 0")" 0
+expect_eq "measured time recorded" \
+	"$(q "$db" "select count(*) from phases where measured_ns is null or measured_ns < 0 or measured_ns > dur_ns")" 0
+expect_eq "modelled destruction time (300 us)" \
+	"$(q "$db" "select count(*) from destroy_phases where phase = 'hypervisor' and modelled_ns = 300000")" 160
