@@ -44,7 +44,7 @@ struct daemon {
 };
 
 struct platform {
-	char rundir[64];
+	char rundir[76]; /* its socket's path must fit a sun_path */
 	char netns[32];
 	char netns_path[96];
 	int orig_netns; /* to go back to before removing ours */
@@ -60,7 +60,7 @@ struct platform {
 	pthread_mutex_t faults_lock; /* guests report from their thread */
 	struct platform_fault *faults;
 	size_t nfaults, capfaults;
-	char sock[128];
+	char sock[108]; /* sun_path */
 	struct emu_hv *hv;
 	struct emu_guests *guests;
 	struct emu_dom0 *dom0;
@@ -374,7 +374,7 @@ static void remove_rundir(const char *dir)
 					     "xenstored.stats",
 					     "xenstored.stats.tmp" };
 	for (size_t i = 0; i < HD_ARRAY_SIZE(files); i++) {
-		char path[PATH_MAX];
+		char path[PATH_MAX + 32];
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 		unlink(path);
 	}
@@ -457,12 +457,8 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 	/* Modelled latencies are slept; a fine timer slack keeps a 20 us
 	 * sleep near 20 us instead of 70. */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
-	strcpy(p->rundir, "/tmp/horde-XXXXXX");
-	if (!mkdtemp(p->rundir)) {
-		p->rundir[0] = '\0';
-		rc = hd_fail_errno(err, HD_ESYS, "make run folder in /tmp");
+	if ((rc = hd_mkdtemp(p->rundir, sizeof(p->rundir), "horde-", err)))
 		goto fail;
-	}
 	/* The folder says whose it is, for `horde clean` after a crash. */
 	char owner[96], pid[16];
 	snprintf(owner, sizeof(owner), "%s/" OWNER_FILE, p->rundir);
@@ -680,14 +676,14 @@ int platform_emu_clean(FILE *log, struct hd_err *err)
 		}
 		closedir(d);
 	}
-	if ((d = opendir("/tmp"))) {
+	if ((d = opendir(hd_tmpdir()))) {
 		for (struct dirent *e; (e = readdir(d));) {
-			char path[300], owner[330];
+			char path[PATH_MAX], owner[PATH_MAX + 16];
 			int pid = 0;
 			if (strncmp(e->d_name, "horde-", 6) != 0 ||
 			    strlen(e->d_name) != 12)
 				continue;
-			snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+			snprintf(path, sizeof(path), "%s/%s", hd_tmpdir(), e->d_name);
 			snprintf(owner, sizeof(owner), "%s/" OWNER_FILE, path);
 			FILE *f = fopen(owner, "re");
 			if (!f)

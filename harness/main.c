@@ -483,9 +483,9 @@ static int cmd_ab(const struct cli_args *a)
 		hd_strlcpy(dir, a->values[7], sizeof(dir));
 		mkdir(dir, 0755);
 	} else {
-		strcpy(dir, "/tmp/horde-ab-XXXXXX");
-		if (!mkdtemp(dir)) {
-			fail_msg("cannot make a folder in /tmp");
+		struct hd_err err;
+		if (hd_mkdtemp(dir, sizeof(dir), "horde-ab-", &err)) {
+			fail_msg(err.msg);
 			return 2;
 		}
 	}

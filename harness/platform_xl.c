@@ -20,7 +20,7 @@ extern char **environ;
 
 struct platform {
 	struct xcl_xen *sampler_xen; /* the sampler thread's own handle */
-	char dir[64]; /* the guests' config files */
+	char dir[128]; /* the guests' config files */
 	char bridge[16], kernel[256], ramdisk[256];
 	long long memory_mib;
 };
@@ -89,11 +89,9 @@ static int xl_open(const struct plan_job *job, struct platform **out,
 	hd_strlcpy(p->kernel, job->kernel, sizeof(p->kernel));
 	hd_strlcpy(p->ramdisk, job->ramdisk, sizeof(p->ramdisk));
 	p->memory_mib = job->memory_mib;
-	strcpy(p->dir, "/tmp/horde-xl-XXXXXX");
-	if (!mkdtemp(p->dir)) {
-		p->dir[0] = '\0';
+	if ((rc = hd_mkdtemp(p->dir, sizeof(p->dir), "horde-xl-", err))) {
 		xl_close(p);
-		return hd_fail_errno(err, HD_ESYS, "platform xl: make /tmp folder");
+		return hd_wrap(err, "platform xl");
 	}
 	*out = p;
 	return HD_OK;
@@ -102,7 +100,7 @@ static int xl_open(const struct plan_job *job, struct platform **out,
 static int xl_create(struct platform *p, const struct guest_spec *g,
 		     uint32_t *domid, struct xcl_timing *t, struct hd_err *err)
 {
-	char cfg[160], text[1024], out[64], cmdline[96];
+	char cfg[256], text[1024], out[64], cmdline[96];
 
 	memset(t, 0, sizeof(*t));
 	t->start_ns = hd_now_ns();

@@ -96,6 +96,28 @@ struct timespec hd_timespec(uint64_t ns)
 				  .tv_nsec = (long)(ns % 1000000000ull) };
 }
 
+const char *hd_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	return t && t[0] == '/' ? t : "/tmp";
+}
+
+int hd_mkdtemp(char *buf, size_t len, const char *stem, struct hd_err *err)
+{
+	if ((size_t)snprintf(buf, len, "%s/%sXXXXXX", hd_tmpdir(), stem) >= len) {
+		buf[0] = '\0';
+		return hd_fail(err, HD_EINVAL, "TMPDIR %s: path too long",
+			       hd_tmpdir());
+	}
+	if (!mkdtemp(buf)) {
+		int rc = hd_fail_errno(err, HD_ESYS, "make a folder in %s",
+				       hd_tmpdir());
+		buf[0] = '\0';
+		return rc;
+	}
+	return HD_OK;
+}
+
 void hd_sleep_until_ns(uint64_t t_ns)
 {
 	struct timespec ts = hd_timespec(t_ns);

@@ -53,6 +53,12 @@ size_t hd_take_front(void *items, size_t *count, size_t size, void *out,
  * telling crashed runs and leftovers from those of a horde still going. */
 bool hd_pid_is_horde(long long pid);
 
+/* Where horde makes its temporary folders: $TMPDIR when it is an absolute
+ * path, else /tmp (so that a test, or a user, keeps them apart). */
+const char *hd_tmpdir(void);
+/* Makes a new folder hd_tmpdir()/<stem>XXXXXX into buf (size len). */
+int hd_mkdtemp(char *buf, size_t len, const char *stem, struct hd_err *err);
+
 /* CLOCK_MONOTONIC in nanoseconds: every duration horde measures uses it. */
 uint64_t hd_now_ns(void);
 /* ns as a struct timespec (an absolute deadline or a wait). */

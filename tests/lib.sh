@@ -2,8 +2,24 @@
 # exits 0 on success; `fail` explains what did not hold.
 set -u
 B=${B:-build}
+
+# Each test looks only at what its own hordes made, never at the whole
+# machine, since lab hosts are shared: it runs in a mount namespace of its
+# own whose /run/netns is private (the network namespaces it sees are the
+# ones its hordes made, and they go with it), with TMPDIR in its own folder
+# (where its hordes make their run folders), and with HORDE_TEST_ID in the
+# environment every process it starts inherits.
+if [ -z "${HORDE_TEST_ID:-}" ]; then
+	export HORDE_TEST_ID=pending
+	exec unshare --mount --propagation private -- bash -c \
+		'mkdir -p /run/netns && mount -t tmpfs horde-test /run/netns &&
+		 exec bash "$0" "$@"' "$0" "$@"
+fi
 TMP=$(mktemp -d /tmp/horde-test-XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+export HORDE_TEST_ID=$TMP
+export TMPDIR=$TMP/tmp
+mkdir "$TMPDIR"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -13,13 +29,26 @@ q() { sqlite3 -batch -noheader "$1" "$2"; }
 # expect_eq WHAT GOT WANT
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 
-# Everything horde makes carries the prefix horde; none may outlive a run.
-# The test's own folder is /tmp/horde-test-*, which is not horde's.
+# The horde processes (horde, its daemons, cosmos) this test started that
+# are still running, one "pid name" a line.
+own_processes() {
+	local p comm
+	for p in /proc/[0-9]*; do
+		comm=$(cat "$p/comm" 2>/dev/null) || continue
+		case $comm in horde | horde-xenstored | horde-consoled | cosmos) ;; *) continue ;; esac
+		tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -qxF "HORDE_TEST_ID=$TMP" &&
+			echo "${p#/proc/} $comm"
+	done
+	return 0
+}
+
+# Everything horde makes carries the prefix horde; none of what this
+# test's hordes made may outlive them.
 leftovers() {
 	local left=""
 	left+=$(ip netns list 2>/dev/null | grep -E '^horde-' || true)
-	left+=$(pgrep -a -f 'horde-(xenstored|consoled)' || true)
-	left+=$(ls -d /tmp/horde-* 2>/dev/null | grep -v '^/tmp/horde-test-' || true)
+	left+=$(own_processes)
+	left+=$(ls -d "$TMPDIR"/horde-* 2>/dev/null || true)
 	[ -z "$left" ] || fail "left behind: $left"
 }
 

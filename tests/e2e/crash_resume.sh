@@ -26,14 +26,14 @@ kept=$(q "$db" "select count(*) from guests")
 expect_eq "still says running" "$(q "$db" "select status from runs")" running
 # The daemons see their lifeline close and go; the namespace and the run
 # folder stay until cleaned.
-daemons_gone() { ! pgrep -f 'horde-(xenstored|consoled)' > /dev/null; }
+daemons_gone() { [ -z "$(own_processes)" ]; }
 wait_for 10 daemons_gone
 ip netns list | grep -q "^horde-$pid" || fail "no namespace left to clean"
 
 "$B/horde" clean "$db" > "$TMP/clean" 2> "$TMP/clean.err" || fail "clean: $(cat "$TMP/clean.err")"
 grep -q "marked crashed" "$TMP/clean.err" || fail "clean said: $(cat "$TMP/clean.err")"
 grep -q "removed network namespace horde-$pid" "$TMP/clean" || fail "clean: $(cat "$TMP/clean")"
-grep -q "removed run folder /tmp/horde-" "$TMP/clean" || fail "clean: $(cat "$TMP/clean")"
+grep -q "removed run folder $TMPDIR/horde-" "$TMP/clean" || fail "clean: $(cat "$TMP/clean")"
 expect_eq "crashed" "$(q "$db" "select status from runs")" crashed
 expect_eq "guests kept" "$(q "$db" "select count(*) from guests")" "$kept"
 leftovers
