@@ -120,9 +120,13 @@ void xcl_workers_close(struct xcl_workers *w);
 /* What the xen and xl platforms share: the pre-flight check, the daemons
  * to sample (xenstored or oxenstored, xenconsoled, horde), and the
  * hypervisor's metrics through a handle of the sampler thread's own. */
-int platform_xen_check(const struct plan_job *job, struct hd_err *err);
-size_t platform_xen_daemons(struct sampler_proc *out, size_t max);
 struct xcl_xen;
+int platform_xen_check(const struct plan_job *job, struct hd_err *err);
+/* "Xen 4.17.3-pre, dom0 Linux 6.1.0-21-amd64, TOOLSTACK": read from the
+ * hypervisor and dom0's kernel, never written in. */
+void platform_xen_version(struct xcl_xen *x, const char *toolstack,
+			  char *buf, size_t len);
+size_t platform_xen_daemons(struct sampler_proc *out, size_t max);
 void platform_xen_sample(struct xcl_xen **x, sampler_emit_fn emit, void *ctx);
 
 #endif

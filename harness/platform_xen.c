@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <xenstore.h>
 
@@ -37,7 +38,7 @@ struct platform {
 	char bridge[IF_NAMESIZE];
 	char kernel[256], ramdisk[256];
 	uint64_t memory_kib;
-	char version[64];
+	char version[128];
 	enum xcl_profile profile;
 };
 
@@ -113,6 +114,20 @@ static void hotplug_stop(struct hotplug *hp)
 
 static void xen_close(struct platform *p);
 
+void platform_xen_version(struct xcl_xen *x, const char *toolstack,
+			  char *buf, size_t len)
+{
+	char xen[64];
+	struct utsname u;
+
+	if (xcl_xen_version(x, xen, sizeof(xen)) < 0)
+		snprintf(xen, sizeof(xen), "? (%s)", strerror(errno));
+	if (uname(&u) < 0)
+		snprintf(u.release, sizeof(u.release), "?");
+	snprintf(buf, len, "Xen %s, dom0 Linux %s, %s", xen, u.release,
+		 toolstack);
+}
+
 int platform_xen_check(const struct plan_job *job, struct hd_err *err)
 {
 	struct xcl_xen *x;
@@ -180,11 +195,7 @@ static int xen_open(const struct plan_job *job, struct platform **out,
 				   (void *const *)p->worker_xen,
 				   60ull * 1000000000ull, err)))
 		goto fail;
-	unsigned len;
-	char *major = xs_read(p->xs, XBT_NULL, "/local/domain/0/name", &len);
-	snprintf(p->version, sizeof(p->version), "Xen 4.17 (dom0 %s)",
-		 major ? major : "?");
-	free(major);
+	platform_xen_version(p->xen, "libxcl", p->version, sizeof(p->version));
 	*out = p;
 	return HD_OK;
 fail:

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xenctrl.h>
@@ -53,6 +54,18 @@ void xcl_xen_close(struct xcl_xen *x)
 	if (x->log)
 		xtl_logger_destroy(x->log);
 	free(x);
+}
+
+int xcl_xen_version(struct xcl_xen *x, char *buf, size_t len)
+{
+	xen_extraversion_t extra = { 0 };
+	int v = xc_version(x->xch, XENVER_version, NULL);
+
+	if (v < 0 || xc_version(x->xch, XENVER_extraversion, &extra) < 0)
+		return -1;
+	extra[sizeof(extra) - 1] = '\0';
+	snprintf(buf, len, "%d.%d%s", v >> 16, v & 0xffff, extra);
+	return 0;
 }
 
 int xcl_xen_host_info(struct xcl_xen *x, uint64_t *free_kib, uint32_t *domains)

@@ -15,6 +15,10 @@ void xcl_xen_close(struct xcl_xen *x);
  * included), for the host sampler; 0, or -1 with errno. */
 int xcl_xen_host_info(struct xcl_xen *x, uint64_t *free_kib, uint32_t *domains);
 
+/* The hypervisor's own version, as it reports it ("4.17.3-pre"), into
+ * buf; 0, or -1 with errno. */
+int xcl_xen_version(struct xcl_xen *x, char *buf, size_t len);
+
 extern const struct xcl_hv_ops xcl_xen_ops;
 
 #endif

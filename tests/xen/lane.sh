@@ -34,6 +34,10 @@ PLAN
 $H/horde run /tmp/lane.plan --db /tmp/lane.db --quiet > /mnt/horde.out 2>&1
 echo $? > /mnt/horde.rc
 cp /tmp/lane.db /mnt/lane.db
+# The versions as Xen's own tools and the kernel report them.
+xl info | awk -F' *: *' '/^xen_major/ { M = $2 } /^xen_minor/ { m = $2 }
+	/^xen_extra/ { e = $2 } END { printf "%s.%s%s", M, m, e }' > /mnt/xen-version.txt
+uname -r > /mnt/dom0-kernel.txt
 # A destroyed domain lingers while Xen frees it ("dying"); give it a minute.
 gone() { [ "$(xl list | wc -l)" -le 2 ]; }
 for i in $(seq 120); do gone && break; sleep 0.5; done
@@ -87,6 +91,19 @@ for p in xen xl; do
 	expect_eq "$p: xenstored and xenconsoled sampled" "$(q "$db" "select count(distinct source) from samples where run_id = $run and source in ('xenstored', 'oxenstored', 'xenconsoled') and metric = 'cpu_ns'")" 2
 	expect_eq "$p: hypervisor's domains" "$(q "$db" "select max(value) from samples where run_id = $run and source = 'hypervisor' and metric = 'domains'")" 9.0
 done
+# The stored version is what the hypervisor and dom0 say, not a literal.
+xen_version=$(cat "$JOB/xen-version.txt")
+dom0_kernel=$(cat "$JOB/dom0-kernel.txt")
+[ -n "$xen_version" ] && [ -n "$dom0_kernel" ] || fail "no versions from dom0"
+for p in xen:libxcl xl:xl; do
+	expect_eq "${p%%:*}: platform version" \
+		"$(q "$db" "select platform_version from runs where platform = '${p%%:*}'")" \
+		"Xen $xen_version, dom0 Linux $dom0_kernel, ${p#*:}"
+done
+# xl's creation is `xl create -p` plus `xl unpause`; the `xl domid` between
+# them is not timed, so the unpause comes later than the creation time.
+expect_eq "xl: domid lookup outside the creation time" \
+	"$(q "$db" "select count(*) from guests g join runs r on r.id = g.run_id where r.platform = 'xl' and g.unpaused_at_ns - g.created_at_ns > g.create_ns")" 8
 expect_eq "xen: real phases" "$(q "$db" "select count(*) from phases p join runs r on r.id = p.run_id where r.platform = 'xen' and p.phase in ('hypervisor','xenstore','dom0') and p.dur_ns > 0")" 24
 
 # Nothing left: only Domain-0, and no guest's entries in the store.
