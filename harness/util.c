@@ -96,6 +96,15 @@ struct timespec hd_timespec(uint64_t ns)
 				  .tv_nsec = (long)(ns % 1000000000ull) };
 }
 
+uint64_t hd_mono_from_real_ns(uint64_t real_ns)
+{
+	struct timespec r;
+	uint64_t mono = hd_now_ns();
+	clock_gettime(CLOCK_REALTIME, &r);
+	uint64_t real = (uint64_t)r.tv_sec * 1000000000ull + (uint64_t)r.tv_nsec;
+	return mono - (real - real_ns);
+}
+
 const char *hd_tmpdir(void)
 {
 	const char *t = getenv("TMPDIR");

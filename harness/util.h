@@ -61,6 +61,9 @@ int hd_mkdtemp(char *buf, size_t len, const char *stem, struct hd_err *err);
 
 /* CLOCK_MONOTONIC in nanoseconds: every duration horde measures uses it. */
 uint64_t hd_now_ns(void);
+/* A CLOCK_REALTIME time (ns), such as a capture timestamp, on the
+ * CLOCK_MONOTONIC scale, by the offset between the two clocks now. */
+uint64_t hd_mono_from_real_ns(uint64_t real_ns);
 /* ns as a struct timespec (an absolute deadline or a wait). */
 struct timespec hd_timespec(uint64_t ns);
 /* Sleeps until the monotonic clock reaches t_ns (no drift over a loop). */

@@ -1,7 +1,14 @@
 /* arp.c: see arp.h. The loop follows arp-scan: non-blocking capture with
  * immediate mode and a BPF filter, sends paced by a global rate, each target
  * with its own next-send time and timeout, and a wait in ppoll exactly
- * until the next send is due. */
+ * until the next send is due.
+ *
+ * Times come from where things happened, not from the loop: a reply's is
+ * the kernel's capture timestamp (nanosecond precision, CLOCK_REALTIME
+ * moved onto CLOCK_MONOTONIC), a request's is read just before and just
+ * after pcap_inject. On a veth the whole exchange can complete inside the
+ * send call; a reply captured before pcap_inject returned counts its round
+ * trip from the stamp before it. */
 #define _GNU_SOURCE
 #include "arp.h"
 
@@ -30,7 +37,8 @@ struct target {
 	uint32_t sweep;          /* 0: a liveness probe */
 	bool any_mac;            /* expected MAC unknown: broadcast */
 	uint8_t mac[6];
-	uint64_t start_ns, next_ns, gap_ns, timeout_ns, last_send_ns;
+	uint64_t start_ns, next_ns, gap_ns, timeout_ns;
+	uint64_t sending_ns, sent_ns; /* around the last pcap_inject */
 	uint32_t sends;
 	struct target *prev, *next; /* active list */
 };
@@ -42,11 +50,15 @@ struct addr_table {
 	size_t cap, count; /* cap is a power of two */
 };
 
+struct probe;
+
 /* One capture handle per interface, all served by the one thread. */
 struct iface {
+	struct probe *probe;
 	pcap_t *pcap;
 	int fd;
 	uint8_t mac[6];
+	uint64_t ts_unit_ns; /* of its timestamps' tv_usec: 1 (ns) or 1000 */
 };
 
 struct probe {
@@ -187,8 +199,10 @@ static void finish(struct probe *p, struct target *t, int alive,
 	struct probe_result r = {
 		.id = t->id, .sweep = t->sweep, .alive = alive,
 		.reply_ns = reply_ns, .start_ns = t->start_ns, .sends = t->sends,
-		.rtt_ns = alive ? reply_ns - t->last_send_ns : 0,
 	};
+	if (alive && t->sends)
+		r.rtt_ns = reply_ns - (reply_ns >= t->sent_ns ? t->sent_ns
+							      : t->sending_ns);
 	if (mac) {
 		memcpy(r.mac, mac, 6);
 		r.mac_mismatch = !t->any_mac && memcmp(mac, t->mac, 6) != 0;
@@ -221,7 +235,8 @@ static void finish(struct probe *p, struct target *t, int alive,
 static void on_packet(u_char *user, const struct pcap_pkthdr *h,
 		      const u_char *bytes)
 {
-	struct probe *p = (struct probe *)user;
+	struct iface *ifc = (struct iface *)user;
+	struct probe *p = ifc->probe;
 	uint8_t mac[6];
 	uint32_t addr;
 
@@ -233,7 +248,11 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h,
 		return;
 	}
 	p->tstats.replies++;
-	finish(p, t, 1, hd_now_ns(), mac);
+	uint64_t real = (uint64_t)h->ts.tv_sec * 1000000000ull +
+			(uint64_t)h->ts.tv_usec * ifc->ts_unit_ns;
+	uint64_t at = hd_mono_from_real_ns(real);
+	/* Never before the probe's own start (clock adjustments). */
+	finish(p, t, 1, at > t->start_ns ? at : t->start_ns, mac);
 }
 
 static void take_incoming(struct probe *p)
@@ -295,10 +314,12 @@ static uint64_t send_due(struct probe *p, uint64_t now)
 		struct iface *ifc = &p->ifaces[t->iface];
 		arp_build_request(frame, ifc->mac, p->src_addr_be,
 				  t->any_mac ? broadcast : t->mac, t->addr_be);
+		uint64_t sending = hd_now_ns();
 		if (pcap_inject(ifc->pcap, frame, sizeof(frame)) == sizeof(frame)) {
 			p->tstats.sent++;
 			t->sends++;
-			t->last_send_ns = now;
+			t->sending_ns = sending;
+			t->sent_ns = hd_now_ns();
 		}
 		p->next_slot_ns += slot_gap;
 		/* Back off for guests slow to answer, so a host full of
@@ -342,7 +363,7 @@ static void *run(void *arg)
 		for (size_t i = 0; i < p->nifaces; i++)
 			if (pfd[i + 1].revents & POLLIN)
 				pcap_dispatch(p->ifaces[i].pcap, -1, on_packet,
-					      (u_char *)p);
+					      (u_char *)&p->ifaces[i]);
 		pthread_mutex_lock(&p->lock);
 		p->stats = p->tstats;
 		pthread_mutex_unlock(&p->lock);
@@ -381,9 +402,12 @@ static int open_iface(struct iface *ifc, const char *name, struct hd_err *err)
 	pcap_set_snaplen(ifc->pcap, 64);
 	pcap_set_immediate_mode(ifc->pcap, 1);
 	pcap_set_buffer_size(ifc->pcap, 8 << 20);
+	pcap_set_tstamp_precision(ifc->pcap, PCAP_TSTAMP_PRECISION_NANO);
 	if (pcap_activate(ifc->pcap) < 0)
 		return hd_fail(err, HD_ESYS, "prober: activate %s: %s", name,
 			       pcap_geterr(ifc->pcap));
+	ifc->ts_unit_ns = pcap_get_tstamp_precision(ifc->pcap) ==
+			  PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
 	/* Only ARP replies to us: every other frame on a bridge of
 	 * thousands of guests stays in the kernel. */
 	snprintf(filter, sizeof(filter),
@@ -428,12 +452,14 @@ int probe_open(const char (*ifaces)[16], size_t nifaces, uint32_t src_addr_be,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->done, &ca);
 	pthread_condattr_destroy(&ca);
-	for (; p->nifaces < nifaces; p->nifaces++)
+	for (; p->nifaces < nifaces; p->nifaces++) {
+		p->ifaces[p->nifaces].probe = p;
 		if ((rc = open_iface(&p->ifaces[p->nifaces], ifaces[p->nifaces],
 				     err))) {
 			p->nifaces++; /* so that probe_close closes it */
 			goto fail;
 		}
+	}
 	if ((p->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		rc = hd_fail_errno(err, HD_ESYS, "prober: eventfd");
 		goto fail;

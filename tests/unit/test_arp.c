@@ -6,6 +6,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <pcap/pcap.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -157,21 +158,26 @@ static void answers_from_its_mac(void **state)
 {
 	(void)state;
 	struct probe *p = open_probe(2000000000ull);
-	assert_int_equal(probe_add(p, 7, 0, addr(GUEST_ADDR), guest_mac,
-				   hd_now_ns()), HD_OK);
+	uint64_t added = hd_now_ns();
+	assert_int_equal(probe_add(p, 7, 0, addr(GUEST_ADDR), guest_mac, added),
+			 HD_OK);
 	struct probe_result r = one_result(p);
+	uint64_t taken = hd_now_ns();
 	assert_int_equal(r.id, 7);
 	assert_int_equal(r.alive, 1);
 	assert_int_equal(r.mac_mismatch, 0);
 	assert_memory_equal(r.mac, guest_mac, 6);
 	assert_true(r.sends >= 1);
-	assert_true(r.reply_ns >= r.start_ns);
+	/* The capture's clock, moved onto the monotonic one, lands between. */
+	assert_true(r.reply_ns >= added && r.reply_ns <= taken);
 	probe_close(p);
 }
 
 /* Plays a misbehaving guest on the guest's side of the veth: waits for the
- * prober's request for addr_s and answers it from another MAC. */
-static void answer_as_impostor(const char *addr_s, const uint8_t mac[6])
+ * prober's request for addr_s and answers it from another MAC. *sending
+ * and *sent bracket the send of the answer. */
+static void answer_as_impostor(const char *addr_s, const uint8_t mac[6],
+			       uint64_t *sending, uint64_t *sent)
 {
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ARP));
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
@@ -195,7 +201,9 @@ static void answer_as_impostor(const char *addr_s, const uint8_t mac[6])
 	arp_build_request(reply, mac, target, f + 6, sender);
 	reply[21] = 2; /* a reply */
 	memcpy(reply + 32, f + 6, 6);
+	*sending = hd_now_ns();
 	assert_int_equal(send(fd, reply, sizeof(reply), 0), (ssize_t)sizeof(reply));
+	*sent = hd_now_ns();
 	close(fd);
 }
 
@@ -205,13 +213,18 @@ static void flags_another_mac(void **state)
 	static const uint8_t impostor[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x66 };
 	struct probe *p = open_probe(5000000000ull);
 
+	uint64_t sending, sent;
 	assert_int_equal(probe_add(p, 1, 0, addr(NOBODY_ADDR), guest_mac,
 				   hd_now_ns()), HD_OK);
-	answer_as_impostor(NOBODY_ADDR, impostor);
+	answer_as_impostor(NOBODY_ADDR, impostor, &sending, &sent);
 	struct probe_result r = one_result(p);
 	assert_int_equal(r.alive, 1);
 	assert_int_equal(r.mac_mismatch, 1);
 	assert_memory_equal(r.mac, impostor, 6);
+	/* The reply is timed when the kernel took it in, inside the send
+	 * that made it (a veth delivers in the sender's call), not when the
+	 * prober's thread got round to it. */
+	assert_true(r.reply_ns >= sending && r.reply_ns <= sent);
 	/* Broadcast, any MAC accepted: no flag. */
 	assert_int_equal(probe_add(p, 2, 0, addr(GUEST_ADDR), NULL, hd_now_ns()),
 			 HD_OK);
@@ -243,18 +256,75 @@ static void dead_after_timeout_with_retries(void **state)
 	probe_close(p);
 }
 
+/* A capture of the test's own on the bridge: the times the kernel gave
+ * the last request for and the last reply from addr_s, CLOCK_MONOTONIC. */
+struct exchange {
+	uint64_t request_ns, reply_ns;
+};
+
+static pcap_t *open_capture(void)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct bpf_program prog;
+	pcap_t *pc = pcap_create("tbr", errbuf);
+	assert_non_null(pc);
+	pcap_set_immediate_mode(pc, 1);
+	pcap_set_tstamp_precision(pc, PCAP_TSTAMP_PRECISION_NANO);
+	assert_true(pcap_activate(pc) >= 0);
+	assert_int_equal(pcap_get_tstamp_precision(pc), PCAP_TSTAMP_PRECISION_NANO);
+	assert_int_equal(pcap_compile(pc, &prog, "arp", 1, PCAP_NETMASK_UNKNOWN), 0);
+	assert_int_equal(pcap_setfilter(pc, &prog), 0);
+	pcap_freecode(&prog);
+	assert_int_equal(pcap_setnonblock(pc, 1, errbuf), 0);
+	return pc;
+}
+
+static struct exchange captured(pcap_t *pc, const char *addr_s)
+{
+	struct exchange x = { 0, 0 };
+	struct pcap_pkthdr *h;
+	const u_char *f;
+	uint32_t a = addr(addr_s);
+
+	while (pcap_next_ex(pc, &h, &f) == 1) {
+		uint64_t at = hd_mono_from_real_ns((uint64_t)h->ts.tv_sec *
+						   1000000000ull +
+						   (uint64_t)h->ts.tv_usec);
+		if (h->caplen < ARP_FRAME_LEN)
+			continue;
+		if (f[21] == 1 && memcmp(f + 38, &a, 4) == 0)
+			x.request_ns = at;
+		else if (f[21] == 2 && memcmp(f + 28, &a, 4) == 0)
+			x.reply_ns = at;
+	}
+	return x;
+}
+
 static void sweep_measures_round_trip(void **state)
 {
 	(void)state;
+	pcap_t *pc = open_capture();
 	struct probe *p = open_probe(2000000000ull);
 	assert_int_equal(probe_add_sweep(p, 4, 1, 0, addr(GUEST_ADDR), guest_mac,
 					 1000000000ull), HD_OK);
 	struct probe_result r = one_result(p);
 	assert_int_equal(r.sweep, 4);
 	assert_int_equal(r.alive, 1);
-	assert_true(r.rtt_ns > 0 && r.rtt_ns < 1000000000ull);
-	assert_true(r.rtt_ns <= r.reply_ns - r.start_ns);
+	assert_int_equal(r.sends, 1);
+	/* Against the test's own capture of the same two frames: the reply
+	 * is the kernel's timestamp of it (within the two clocks' reading),
+	 * and the round trip is the capture's, plus at most what the send
+	 * call took before the request reached the wire. */
+	struct exchange x = captured(pc, GUEST_ADDR);
+	assert_true(x.request_ns > 0 && x.reply_ns > x.request_ns);
+	uint64_t gap = r.reply_ns > x.reply_ns ? r.reply_ns - x.reply_ns
+					       : x.reply_ns - r.reply_ns;
+	assert_true(gap < 2000);
+	uint64_t wire_rtt = x.reply_ns - x.request_ns;
+	assert_true(r.rtt_ns + 2000 >= wire_rtt);
+	assert_true(r.rtt_ns < wire_rtt + 100000);
 	probe_close(p);
+	pcap_close(pc);
 }
 
 int main(void)
