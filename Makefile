@@ -105,7 +105,7 @@ run: deps
 ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
               test_xenstored test_hv test_boot_delay test_sampler \
-              test_loadgen test_stats test_compare
+              test_loadgen test_stats test_compare test_workers
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c harness/util.c harness/hmap.c harness/heap.c
@@ -116,6 +116,9 @@ $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c probes/arping.c \
 $(B)/asan/test_sampler: tests/unit/test_sampler.c probes/sampler.c harness/util.c
 $(B)/asan/test_loadgen: tests/unit/test_loadgen.c loadgen/loadgen.c harness/heap.c
 $(B)/asan/test_stats: tests/unit/test_stats.c analysis/stats.c
+# realloc wrapped: the test makes allocations fail from a moment it picks.
+$(B)/asan/test_workers: tests/unit/test_workers.c harness/workers.c harness/util.c
+$(B)/asan/test_workers $(B)/asan/test_arp: LDLIBS += -Wl,--wrap=realloc
 # test_compare includes the generator (tests/tools/gen_runs.c) whole.
 $(B)/asan/test_compare: tests/unit/test_compare.c \
                         analysis/compare.c analysis/stats.c harness/results.c \

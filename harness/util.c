@@ -246,6 +246,21 @@ uint64_t hd_quantile_sorted(const uint64_t *v, size_t n, double q)
 	return v[rank - 1];
 }
 
+int hd_reserve(void **items, size_t *cap, size_t size, size_t need)
+{
+	size_t n = *cap ? *cap : 64;
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	void *grown = realloc(*items, n * size);
+	if (!grown)
+		return -1;
+	*items = grown;
+	*cap = n;
+	return 0;
+}
+
 size_t hd_take_front(void *items, size_t *count, size_t size, void *out,
 		     size_t max)
 {

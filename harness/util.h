@@ -43,6 +43,12 @@ int hd_fail_errno(struct hd_err *err, int code, const char *fmt, ...)
 int hd_wrap(struct hd_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Makes room for need items of size bytes in *items (capacity *cap),
+ * doubling; returns 0, or -1 when out of memory (nothing changed). Queues
+ * reserve room when work is handed out, so that handing a result back can
+ * never fail and lose it. */
+int hd_reserve(void **items, size_t *cap, size_t size, size_t need);
+
 /* Moves up to max items of size bytes from the front of the array items
  * (holding *count) into out, shifting the rest forward; returns how many.
  * For the queues a thread fills and the runner drains, under their lock. */

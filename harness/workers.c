@@ -27,18 +27,15 @@ struct workers {
 	bool stop;
 };
 
-static int push(struct queue *q, const struct op *op)
+static int reserve(struct queue *q, size_t need)
 {
-	if (q->n == q->cap) {
-		size_t cap = q->cap ? q->cap * 2 : 64;
-		struct op *items = realloc(q->items, cap * sizeof(*items));
-		if (!items)
-			return -1;
-		q->items = items;
-		q->cap = cap;
-	}
+	return hd_reserve((void **)&q->items, &q->cap, sizeof(*q->items), need);
+}
+
+/* Adds op; the room was reserved (see workers_submit). */
+static void push(struct queue *q, const struct op *op)
+{
 	q->items[q->n++] = *op;
-	return 0;
 }
 
 static void perform(struct workers *w, struct op *op, uint32_t worker)
@@ -81,8 +78,7 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		perform(w, &op, index);
 		pthread_mutex_lock(&w->lock);
-		if (push(&w->done, &op))
-			w->pending--; /* out of memory: lost, but not waited for */
+		push(&w->done, &op);
 		pthread_cond_broadcast(&w->done_cv);
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -130,26 +126,32 @@ int workers_start(const struct platform_ops *ops, struct platform *plat,
 	return HD_OK;
 }
 
+/* Every operation handed out has its room in the done queue reserved
+ * first: a finished creation can never be dropped for want of memory (on
+ * Xen that would leak a running domain nobody destroys). */
 int workers_submit(struct workers *w, const struct op *op, struct hd_err *err)
 {
-	struct op done;
-	int rc;
-
-	if (w->n == 1) {
-		done = *op;
-		perform(w, &done, 0);
-	}
 	pthread_mutex_lock(&w->lock);
-	if (w->n == 1) {
-		rc = push(&w->done, &done);
-	} else {
-		rc = push(&w->todo, op);
-		pthread_cond_signal(&w->todo_cv);
-	}
-	if (!rc)
+	bool room = reserve(&w->done, w->done.n + w->pending + 1) == 0 &&
+		    (w->n == 1 || reserve(&w->todo, w->todo.n + 1) == 0);
+	if (room)
 		w->pending++;
 	pthread_mutex_unlock(&w->lock);
-	return rc ? hd_fail(err, HD_ESYS, "out of memory") : HD_OK;
+	if (!room)
+		return hd_fail(err, HD_ESYS, "workers: out of memory before "
+			       "guest %u", op->seq);
+	if (w->n == 1) {
+		struct op done = *op;
+		perform(w, &done, 0);
+		pthread_mutex_lock(&w->lock);
+		push(&w->done, &done);
+	} else {
+		pthread_mutex_lock(&w->lock);
+		push(&w->todo, op);
+		pthread_cond_signal(&w->todo_cv);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return HD_OK;
 }
 
 size_t workers_done(struct workers *w, struct op *out, size_t max,

@@ -83,6 +83,7 @@ struct probe {
 	/* Owned by the thread. */
 	struct target *active;
 	struct addr_table table;
+	bool incoming_held; /* guests left queued for want of memory */
 	uint64_t next_slot_ns;
 	struct probe_stats tstats;
 };
@@ -216,17 +217,9 @@ static void finish(struct probe *p, struct target *t, int alive,
 	table_del(&p->table, t->addr_be);
 	free(t);
 
+	/* Its room was reserved when it was added (add_target). */
 	pthread_mutex_lock(&p->lock);
-	if (p->nresults == p->capresults) {
-		size_t cap = p->capresults ? p->capresults * 2 : 256;
-		struct probe_result *n = realloc(p->results, cap * sizeof(*n));
-		if (n) {
-			p->results = n;
-			p->capresults = cap;
-		}
-	}
-	if (p->nresults < p->capresults)
-		p->results[p->nresults++] = r;
+	p->results[p->nresults++] = r;
 	p->nactive--;
 	pthread_cond_broadcast(&p->done);
 	pthread_mutex_unlock(&p->lock);
@@ -255,13 +248,17 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h,
 	finish(p, t, 1, at > t->start_ns ? at : t->start_ns, mac);
 }
 
+/* Moves the guests added since into the active list. When the address
+ * table cannot grow, the rest stay queued (p->incoming_held) and are tried
+ * again on the next pass: a guest is never dropped unprobed. */
 static void take_incoming(struct probe *p)
 {
 	uint64_t v;
+	size_t i;
 	if (read(p->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return;
 	pthread_mutex_lock(&p->lock);
-	for (size_t i = 0; i < p->nincoming; i++) {
+	for (i = 0; i < p->nincoming; i++) {
 		struct target *t = p->incoming[i];
 		struct target *old = table_get(&p->table, t->addr_be);
 		if (old) {
@@ -270,17 +267,18 @@ static void take_incoming(struct probe *p)
 			finish(p, old, 0, 0, NULL);
 			pthread_mutex_lock(&p->lock);
 		}
-		if (table_put(&p->table, t)) {
-			free(t);
-			p->nactive--;
-			continue;
-		}
+		if (table_put(&p->table, t))
+			break;
 		t->next = p->active;
 		if (p->active)
 			p->active->prev = t;
 		p->active = t;
 	}
-	p->nincoming = 0;
+	if (i)
+		memmove(p->incoming, p->incoming + i,
+			(p->nincoming - i) * sizeof(*p->incoming));
+	p->nincoming -= i;
+	p->incoming_held = p->nincoming > 0;
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -358,7 +356,7 @@ static void *run(void *arg)
 		struct timespec ts = hd_timespec(wait);
 		if (ppoll(pfd, p->nifaces + 1, &ts, NULL) < 0 && errno != EINTR)
 			break;
-		if (pfd[0].revents & POLLIN)
+		if ((pfd[0].revents & POLLIN) || p->incoming_held)
 			take_incoming(p);
 		for (size_t i = 0; i < p->nifaces; i++)
 			if (pfd[i + 1].revents & POLLIN)
@@ -487,16 +485,15 @@ static int add_target(struct probe *p, const struct target *proto)
 	t->next_ns = 0; /* at once */
 	t->gap_ns = p->cfg.interval_ns;
 	pthread_mutex_lock(&p->lock);
-	if (p->nincoming == p->capincoming) {
-		size_t cap = p->capincoming ? p->capincoming * 2 : 64;
-		struct target **n = realloc(p->incoming, cap * sizeof(*n));
-		if (!n) {
-			pthread_mutex_unlock(&p->lock);
-			free(t);
-			return HD_ESYS;
-		}
-		p->incoming = n;
-		p->capincoming = cap;
+	/* Room for its verdict is reserved now, so that no verdict is ever
+	 * dropped once the guest is being probed. */
+	if (hd_reserve((void **)&p->incoming, &p->capincoming,
+		       sizeof(*p->incoming), p->nincoming + 1) ||
+	    hd_reserve((void **)&p->results, &p->capresults, sizeof(*p->results),
+		       p->nresults + p->nactive + 1)) {
+		pthread_mutex_unlock(&p->lock);
+		free(t);
+		return HD_ESYS;
 	}
 	p->incoming[p->nincoming++] = t;
 	p->nactive++;

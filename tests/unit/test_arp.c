@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +23,16 @@
 #include "../../emu/netlink.h"
 #include "../../probes/arp.h"
 #include "../../probes/arping.h"
+
+/* realloc is wrapped (-Wl,--wrap=realloc): the test makes allocations
+ * fail from a moment it picks. */
+void *__real_realloc(void *p, size_t n);
+static bool alloc_fails;
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	return alloc_fails ? NULL : __real_realloc(p, n);
+}
 
 static const uint8_t prober[6] = { 0x02, 0x68, 0x6f, 0x72, 0x64, 0x65 };
 static const uint8_t guest[6] = { 0x00, 0x16, 0x3e, 0x00, 0x01, 0x02 };
@@ -327,6 +338,29 @@ static void sweep_measures_round_trip(void **state)
 	pcap_close(pc);
 }
 
+/* Every guest being probed gets its verdict, even when memory runs out
+ * while they are out: room for each was set aside when it was added. */
+static void verdicts_survive_out_of_memory(void **state)
+{
+	(void)state;
+	struct probe *p = open_probe(50000000ull);
+	const uint32_t n = 300;
+	for (uint32_t i = 0; i < n; i++) /* 198.18.1.x: nobody's */
+		assert_int_equal(probe_add(p, i, 0, htonl(0xc6120100u + i),
+					   guest_mac, hd_now_ns()), HD_OK);
+	alloc_fails = true;
+	struct probe_result r[64];
+	uint32_t got = 0;
+	while (probe_pending(p) > 0)
+		for (size_t k = probe_wait(p, r, 64, 1000000000ull), i = 0; i < k; i++) {
+			assert_int_equal(r[i].alive, 0);
+			got++;
+		}
+	alloc_fails = false;
+	assert_int_equal(got, n);
+	probe_close(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest frames[] = {
@@ -339,6 +373,7 @@ int main(void)
 		cmocka_unit_test(flags_another_mac),
 		cmocka_unit_test(dead_after_timeout_with_retries),
 		cmocka_unit_test(sweep_measures_round_trip),
+		cmocka_unit_test(verdicts_survive_out_of_memory),
 	};
 	return cmocka_run_group_tests(frames, NULL, NULL) |
 	       cmocka_run_group_tests(prober_tests, make_host, NULL);
