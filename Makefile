@@ -118,7 +118,8 @@ $(B)/asan/test_loadgen: tests/unit/test_loadgen.c loadgen/loadgen.c harness/heap
 $(B)/asan/test_stats: tests/unit/test_stats.c analysis/stats.c
 # realloc wrapped: the test makes allocations fail from a moment it picks.
 $(B)/asan/test_workers: tests/unit/test_workers.c harness/workers.c harness/util.c
-$(B)/asan/test_workers $(B)/asan/test_arp: LDLIBS += -Wl,--wrap=realloc
+$(B)/asan/test_workers $(B)/asan/test_arp $(B)/asan/test_sampler: \
+	LDLIBS += -Wl,--wrap=realloc
 # test_compare includes the generator (tests/tools/gen_runs.c) whole.
 $(B)/asan/test_compare: tests/unit/test_compare.c \
                         analysis/compare.c analysis/stats.c harness/results.c \

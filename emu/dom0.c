@@ -7,7 +7,11 @@
  * InitWait; when the guest's frontend reports Connected it moves to
  * Connected; when the backend directory goes, it deletes the pair. A
  * failure is reported as the hotplug scripts do, in hotplug-error, with
- * the limit's own words ("bridge horde-br0: EXFULL at port 1024"). */
+ * the limit's own words ("bridge horde-br0: EXFULL at port 1024").
+ *
+ * Where the store itself fails it (a write or watch refused, a read that
+ * errs), nobody would learn why from the store: such failures go to the
+ * platform as faults of the guest, with their cause. */
 #define _GNU_SOURCE
 #include "emu.h"
 
@@ -48,7 +52,19 @@ struct emu_dom0 {
 	struct xs_handle *xs; /* the watcher's, on its thread */
 	struct nl *nl;
 	struct vif *vifs; /* [domid * MAX_DEVID + devid] */
+	emu_fault_fn on_fault;
+	void *fault_arg;
 };
+
+/* A store operation on a guest's vif failed (errno set): says so. */
+static void store_fault(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
+			const char *what, const char *path)
+{
+	char cause[160];
+	snprintf(cause, sizeof(cause), "dom0: vif %u.%u: %s %s: %s", domid,
+		 devid, what, path, strerror(errno));
+	d->on_fault(d->fault_arg, domid, cause);
+}
 
 void emu_vif_names(uint32_t domid, uint32_t devid, char host[16],
 		   char guest[16])
@@ -64,21 +80,35 @@ static void be_path(uint32_t domid, uint32_t devid, const char *key,
 		 key ? "/" : "", key ? key : "");
 }
 
+/* Reads a key of the guest's vif, or NULL: gone (ENOENT) is an answer,
+ * any other failure is a fault. */
+static char *read_path(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
+		       const char *path)
+{
+	unsigned len;
+	char *v = xs_read(d->xs, XBT_NULL, path, &len);
+	if (!v && errno != ENOENT)
+		store_fault(d, domid, devid, "read", path);
+	return v;
+}
+
 static char *read_key(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
 		      const char *key)
 {
 	char path[128];
-	unsigned len;
 	be_path(domid, devid, key, path, sizeof(path));
-	return xs_read(d->xs, XBT_NULL, path, &len);
+	return read_path(d, domid, devid, path);
 }
 
-static void write_key(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
+static bool write_key(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
 		      const char *key, const char *value)
 {
 	char path[128];
 	be_path(domid, devid, key, path, sizeof(path));
-	xs_write(d->xs, XBT_NULL, path, value, (unsigned)strlen(value));
+	if (xs_write(d->xs, XBT_NULL, path, value, (unsigned)strlen(value)))
+		return true;
+	store_fault(d, domid, devid, "write", path);
+	return false;
 }
 
 static int parse_mac(const char *s, uint8_t mac[6])
@@ -106,11 +136,10 @@ static void plug(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
 	struct hd_err err = { 0 };
 	uint8_t mac[6];
 	char fe_mac[96];
-	unsigned len;
 	/* Like netback: the MAC is the frontend's. */
 	snprintf(fe_mac, sizeof(fe_mac), "/local/domain/%u/device/vif/%u/mac",
 		 domid, devid);
-	char *mac_s = xs_read(d->xs, XBT_NULL, fe_mac, &len);
+	char *mac_s = read_path(d, domid, devid, fe_mac);
 	char *bridge = read_key(d, domid, devid, "bridge");
 	struct bridge *br = NULL;
 
@@ -144,9 +173,10 @@ static void plug(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
 		goto fail;
 	frontend_state_path(domid, devid, fe, sizeof(fe));
 	snprintf(token, sizeof(token), "fe/%u/%u", domid, devid);
-	xs_watch(d->xs, fe, token);
-	write_key(d, domid, devid, "hotplug-status", "connected");
-	write_key(d, domid, devid, "state", "2");
+	if (!xs_watch(d->xs, fe, token))
+		store_fault(d, domid, devid, "watch", fe);
+	else if (write_key(d, domid, devid, "hotplug-status", "connected"))
+		write_key(d, domid, devid, "state", "2");
 	free(mac_s);
 	free(bridge);
 	return;
@@ -191,9 +221,8 @@ static void reconcile(struct emu_dom0 *d, uint32_t domid, uint32_t devid)
 	}
 	if (v->plugged && s == XB_INITWAIT) {
 		char fe[96];
-		unsigned len;
 		frontend_state_path(domid, devid, fe, sizeof(fe));
-		char *fs = xs_read(d->xs, XBT_NULL, fe, &len);
+		char *fs = read_path(d, domid, devid, fe);
 		if (fs && atoi(fs) == XB_CONNECTED)
 			write_key(d, domid, devid, "state", "4");
 		free(fs);
@@ -238,7 +267,8 @@ static void handle_event(void *arg, struct xs_handle *xs, const char *path,
 }
 
 int emu_dom0_start(struct emu_hv *hv, char (*bridges)[16], uint32_t nbridges,
-		   struct emu_dom0 **out, struct hd_err *err)
+		   emu_fault_fn on_fault, void *fault_arg, struct emu_dom0 **out,
+		   struct hd_err *err)
 {
 	struct emu_dom0 *d = calloc(1, sizeof(*d));
 	int rc;
@@ -253,6 +283,8 @@ int emu_dom0_start(struct emu_hv *hv, char (*bridges)[16], uint32_t nbridges,
 	}
 	d->hv = hv;
 	d->nbridges = nbridges;
+	d->on_fault = on_fault;
+	d->fault_arg = fault_arg;
 	for (uint32_t i = 0; i < nbridges; i++) {
 		struct bridge *br = &d->bridges[i];
 		hd_strlcpy(br->name, bridges[i], sizeof(br->name));

@@ -113,9 +113,10 @@ void emu_guests_stop(struct emu_guests *g);
 struct emu_dom0;
 
 /* Serves vifs on any of bridges (which must exist), binding each vif's
- * event channel in hv. */
+ * event channel in hv; failures the store gave it go to on_fault. */
 int emu_dom0_start(struct emu_hv *hv, char (*bridges)[16], uint32_t nbridges,
-		   struct emu_dom0 **out, struct hd_err *err);
+		   emu_fault_fn on_fault, void *fault_arg, struct emu_dom0 **out,
+		   struct hd_err *err);
 void emu_dom0_stop(struct emu_dom0 *d);
 
 /* Names of a vif's two ends: horde<domid>.<devid> on the bridge (dom0's

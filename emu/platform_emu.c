@@ -60,6 +60,7 @@ struct platform {
 	pthread_mutex_t faults_lock; /* guests report from their thread */
 	struct platform_fault *faults;
 	size_t nfaults, capfaults;
+	size_t faults_lost; /* that found no room: the run must stop */
 	char sock[108]; /* sun_path */
 	struct emu_hv *hv;
 	struct emu_guests *guests;
@@ -285,21 +286,14 @@ static void add_fault(void *arg, uint32_t domid, const char *cause)
 	struct platform *p = arg;
 
 	pthread_mutex_lock(&p->faults_lock);
-	if (p->nfaults == p->capfaults) {
-		size_t cap = p->capfaults ? p->capfaults * 2 : 64;
-		struct platform_fault *f = realloc(p->faults, cap * sizeof(*f));
-		if (!f) {
-			pthread_mutex_unlock(&p->faults_lock);
-			fprintf(stderr, "horde: emu: out of memory; dropped a "
-				"failure of domain %u: %s\n", domid, cause);
-			return;
-		}
-		p->faults = f;
-		p->capfaults = cap;
+	if (hd_reserve((void **)&p->faults, &p->capfaults, sizeof(*p->faults),
+		       p->nfaults + 1)) {
+		p->faults_lost++;
+	} else {
+		struct platform_fault *f = &p->faults[p->nfaults++];
+		f->domid = domid;
+		hd_strlcpy(f->cause, cause, sizeof(f->cause));
 	}
-	struct platform_fault *f = &p->faults[p->nfaults++];
-	f->domid = domid;
-	hd_strlcpy(f->cause, cause, sizeof(f->cause));
 	pthread_mutex_unlock(&p->faults_lock);
 }
 
@@ -334,33 +328,47 @@ static int read_console_reports(struct platform *p)
 }
 
 /* Waits until consoled has handled every console written so far: it
- * answers a write to the sync key after every event queued before it. */
-static void settle_console(struct platform *p)
+ * answers a write to the sync key after every event queued before it.
+ * Without that answer, console failures may be missing: an error. */
+static int settle_console(struct platform *p, struct hd_err *err)
 {
 	char v[16];
 	int len = snprintf(v, sizeof(v), "%u", ++p->sync_sent);
 	uint64_t deadline = hd_now_ns() + READY_TIMEOUT_MS * 1000000ull;
 
 	if (!xs_write(p->xs, XBT_NULL, EMU_CONSOLE_SYNC_PATH, v, (unsigned)len))
-		return;
-	while (p->sync_seen != p->sync_sent && hd_now_ns() < deadline) {
+		return hd_fail_errno(err, HD_EXS, "emu: ask the console daemon "
+				     "to sync: write " EMU_CONSOLE_SYNC_PATH);
+	while (p->sync_seen != p->sync_sent) {
+		if (hd_now_ns() >= deadline)
+			return hd_fail(err, HD_ETIMEOUT, "emu: the console daemon "
+				       "did not sync within %d ms",
+				       READY_TIMEOUT_MS);
 		struct pollfd pfd = { .fd = p->console_report, .events = POLLIN };
 		poll(&pfd, 1, 100);
 		if (read_console_reports(p) < 0)
-			break;
+			return hd_fail(err, HD_ESYS, "emu: the console daemon "
+				       "has gone");
 	}
+	return HD_OK;
 }
 
-static size_t emu_faults(struct platform *p, struct platform_fault *out,
-			 size_t max, int settle)
+static int emu_faults(struct platform *p, struct platform_fault *out,
+		      size_t max, int settle, size_t *n, struct hd_err *err)
 {
-	if (settle)
-		settle_console(p);
+	int rc;
+
+	if (settle && (rc = settle_console(p, err)))
+		return rc;
 	read_console_reports(p);
 	pthread_mutex_lock(&p->faults_lock);
-	size_t n = hd_take_front(p->faults, &p->nfaults, sizeof(*out), out, max);
+	size_t lost = p->faults_lost;
+	*n = hd_take_front(p->faults, &p->nfaults, sizeof(*out), out, max);
 	pthread_mutex_unlock(&p->faults_lock);
-	return n;
+	if (lost)
+		return hd_fail(err, HD_ESYS, "emu: out of memory: %zu guest "
+			       "failures could not be kept", lost);
+	return HD_OK;
 }
 
 static void emu_close(struct platform *p);
@@ -512,7 +520,8 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 	if ((rc = emu_hv_new(&p->limits, p->lat, on_unpause, on_destroy, p, &p->hv,
 			     err)))
 		goto fail;
-	if ((rc = emu_dom0_start(p->hv, p->bridges, p->nbridges, &p->dom0, err)))
+	if ((rc = emu_dom0_start(p->hv, p->bridges, p->nbridges, add_fault, p,
+				  &p->dom0, err)))
 		goto fail;
 	if (!(p->xs = xs_open(XS_UNWATCH_FILTER))) {
 		rc = hd_fail_errno(err, HD_EXS, "open xenstore at %s", p->sock);

@@ -62,11 +62,13 @@ struct platform_ops {
 		       struct xcl_timing *t, struct hd_err *err);
 	void (*info)(struct platform *p, struct platform_info *out);
 	/* Failures found after create() returned (a console daemon that could
-	 * not open a guest's PTY, a guest that could not boot): moves up to
-	 * max into out and returns how many. With settle, first waits until
-	 * dom0 has handled every guest created so far. May be NULL. */
-	size_t (*faults)(struct platform *p, struct platform_fault *out,
-			 size_t max, int settle);
+	 * not open a guest's PTY, a guest that could not boot, dom0 unable to
+	 * write a vif's state): moves up to max into out and sets *n. With
+	 * settle, first waits until dom0 has handled every guest created so
+	 * far. Fails (and the run stops) when failures could not be kept, or
+	 * dom0 could not be brought to settle. May be NULL. */
+	int (*faults)(struct platform *p, struct platform_fault *out,
+		      size_t max, int settle, size_t *n, struct hd_err *err);
 	/* dom0's processes worth sampling (the XenStore daemon, the console
 	 * daemon, horde's own backends), at most max; returns how many. */
 	size_t (*daemons)(struct platform *p, struct sampler_proc *out,

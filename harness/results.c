@@ -126,6 +126,10 @@ static const char schema_v4[] =
 static const char *const migrations[] = { schema_v1, schema_v2, schema_v3,
 					  schema_v4 };
 
+#define FAILURE_APPEND(v) \
+	"CASE WHEN " v " IS NULL THEN failure WHEN failure IS NULL THEN " v \
+	" ELSE failure || '; ' || " v " END"
+
 enum stmt { S_GUEST, S_PHASE, S_ALIVE, S_FAILURE, S_SAMPLE, S_SWEEP,
 	    S_DESTROYED, S_DESTROY_PHASE, S_COUNT };
 
@@ -136,12 +140,15 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_PHASE] = "INSERT INTO phases(run_id, seq, phase, start_ns, dur_ns,"
 		    " calls, modelled_ns, measured_ns, retries)"
 		    " VALUES(?,?,?,?,?,?,?,?,?)",
+	/* A guest's failures add up: a creation's timeout and the cause dom0
+	 * found later are both kept, in the order they were learnt. */
 	[S_ALIVE] = "UPDATE guests SET alive_ns=?, reply_mac=?, probes=?,"
-		    " failure=coalesce(failure, ?) WHERE run_id=? AND seq=?",
-	[S_FAILURE] = "UPDATE guests SET failure=coalesce(failure, ?)"
+		    " failure=" FAILURE_APPEND("?4") " WHERE run_id=? AND seq=?",
+	[S_FAILURE] = "UPDATE guests SET failure=" FAILURE_APPEND("?1")
 		      " WHERE run_id=? AND seq=?",
 	[S_DESTROYED] = "UPDATE guests SET destroyed_at_ns=?, destroy_ns=?,"
-			" failure=coalesce(failure, ?) WHERE run_id=? AND seq=?",
+			" failure=" FAILURE_APPEND("?3")
+			" WHERE run_id=? AND seq=?",
 	[S_DESTROY_PHASE] = "INSERT INTO destroy_phases(run_id, seq, phase,"
 			    " start_ns, dur_ns, calls, modelled_ns, measured_ns,"
 			    " retries) VALUES(?,?,?,?,?,?,?,?,?)",

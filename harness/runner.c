@@ -37,6 +37,10 @@ struct run_state {
 	uint32_t nifaces;  /* the platform's bridges, guests round robin */
 	uint32_t *domids;  /* by seq; 0 = none */
 	uint32_t *seq_of;  /* by domid, for failures the platform finds late */
+	/* Late failures of domains no stored guest has yet (a creation still
+	 * in flight): held until one has, never dropped. */
+	struct platform_fault *held;
+	size_t nheld, capheld;
 	bool *alive;       /* by seq: answered ARP, not destroyed */
 	bool stop_on_failure, failed_once;
 	bool store_failed; /* a destruction could not be stored */
@@ -131,18 +135,21 @@ static int collect_samples(struct run_state *s, struct hd_err *err)
 {
 	struct sample smp[256];
 	size_t n;
+	int rc;
 
 	if (!s->sampler)
 		return HD_OK;
-	while ((n = sampler_take(s->sampler, smp, HD_ARRAY_SIZE(smp))) > 0)
-		for (size_t i = 0; i < n; i++) {
-			int rc = results_sample(s->results, s->run_id,
-						smp[i].at_ns, smp[i].guests,
-						smp[i].source, smp[i].metric,
-						smp[i].value, err);
-			if (rc)
+	do {
+		if ((rc = sampler_take(s->sampler, smp, HD_ARRAY_SIZE(smp), &n,
+				       err)))
+			return rc;
+		for (size_t i = 0; i < n; i++)
+			if ((rc = results_sample(s->results, s->run_id,
+						 smp[i].at_ns, smp[i].guests,
+						 smp[i].source, smp[i].metric,
+						 smp[i].value, err)))
 				return rc;
-		}
+	} while (n > 0);
 	return HD_OK;
 }
 
@@ -152,24 +159,44 @@ static int collect_faults(struct run_state *s, int settle, struct hd_err *err)
 {
 	struct platform_fault f[64];
 	size_t n;
+	int rc;
 
 	if (!s->ops->faults)
 		return HD_OK;
-	while ((n = s->ops->faults(s->plat, f, HD_ARRAY_SIZE(f), settle)) > 0) {
-		settle = 0;
-		for (size_t i = 0; i < n; i++) {
-			uint32_t seq = f[i].domid <= MAX_DOMID ? s->seq_of[f[i].domid]
-							       : 0;
-			if (!seq)
-				continue; /* not this run's, or already gone */
-			int rc = results_failure(s->results, s->run_id, seq,
-						 f[i].cause, err);
-			if (rc)
-				return rc;
-			s->prog.faulty++;
-			s->failed_once = true;
-		}
+	for (bool first = true;; first = false) {
+		if ((rc = s->ops->faults(s->plat, f, HD_ARRAY_SIZE(f),
+					 settle && first, &n, err)))
+			return rc;
+		if (n == 0)
+			break;
+		if (hd_reserve((void **)&s->held, &s->capheld, sizeof(*s->held),
+			       s->nheld + n))
+			return hd_fail(err, HD_ESYS, "out of memory for %zu guest "
+				       "failures", n);
+		memcpy(s->held + s->nheld, f, n * sizeof(*f));
+		s->nheld += n;
 	}
+	size_t kept = 0;
+	for (size_t i = 0; i < s->nheld; i++) {
+		struct platform_fault *h = &s->held[i];
+		uint32_t seq = h->domid <= MAX_DOMID ? s->seq_of[h->domid] : 0;
+		if (!seq) {
+			s->held[kept++] = *h;
+			continue;
+		}
+		if ((rc = results_failure(s->results, s->run_id, seq, h->cause,
+					  err)))
+			return rc;
+		s->prog.faulty++;
+		s->failed_once = true;
+	}
+	s->nheld = kept;
+	/* Settled with every creation back: a failure no guest can take is
+	 * one horde cannot place, and says so rather than drop it. */
+	if (settle && s->nheld && workers_pending(s->workers) == 0)
+		return hd_fail(err, HD_EINVAL, "%zu failures of domains no guest "
+			       "of this run had, the first of domain %u: %s",
+			       s->nheld, s->held[0].domid, s->held[0].cause);
 	return HD_OK;
 }
 
@@ -346,6 +373,10 @@ static int finish_create(struct run_state *s, const struct op *op,
 	loadgen_created(s->lg, op->seq, hd_now_ns() - s->t0, ok);
 	if (results_guest(s->results, s->run_id, &row, err))
 		return err->code;
+	/* A failed creation may still have had a domain for a while, and the
+	 * platform may report more of its failure later. */
+	if (op->domid && op->domid <= MAX_DOMID)
+		s->seq_of[op->domid] = op->seq;
 	if (!ok) {
 		s->prog.failed++;
 		s->failed_once = true;
@@ -354,8 +385,6 @@ static int finish_create(struct run_state *s, const struct op *op,
 	s->prog.created++;
 	atomic_fetch_add(&s->living, 1);
 	s->domids[op->seq] = op->domid;
-	if (op->domid <= MAX_DOMID)
-		s->seq_of[op->domid] = op->seq;
 	if (probe_add(s->probe, op->seq, g->iface, g->addr_be, g->mac,
 		      op->t.unpaused_ns))
 		return hd_fail(err, HD_ESYS, "prober: out of memory");
@@ -681,6 +710,7 @@ out:
 		ops->close(s.plat);
 	free(s.domids);
 	free(s.seq_of);
+	free(s.held);
 	free(s.alive);
 	free(s.sweep.rtts);
 	out->run_id = s.run_id;

@@ -21,7 +21,7 @@ struct sampler {
 	bool stop;
 	struct sample *samples;
 	size_t n, cap;
-	bool dropped; /* out of memory once: said once */
+	size_t lost; /* samples that found no memory */
 	/* Of the sample being taken (thread only). */
 	uint64_t now_ns;
 	uint32_t guests;
@@ -33,19 +33,11 @@ static void add(void *ctx, const char *source, const char *metric,
 	struct sampler *s = ctx;
 
 	pthread_mutex_lock(&s->lock);
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		struct sample *n = realloc(s->samples, cap * sizeof(*n));
-		if (!n) {
-			if (!s->dropped)
-				fprintf(stderr, "horde: sampler: out of memory, "
-					"samples lost\n");
-			s->dropped = true;
-			pthread_mutex_unlock(&s->lock);
-			return;
-		}
-		s->samples = n;
-		s->cap = cap;
+	if (hd_reserve((void **)&s->samples, &s->cap, sizeof(*s->samples),
+		       s->n + 1)) {
+		s->lost++;
+		pthread_mutex_unlock(&s->lock);
+		return;
 	}
 	struct sample *x = &s->samples[s->n++];
 	x->at_ns = s->now_ns;
@@ -194,12 +186,17 @@ int sampler_start(const struct sampler_config *cfg, struct sampler **out,
 	return HD_OK;
 }
 
-size_t sampler_take(struct sampler *s, struct sample *out, size_t max)
+int sampler_take(struct sampler *s, struct sample *out, size_t max,
+		 size_t *n, struct hd_err *err)
 {
 	pthread_mutex_lock(&s->lock);
-	size_t n = hd_take_front(s->samples, &s->n, sizeof(*out), out, max);
+	size_t lost = s->lost;
+	*n = hd_take_front(s->samples, &s->n, sizeof(*out), out, max);
 	pthread_mutex_unlock(&s->lock);
-	return n;
+	if (lost)
+		return hd_fail(err, HD_ESYS, "sampler: out of memory, %zu "
+			       "samples lost", lost);
+	return HD_OK;
 }
 
 void sampler_stop(struct sampler *s)

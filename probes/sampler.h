@@ -51,8 +51,11 @@ struct sampler;
 /* Starts the thread; the first sample is taken at once. */
 int sampler_start(const struct sampler_config *cfg, struct sampler **out,
 		  struct hd_err *err);
-/* Moves up to max samples into out; returns how many. */
-size_t sampler_take(struct sampler *s, struct sample *out, size_t max);
+/* Moves up to max samples into out and sets *n. Fails once a sample
+ * could not be kept (out of memory): the caller stops rather than store
+ * a series with holes. */
+int sampler_take(struct sampler *s, struct sample *out, size_t max,
+		 size_t *n, struct hd_err *err);
 /* Takes one last sample and stops the thread; samples not yet taken stay
  * until sampler_free. */
 void sampler_stop(struct sampler *s);

@@ -45,6 +45,11 @@ struct daemon {
 	struct xs_store *store;
 	bool null_server; /* echo a 1-byte reply to everything */
 	FILE *trace;      /* every request, when asked for */
+	/* Fault injection for horde's tests, as SQLite's tests inject
+	 * faults: the fail_nth-th WRITE to a path ending in fail_suffix is
+	 * answered EIO. */
+	const char *fail_suffix;
+	uint32_t fail_nth, fail_seen;
 	/* Clients with new output or marked dead during this round of
 	 * events. Watch events land on clients other than the one whose
 	 * request caused them, so flushing happens once per round, for
@@ -138,6 +143,17 @@ static void handle(struct client *cl, const struct xsd_sockmsg *hdr,
 		struct xsd_sockmsg r = { hdr->type, hdr->req_id, hdr->tx_id, 1 };
 		queue_out(cl, &r, "0");
 		return;
+	}
+	if (d->fail_suffix && hdr->type == XS_WRITE) {
+		size_t plen = strnlen(body, hdr->len), slen = strlen(d->fail_suffix);
+		if (plen >= slen &&
+		    strcmp(body + plen - slen, d->fail_suffix) == 0 &&
+		    ++d->fail_seen == d->fail_nth) {
+			struct xsd_sockmsg r = { XS_ERROR, hdr->req_id, hdr->tx_id,
+						 4 };
+			queue_out(cl, &r, "EIO");
+			return;
+		}
 	}
 	xs_store_request(d->store, cl->conn, hdr, body);
 }
@@ -279,6 +295,8 @@ static const struct {
 	  "exit when this inherited fd reaches end of file (the parent died)" },
 	{ { "trace-file", required_argument, NULL, 'T' }, "PATH",
 	  "log every request to this file" },
+	{ { "fail-write", required_argument, NULL, 'F' }, "SUFFIX:N",
+	  "for tests: answer EIO to the Nth write to a path ending in SUFFIX" },
 	{ { "null", no_argument, NULL, 'N' }, NULL,
 	  "benchmark floor: answer every request with a 1-byte reply of "
 	  "its type, keeping no store" },
@@ -319,6 +337,8 @@ int main(int argc, char **argv)
 	struct option longopts[NOPTIONS + 1];
 	struct xs_quota quota;
 	const char *sock_path = NULL, *stats_path = NULL, *trace_path = NULL;
+	const char *fail_suffix = NULL;
+	uint32_t fail_nth = 0;
 	bool null_server = false;
 	int lifeline = -1, ready = -1, opt;
 
@@ -328,7 +348,8 @@ int main(int argc, char **argv)
 	memset(&longopts[NOPTIONS], 0, sizeof(longopts[0]));
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		uint32_t v = 0;
-		if (opt != 's' && opt != 'S' && opt != 'T' && opt != 'h' && optarg &&
+		if (opt != 's' && opt != 'S' && opt != 'T' && opt != 'F' &&
+		    opt != 'h' && optarg &&
 		    parse_u32(optarg, &v)) {
 			fprintf(stderr, "horde-xenstored: bad number '%s'\n",
 				optarg);
@@ -345,6 +366,19 @@ int main(int argc, char **argv)
 		case 'r': ready = (int)v; break;
 		case 'T': trace_path = optarg; break;
 		case 'N': null_server = true; break;
+		case 'F': {
+			char *colon = strrchr(optarg, ':');
+			if (!colon || colon == optarg || parse_u32(colon + 1, &v) ||
+			    !v) {
+				fprintf(stderr, "horde-xenstored: --fail-write "
+					"SUFFIX:N, N from 1\n");
+				return 2;
+			}
+			*colon = '\0';
+			fail_suffix = optarg;
+			fail_nth = v;
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -371,7 +405,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct daemon d = { .epfd = epfd, .store = store,
-			    .null_server = null_server };
+			    .null_server = null_server,
+			    .fail_suffix = fail_suffix, .fail_nth = fail_nth };
 	xs_store_set_close(store, request_close);
 	if (trace_path && !(d.trace = fopen(trace_path, "a"))) {
 		fprintf(stderr, "horde-xenstored: %s: %s\n", trace_path,

@@ -504,6 +504,7 @@ int xcl_create(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 		goto out;
 	}
 	have_domain = true;
+	*domid_out = domid; /* also on failure: it existed, for late faults */
 	make_paths(domid, &p);
 	CHARGE(c, XCL_PHASE_HYPERVISOR,
 	       rc = c->hv->evtchn_alloc(c->hv_arg, domid, 0, &store_port, err));
@@ -550,7 +551,6 @@ int xcl_create(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 		goto out;
 	}
 	timing->unpaused_ns = hd_now_ns();
-	*domid_out = domid;
 out:
 	if (rc && have_domain) {
 		struct hd_err ignored;

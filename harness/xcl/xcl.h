@@ -88,7 +88,9 @@ void xcl_ctx_free(struct xcl_ctx *ctx);
 
 /* Creates, connects and unpauses one guest. On failure nothing of it is
  * left behind (domain destroyed, entries removed) and err says which step
- * failed. timing is filled in both cases. */
+ * failed; *domid is still set if a domain had been made, so that failures
+ * dom0 reports of it later can be placed. timing is filled in both
+ * cases. */
 int xcl_create(struct xcl_ctx *ctx, const struct xcl_guest_config *cfg,
 	       uint32_t *domid, struct xcl_timing *timing, struct hd_err *err);
 

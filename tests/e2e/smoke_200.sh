@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A 200-guest run end to end: row counts, phases within each guest's
-# creation time, an ARP reply from every guest, a figure, no leftovers.
+# A 200-guest run end to end: row counts, four phases a guest, an ARP
+# reply from every guest, a figure, no leftovers.
 . "$(dirname "$0")/../lib.sh"
 
 leftovers
@@ -28,8 +28,8 @@ expect_eq "ARP replies" "$(q "$db" "select count(*) from guests where alive_ns >
 expect_eq "alive after boot delay" "$(q "$db" "select count(*) from guests where alive_ns >= 20000000")" 200
 expect_eq "phase rows" "$(q "$db" "select count(*) from phases")" 800
 expect_eq "guests with 4 phases" "$(q "$db" "select count(*) from (select seq from phases group by run_id, seq having count(distinct phase) = 4)")" 200
-expect_eq "phases over total" "$(q "$db" "select count(*) from guests g where (select sum(dur_ns) from phases p where p.run_id = g.run_id and p.seq = g.seq) > g.create_ns")" 0
-expect_eq "real work in xenstore and dom0" "$(q "$db" "select count(*) from phases where phase in ('xenstore','dom0') and dur_ns > 0 and calls > 0")" 400
+# What each phase holds is checked against the store's own trace and the
+# model's profile in phase_accounting.sh.
 
 "$B/horde" report "$db" --out "$TMP" > "$TMP/report" || fail "report failed"
 png=$TMP/e2e-run1.png

@@ -14,6 +14,15 @@
 
 #include "../../probes/sampler.h"
 
+/* realloc is wrapped (-Wl,--wrap=realloc) to fail when the test says. */
+void *__real_realloc(void *p, size_t n);
+static bool alloc_fails;
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	return alloc_fails ? NULL : __real_realloc(p, n);
+}
+
 static void extra(void *arg, sampler_emit_fn emit, void *ctx)
 {
 	(*(int *)arg)++;
@@ -43,7 +52,8 @@ static void samples_every_interval(void **state)
 	atomic_store(&guests, 9);
 	sampler_stop(s);
 	uint64_t elapsed = hd_now_ns() - cfg.t0_ns;
-	size_t n = sampler_take(s, smp, 4096);
+	size_t n;
+	assert_int_equal(sampler_take(s, smp, 4096, &n, &err), HD_OK);
 	sampler_free(s);
 
 	double last_cpu = -1, first_cpu = -1;
@@ -77,6 +87,31 @@ static void samples_every_interval(void **state)
 	assert_int_equal(smp[n - 1].guests, 9);
 }
 
+/* Samples that find no memory are not dropped in silence: taking says
+ * how many were lost, and the runner stops on it. */
+static void says_when_samples_are_lost(void **state)
+{
+	(void)state;
+	_Atomic uint32_t guests = 1;
+	struct sampler_config cfg = {
+		.interval_ns = 10000000, .t0_ns = hd_now_ns(), .guests = &guests,
+	};
+	cfg.procs[0] = (struct sampler_proc){ "test", getpid() };
+	struct sampler *s;
+	struct hd_err err;
+	struct sample smp[16];
+	size_t n;
+
+	alloc_fails = true;
+	assert_int_equal(sampler_start(&cfg, &s, &err), HD_OK);
+	sampler_stop(s);
+	alloc_fails = false;
+	assert_int_equal(sampler_take(s, smp, 16, &n, &err), HD_ESYS);
+	assert_non_null(strstr(err.msg, "samples lost"));
+	assert_int_equal(n, 0);
+	sampler_free(s);
+}
+
 static void reads_a_process(void **state)
 {
 	(void)state;
@@ -90,6 +125,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(samples_every_interval),
+		cmocka_unit_test(says_when_samples_are_lost),
 		cmocka_unit_test(reads_a_process),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
