@@ -1,6 +1,7 @@
 /* plan.c: plan file parser, driven by one option table. */
 #define _GNU_SOURCE
 #include "plan.h"
+#include "xcl/xcl.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -24,7 +25,48 @@ struct plan_option {
 	long long min, max;/* OPT_INT, OPT_FLOAT; for OPT_DURATION in ns */
 	const struct opt_value *values; /* OPT_ENUM, ends with {NULL} */
 	const char *help;
+	/* OPT_STRING: what the value may hold (for help), and the check
+	 * that holds it to that: text reaches config files, command lines
+	 * and interface names, so only what they can take safely passes. */
+	const struct text_form *form;
 };
+
+struct text_form {
+	const char *says;
+	int (*check)(const char *what, const char *value, struct hd_err *err);
+};
+
+static int check_free_text(const char *what, const char *v, struct hd_err *err)
+{
+	for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return hd_fail(err, HD_EINVAL, "%s: control character "
+				       "0x%02x", what, *c);
+	return HD_OK;
+}
+
+static int check_path(const char *what, const char *v, struct hd_err *err)
+{
+	return hd_check_chars(what, v, "/._+-", err);
+}
+
+static int check_ifname(const char *what, const char *v, struct hd_err *err)
+{
+	if (!*v)
+		return hd_fail(err, HD_EINVAL, "%s: empty", what);
+	return hd_check_chars(what, v, XCL_BRIDGE_CHARS, err);
+}
+
+static int check_levels(const char *what, const char *v, struct hd_err *err);
+
+static const struct text_form free_text = {
+	"printable text", check_free_text };
+static const struct text_form path_text = {
+	"a path: letters, digits, / . _ + -", check_path };
+static const struct text_form ifname_text = {
+	"an interface name: letters, digits, - _", check_ifname };
+static const struct text_form levels_text = {
+	"rising whole numbers, comma-separated", check_levels };
 
 #define FIELD(f) offsetof(struct plan_job, f), sizeof(((struct plan_job *)0)->f)
 
@@ -110,111 +152,112 @@ static const struct opt_value on_failure_values[] = {
 
 static const struct plan_option plan_options[] = {
 	{ "description", OPT_STRING, FIELD(description), "", 0, 0, NULL,
-	  "free text stored with the run" },
+	  "free text stored with the run", &free_text },
 	{ "platform", OPT_ENUM, FIELD(platform), "emu", 0, 0, platform_values,
-	  "where guests are created" },
+	  "where guests are created", NULL },
 	{ "profile", OPT_ENUM, FIELD(profile), "lean", 0, 0, profile_values,
-	  "which XenStore entries libxcl writes per guest" },
+	  "which XenStore entries libxcl writes per guest", NULL },
 	{ "emu_latency", OPT_ENUM, FIELD(emu_latency), "default", 0, 0,
-	  latency_values, "emu: modelled cost of each hypervisor operation" },
+	  latency_values, "emu: modelled cost of each hypervisor operation", NULL },
 	{ "kernel", OPT_STRING, FIELD(kernel), "", 0, 0, NULL,
-	  "xen, xl: the guests' PV kernel image (ELF or gzip'd ELF)" },
+	  "xen, xl: the guests' PV kernel image (ELF or gzip'd ELF)",
+	  &path_text },
 	{ "ramdisk", OPT_STRING, FIELD(ramdisk), "", 0, 0, NULL,
-	  "xen, xl: the guests' initramfs (optional)" },
+	  "xen, xl: the guests' initramfs (optional)", &path_text },
 	{ "bridge", OPT_STRING, FIELD(bridge), "horde-br0", 0, 0, NULL,
-	  "xen, xl: the dom0 bridge the guests' vifs join" },
+	  "xen, xl: the dom0 bridge the guests' vifs join", &ifname_text },
 	{ "guests", OPT_INT, FIELD(guests), "100", 1, 32751, NULL,
-	  "number of guests to create (Xen domain ids end at 32751)" },
+	  "number of guests to create (Xen domain ids end at 32751)", NULL },
 	{ "memory", OPT_INT, FIELD(memory_mib), "8", 1, 1048576, NULL,
-	  "memory per guest, MiB" },
+	  "memory per guest, MiB", NULL },
 	{ "host_memory", OPT_INT, FIELD(host_memory_mib), "262144", 64,
 	  1ll << 32, NULL,
-	  "emu: memory of the emulated host available to guests, MiB" },
+	  "emu: memory of the emulated host available to guests, MiB", NULL },
 	{ "boot_delay", OPT_DURATION, FIELD(boot_delay_ns), "100ms", 0,
 	  600 * NS_PER_S, NULL,
 	  "emu: modelled time from unpause until the guest's network is up "
-	  "(the median)" },
+	  "(the median)", NULL },
 	{ "boot_delay_dist", OPT_ENUM, FIELD(boot_delay_dist), "fixed", 0, 0,
-	  dist_values, "emu: distribution of the boot delay" },
+	  dist_values, "emu: distribution of the boot delay", NULL },
 	{ "boot_delay_spread", OPT_DURATION, FIELD(boot_delay_spread_ns), "0",
 	  0, 600 * NS_PER_S, NULL,
-	  "emu: half-width of the uniform boot delay (at most boot_delay)" },
+	  "emu: half-width of the uniform boot delay (at most boot_delay)", NULL },
 	{ "boot_delay_sigma", OPT_FLOAT, FIELD(boot_delay_sigma), "0.5", 0, 3,
-	  NULL, "emu: sigma of ln(boot delay) for lognormal" },
+	  NULL, "emu: sigma of ln(boot delay) for lognormal", NULL },
 	{ "seed", OPT_INT, FIELD(seed), "1", 0, 4294967295ll, NULL,
-	  "emu: seed of the modelled random draws (same seed, same delays)" },
+	  "emu: seed of the modelled random draws (same seed, same delays)", NULL },
 	{ "evtchn_abi", OPT_ENUM, FIELD(evtchn_abi), "fifo", 0, 0, abi_values,
 	  "emu: dom0's event channel ABI (3 dom0 ports per guest with one "
-	  "vif)" },
+	  "vif)", NULL },
 	{ "max_grant_frames", OPT_INT, FIELD(max_grant_frames), "64", 1, 4096,
 	  NULL, "emu: grant table frames of 512 grants, 2 grants per guest "
-	  "(64 in Xen 4.17, 32 in the seed's)" },
+	  "(64 in Xen 4.17, 32 in the seed's)", NULL },
 	{ "max_maptrack_frames", OPT_INT, FIELD(max_maptrack_frames), "1024", 1,
 	  65536, NULL, "emu: dom0's maptrack frames of 512 maps, 2 maps per "
-	  "guest (1024 in Xen 4.17)" },
+	  "guest (1024 in Xen 4.17)", NULL },
 	{ "bridges", OPT_INT, FIELD(bridges), "1", 1, 64, NULL,
 	  "emu: bridges horde-br0.. the vifs are spread over, round robin (a "
-	  "Linux bridge takes 1,023 ports)" },
+	  "Linux bridge takes 1,023 ports)", NULL },
 	{ "console", OPT_ENUM, FIELD(console), "eager", 0, 0, console_values,
-	  "emu: when the console daemon opens a guest's PTY" },
+	  "emu: when the console daemon opens a guest's PTY", NULL },
 	{ "pty_max", OPT_INT, FIELD(pty_max), "4096", 1, 1048576, NULL,
 	  "emu: PTYs in the console daemon's own devpts (the kernel's "
-	  "kernel.pty.max also applies)" },
+	  "kernel.pty.max also applies)", NULL },
 	{ "console_fd_limit", OPT_INT, FIELD(console_fd_limit), "0", 0,
 	  1048576, NULL, "emu: the console daemon's open file limit; 0: the "
 	  "hard limit horde runs under (1024 is what a daemon gets by "
-	  "default)" },
+	  "default)", NULL },
 	{ "xs_handles", OPT_ENUM, FIELD(xs_handles), "two", 0, 0,
 	  xs_handles_values, "xen, emu: XenStore connections of each of "
-	  "libxcl's workers" },
+	  "libxcl's workers", NULL },
 	{ "on_failure", OPT_ENUM, FIELD(on_failure), "continue", 0, 0,
-	  on_failure_values, "what a failed guest does to the run" },
+	  on_failure_values, "what a failed guest does to the run", NULL },
 	{ "alive_timeout", OPT_DURATION, FIELD(alive_timeout_ns), "30s",
 	  NS_PER_S / 1000, 3600 * NS_PER_S, NULL,
-	  "a guest with no ARP reply this long after unpause counts as dead" },
+	  "a guest with no ARP reply this long after unpause counts as dead", NULL },
 	{ "probe_interval", OPT_DURATION, FIELD(probe_interval_ns), "5ms",
 	  NS_PER_S / 10000, 10 * NS_PER_S, NULL,
 	  "gap between ARP probes of one guest that has not answered yet "
-	  "(the resolution of time-to-alive)" },
+	  "(the resolution of time-to-alive)", NULL },
 	{ "bucket", OPT_INT, FIELD(bucket), "1000", 1, 32751, NULL,
-	  "guests per bucket in the closing summary" },
+	  "guests per bucket in the closing summary", NULL },
 	{ "probe_rate", OPT_INT, FIELD(probe_rate), "20000", 10, 1000000, NULL,
-	  "ARP requests a second at most, all guests and retries together" },
+	  "ARP requests a second at most, all guests and retries together", NULL },
 	{ "sweep_every", OPT_INT, FIELD(sweep_every), "0", 0, 32751, NULL,
 	  "probe every living guest again after each this many creations, "
-	  "and once at the end (0: no sweeps)" },
+	  "and once at the end (0: no sweeps)", NULL },
 	{ "sweep_interval", OPT_DURATION, FIELD(sweep_interval_ns), "0", 0,
 	  86400 * NS_PER_S, NULL,
 	  "probe every living guest again this often, and once at the end "
-	  "(0: no sweeps)" },
+	  "(0: no sweeps)", NULL },
 	{ "sweep_timeout", OPT_DURATION, FIELD(sweep_timeout_ns), "1s",
 	  NS_PER_S / 1000, 600 * NS_PER_S, NULL,
-	  "a swept guest with no reply this long counts as a miss" },
+	  "a swept guest with no reply this long counts as a miss", NULL },
 	{ "pattern", OPT_ENUM, FIELD(pattern), "ramp", 0, 0, pattern_values,
-	  "how guests arrive (and, with churn, leave)" },
+	  "how guests arrive (and, with churn, leave)", NULL },
 	{ "concurrency", OPT_INT, FIELD(concurrency), "1", 1, 64, NULL,
-	  "creations and destructions in flight at once" },
+	  "creations and destructions in flight at once", NULL },
 	{ "burst", OPT_INT, FIELD(burst), "10", 1, 64, NULL,
-	  "burst: creations a burst, all at once" },
+	  "burst: creations a burst, all at once", NULL },
 	{ "burst_every", OPT_DURATION, FIELD(burst_every_ns), "1s",
 	  NS_PER_S / 1000, 3600 * NS_PER_S, NULL,
 	  "burst: from one burst's start to the next (a burst waits for the "
-	  "one before)" },
+	  "one before)", NULL },
 	{ "levels", OPT_STRING, FIELD(levels), "", 0, 0, NULL,
-	  "steps: rising guest counts, like 1000,2000,5000" },
+	  "steps: rising guest counts, like 1000,2000,5000", &levels_text },
 	{ "hold", OPT_DURATION, FIELD(hold_ns), "10s", 0, 86400 * NS_PER_S,
-	  NULL, "steps: time at each level after its sweep" },
+	  NULL, "steps: time at each level after its sweep", NULL },
 	{ "churn_for", OPT_DURATION, FIELD(churn_for_ns), "60s",
 	  NS_PER_S / 1000, 86400 * NS_PER_S, NULL,
-	  "churn: how long to churn once the population is up" },
+	  "churn: how long to churn once the population is up", NULL },
 	{ "lifetime", OPT_DURATION, FIELD(lifetime_ns), "10s", NS_PER_S / 1000,
-	  86400 * NS_PER_S, NULL, "churn: a guest's mean lifetime" },
+	  86400 * NS_PER_S, NULL, "churn: a guest's mean lifetime", NULL },
 	{ "lifetime_dist", OPT_ENUM, FIELD(lifetime_dist), "exponential", 0, 0,
-	  lifetime_values, "churn: distribution of lifetimes" },
+	  lifetime_values, "churn: distribution of lifetimes", NULL },
 	{ "sample_interval", OPT_DURATION, FIELD(sample_interval_ns), "1s", 0,
 	  3600 * NS_PER_S, NULL,
 	  "how often the host sampler reads dom0's daemons and the host "
-	  "(0: never)" },
+	  "(0: never)", NULL },
 };
 
 static const struct plan_option *find_option(const char *key)
@@ -313,30 +356,49 @@ static int set_option(struct plan_job *job, const struct plan_option *opt,
 				       value, allowed);
 		}
 	case OPT_STRING:
-		if (hd_strlcpy(field, value, opt->size))
+		if (strlen(value) >= opt->size)
 			return hd_fail(err, HD_EINVAL,
 				       "%s: value longer than %zu characters",
 				       opt->name, opt->size - 1);
+		if (opt->form) {
+			int rc = opt->form->check(opt->name, value, err);
+			if (rc)
+				return rc;
+		}
+		hd_strlcpy(field, value, opt->size);
 		return HD_OK;
 	}
 	return hd_fail(err, HD_EINVAL, "%s: bad option type", opt->name);
 }
 
-static void set_defaults(struct plan_job *job)
+/* Fills job with every key's default. The table checks itself here: a
+ * default its own key refuses is a bug, reported, never ignored. */
+static int set_defaults(struct plan_job *job, struct hd_err *err)
 {
 	for (size_t i = 0; i < HD_ARRAY_SIZE(plan_options); i++) {
-		int rc = set_option(job, &plan_options[i], plan_options[i].def,
-				    NULL);
-		/* The table's defaults are checked by the unit tests. */
-		(void)rc;
+		const struct plan_option *o = &plan_options[i];
+		int rc = set_option(job, o, o->def, err);
+		if (rc)
+			return hd_wrap(err, "plan key table: default of %s",
+				       o->name);
 	}
+	return HD_OK;
 }
 
-void plan_job_defaults(struct plan_job *job, const char *name)
+int plan_job_set(struct plan_job *job, const char *key, const char *value,
+		 struct hd_err *err)
+{
+	for (size_t i = 0; i < HD_ARRAY_SIZE(plan_options); i++)
+		if (strcmp(plan_options[i].name, key) == 0)
+			return set_option(job, &plan_options[i], value, err);
+	return hd_fail(err, HD_EINVAL, "unknown key %s", key);
+}
+
+int plan_job_defaults(struct plan_job *job, const char *name, struct hd_err *err)
 {
 	memset(job, 0, sizeof(*job));
-	set_defaults(job);
 	hd_strlcpy(job->name, name, sizeof(job->name));
+	return set_defaults(job, err);
 }
 
 size_t plan_job_levels(const struct plan_job *job, uint32_t *out, size_t max)
@@ -360,14 +422,12 @@ uint32_t plan_job_workers(const struct plan_job *job)
 }
 
 /* levels: whole numbers 1..32751, rising, at most 32 of them. */
-static int check_levels(const char *s, struct hd_err *err)
+static int check_levels(const char *what, const char *s, struct hd_err *err)
 {
 	long prev = 0;
 	int n = 0;
 
-	if (!*s)
-		return hd_fail(err, HD_EINVAL, "pattern=steps needs levels, "
-			       "like levels=1000,2000,5000");
+	(void)what;
 	for (const char *p = s; *p;) {
 		char *end;
 		errno = 0;
@@ -389,11 +449,9 @@ static int check_levels(const char *s, struct hd_err *err)
 /* Rules that tie keys together, checked once a job has all its keys. */
 static int check_job(const struct plan_job *job, struct hd_err *err)
 {
-	if (strcmp(job->pattern, "steps") == 0) {
-		int rc = check_levels(job->levels, err);
-		if (rc)
-			return rc;
-	}
+	if (strcmp(job->pattern, "steps") == 0 && !*job->levels)
+		return hd_fail(err, HD_EINVAL, "pattern=steps needs levels, "
+			       "like levels=1000,2000,5000");
 	if (job->sample_interval_ns && job->sample_interval_ns < NS_PER_S / 100)
 		return hd_fail(err, HD_EINVAL, "sample_interval: at least 10ms "
 			       "(or 0 for none)");
@@ -678,14 +736,7 @@ static int split_values(const struct plan_option *opt, const char *value,
 
 static int valid_job_name(const char *s)
 {
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
-		      *s == '.'))
-			return 0;
-	return 1;
+	return *s && hd_check_chars("job", s, XCL_NAME_CHARS, NULL) == HD_OK;
 }
 
 /* The entry that sets opt for section j: its own last, else [global]'s. */
@@ -739,13 +790,17 @@ static int build_jobs(struct plan *out, const struct section *sec, int j,
 			}
 		}
 		memset(job, 0, sizeof(*job));
-		set_defaults(job);
+		int rc = set_defaults(job, err);
+		if (rc)
+			return rc;
 		used = (size_t)snprintf(jname, sizeof(jname), "%s", sec->name);
 		for (size_t o = 0; o < HD_ARRAY_SIZE(plan_options); o++) {
 			if (!eff[o])
 				continue;
 			const char *v = eff[o]->values[pick[o]];
-			set_option(job, eff[o]->opt, v, NULL);
+			/* Checked when read (split_values): cannot fail. */
+			if ((rc = set_option(job, eff[o]->opt, v, err)))
+				return rc;
 			if (eff[o]->nvalues > 1 && used < sizeof(jname))
 				used += (size_t)snprintf(jname + used,
 							 sizeof(jname) - used,
@@ -760,8 +815,7 @@ static int build_jobs(struct plan *out, const struct section *sec, int j,
 		hd_strlcpy(job->name, jname, sizeof(job->name));
 		job->line = sec->line;
 		out->njobs++;
-		int rc = check_job(job, err);
-		if (rc)
+		if ((rc = check_job(job, err)))
 			return hd_wrap(err, "%s:%d: [%s]", name, sec->line,
 				       job->name);
 	}
@@ -1027,6 +1081,8 @@ void plan_print_help(FILE *f, int markdown)
 				snprintf(range + l, sizeof(range) - l, "%s%s",
 					 l ? ", " : "", v->name);
 			}
+		} else if (o->form) {
+			snprintf(range, sizeof(range), "%s", o->form->says);
 		}
 		if (markdown) {
 			fprintf(f, "| `%s` | %s | %s%s%s | %s | %s |\n", o->name,

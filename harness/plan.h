@@ -94,8 +94,14 @@ size_t plan_job_levels(const struct plan_job *job, uint32_t *out, size_t max);
 /* How many platform operations may be in flight at once for job. */
 uint32_t plan_job_workers(const struct plan_job *job);
 
-/* Fills job with every key's default (as if from an empty section). */
-void plan_job_defaults(struct plan_job *job, const char *name);
+/* Fills job with every key's default (as if from an empty section); fails
+ * only if the key table's own defaults are wrong. */
+int plan_job_defaults(struct plan_job *job, const char *name,
+		      struct hd_err *err);
+/* Sets one key of job from text, checked as a plan's value is (for
+ * command lines such as cosmos's). */
+int plan_job_set(struct plan_job *job, const char *key, const char *value,
+		 struct hd_err *err);
 
 /* Writes the key reference, from the option table, in text or markdown. */
 void plan_print_help(FILE *f, int markdown);

@@ -117,6 +117,10 @@ static int xl_create(struct platform *p, const struct guest_spec *g,
 	char cfg[256], text[1024], out[64], cmdline[96];
 
 	memset(t, 0, sizeof(*t));
+	/* The name goes into xl's config file and a file name. */
+	int rc = hd_check_chars("guest name", g->name, XCL_NAME_CHARS, err);
+	if (rc)
+		return rc;
 	snprintf(cfg, sizeof(cfg), "%s/%s.cfg", p->dir, g->name);
 	platform_guest_cmdline(g, cmdline, sizeof(cmdline));
 	int n = snprintf(text, sizeof(text),
@@ -137,7 +141,7 @@ static int xl_create(struct platform *p, const struct guest_spec *g,
 	char *unpause[] = { "xl", "unpause", id, NULL };
 
 	t->start_ns = hd_now_ns();
-	int rc = run_xl(create, NULL, 0);
+	rc = run_xl(create, NULL, 0);
 	uint64_t created = hd_now_ns();
 	unlink(cfg);
 	if (rc != 0) {

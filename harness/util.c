@@ -246,6 +246,29 @@ uint64_t hd_quantile_sorted(const uint64_t *v, size_t n, double q)
 	return v[rank - 1];
 }
 
+int hd_check_chars(const char *what, const char *s, const char *extra,
+		   struct hd_err *err)
+{
+	if (s[0] == '-')
+		return hd_fail(err, HD_EINVAL, "%s '%s' must not start with '-'",
+			       what, s);
+	for (const char *c = s; *c; c++) {
+		bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			  (*c >= '0' && *c <= '9') || strchr(extra, *c);
+		if (!ok) {
+			unsigned char u = (unsigned char)*c;
+			if (u < 0x20 || u >= 0x7f)
+				return hd_fail(err, HD_EINVAL, "%s: byte 0x%02x "
+					       "is not allowed; use letters, "
+					       "digits and %s", what, u, extra);
+			return hd_fail(err, HD_EINVAL, "%s '%s': '%c' is not "
+				       "allowed; use letters, digits and %s",
+				       what, s, *c, extra);
+		}
+	}
+	return HD_OK;
+}
+
 int hd_reserve(void **items, size_t *cap, size_t size, size_t need)
 {
 	size_t n = *cap ? *cap : 64;

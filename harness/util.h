@@ -87,6 +87,12 @@ int hd_parse_int(const char *s, long long min, long long max, long long *out);
 /* Copies src into dst (size len) always terminated; returns 0 if it fit. */
 int hd_strlcpy(char *dst, const char *src, size_t len);
 
+/* Checks that s holds only ASCII letters, digits and the characters in
+ * extra, and does not start with '-' (it may become a command's argument);
+ * else fails naming what ("kernel") and the first bad character. */
+int hd_check_chars(const char *what, const char *s, const char *extra,
+		   struct hd_err *err);
+
 /* Levenshtein distance, for "did you mean" hints. */
 unsigned hd_edit_distance(const char *a, const char *b);
 

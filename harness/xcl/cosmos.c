@@ -78,20 +78,13 @@ int main(int argc, char **argv)
 	};
 	struct plan_job job;
 	const char *platform = "emu", *kernel = "", *ramdisk = "";
-	const char *bridge = "horde-br0";
-	long long memory = 8;
+	const char *bridge = "horde-br0", *memory = "8";
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': platform = optarg; break;
-		case 'm':
-			if (hd_parse_int(optarg, 1, 1048576, &memory)) {
-				fprintf(stderr, "cosmos: --memory: bad size '%s'\n",
-					optarg);
-				return 2;
-			}
-			break;
+		case 'm': memory = optarg; break;
 		case 'k': kernel = optarg; break;
 		case 'r': ramdisk = optarg; break;
 		case 'b': bridge = optarg; break;
@@ -121,18 +114,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cosmos: unknown platform '%s'\n", platform);
 		return 2;
 	}
-	plan_job_defaults(&job, "cosmos");
-	job.memory_mib = memory;
-	hd_strlcpy(job.platform, platform, sizeof(job.platform));
-	hd_strlcpy(job.kernel, kernel, sizeof(job.kernel));
-	hd_strlcpy(job.ramdisk, ramdisk, sizeof(job.ramdisk));
-	hd_strlcpy(job.bridge, bridge, sizeof(job.bridge));
+	/* The options go through the plan's key table, checked as a plan's
+	 * values are: they reach xl's config files and dom0's commands. */
+	struct hd_err err = { 0 };
+	if (plan_job_defaults(&job, "cosmos", &err) ||
+	    plan_job_set(&job, "memory", memory, &err) ||
+	    plan_job_set(&job, "platform", platform, &err) ||
+	    plan_job_set(&job, "kernel", kernel, &err) ||
+	    plan_job_set(&job, "ramdisk", ramdisk, &err) ||
+	    plan_job_set(&job, "bridge", bridge, &err)) {
+		fprintf(stderr, "cosmos: %s\n", err.msg);
+		return 2;
+	}
 	job.guests = 0; /* how many this call creates: the kernel matters then */
 	for (int i = optind; i < argc; i++)
 		job.guests += strcmp(argv[i], "create") == 0;
 
 	struct platform *plat;
-	struct hd_err err = { 0 };
 	if (ops->check(&job, &err) || ops->open(&job, &plat, &err)) {
 		fprintf(stderr, "cosmos: %s\n", err.msg);
 		return 1;

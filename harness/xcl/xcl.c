@@ -191,23 +191,15 @@ static const char *base_path(const struct paths *p, enum xcl_base b)
  * and backends read them. */
 static int check_config(const struct xcl_guest_config *cfg, struct hd_err *err)
 {
+	int rc;
 	if (!cfg->name || !*cfg->name || strlen(cfg->name) > 64)
 		return hd_fail(err, HD_EINVAL, "guest name must be 1-64 characters");
-	for (const char *s = cfg->name; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
-		      *s == '.'))
-			return hd_fail(err, HD_EINVAL,
-				       "guest name '%s': use letters, digits, "
-				       "'-', '_', '.'", cfg->name);
+	if ((rc = hd_check_chars("guest name", cfg->name, XCL_NAME_CHARS, err)))
+		return rc;
 	if (!cfg->bridge || !*cfg->bridge || strlen(cfg->bridge) > 15)
 		return hd_fail(err, HD_EINVAL, "bridge name must be 1-15 characters");
-	for (const char *s = cfg->bridge; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-			return hd_fail(err, HD_EINVAL, "bridge name '%s' has a "
-				       "character hotplug scripts cannot take",
-				       cfg->bridge);
+	if ((rc = hd_check_chars("bridge", cfg->bridge, XCL_BRIDGE_CHARS, err)))
+		return rc;
 	if (cfg->mac[0] & 1)
 		return hd_fail(err, HD_EINVAL, "vif MAC must be unicast");
 	if (cfg->memory_kib < 1024)

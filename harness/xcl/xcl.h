@@ -98,6 +98,11 @@ int xcl_create(struct xcl_ctx *ctx, const struct xcl_guest_config *cfg,
 int xcl_destroy(struct xcl_ctx *ctx, uint32_t domid, struct xcl_timing *timing,
 		struct hd_err *err);
 
+/* What a guest's name and a bridge's may hold besides letters and digits:
+ * what hotplug scripts, xl's config files and interface names all take. */
+#define XCL_NAME_CHARS "-_."
+#define XCL_BRIDGE_CHARS "-_"
+
 /* Path helpers shared with the emulated dom0 and the tests. */
 #define XCL_BACKEND_VIF_ROOT "/local/domain/0/backend/vif"
 

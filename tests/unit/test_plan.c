@@ -57,19 +57,72 @@ static void good_plan(void **state)
 	plan_free(&p); /* safe twice */
 }
 
-static void defaults_are_valid(void **state)
+static void expect_error(const char *text, const char *needle);
+
+/* An empty section gets the defaults the README's key table documents. */
+static void defaults_are_the_documented_ones(void **state)
 {
 	(void)state;
 	struct plan p;
 	struct hd_err err;
-	struct plan_job d;
 	assert_int_equal(parse("[only]\n", &p, &err), HD_OK);
-	plan_job_defaults(&d, "only");
-	d.line = p.jobs[0].line;
-	assert_memory_equal(&d, &p.jobs[0], sizeof(d));
-	assert_true(d.guests >= 1);
-	assert_true(d.alive_timeout_ns > 0);
+	const struct plan_job *j = &p.jobs[0];
+	assert_string_equal(j->platform, "emu");
+	assert_string_equal(j->profile, "lean");
+	assert_string_equal(j->emu_latency, "default");
+	assert_string_equal(j->bridge, "horde-br0");
+	assert_string_equal(j->kernel, "");
+	assert_int_equal(j->guests, 100);
+	assert_int_equal(j->memory_mib, 8);
+	assert_int_equal(j->host_memory_mib, 262144);
+	assert_int_equal(j->boot_delay_ns, 100000000);
+	assert_string_equal(j->evtchn_abi, "fifo");
+	assert_int_equal(j->max_grant_frames, 64);
+	assert_int_equal(j->bridges, 1);
+	assert_string_equal(j->console, "eager");
+	assert_string_equal(j->xs_handles, "two");
+	assert_string_equal(j->on_failure, "continue");
+	assert_int_equal(j->alive_timeout_ns, 30000000000ull);
+	assert_int_equal(j->probe_interval_ns, 5000000);
+	assert_int_equal(j->probe_rate, 20000);
+	assert_string_equal(j->pattern, "ramp");
+	assert_int_equal(j->concurrency, 1);
+	assert_int_equal(j->sample_interval_ns, 1000000000ull);
+	/* plan_job_defaults fills the same, and says when it cannot. */
+	struct plan_job d;
+	assert_int_equal(plan_job_defaults(&d, "only", &err), HD_OK);
+	d.line = j->line;
+	assert_memory_equal(&d, j, sizeof(d));
 	plan_free(&p);
+}
+
+/* Text that reaches xl's config files, dom0's commands and interface
+ * names holds only what they take safely. */
+static void text_values_are_data(void **state)
+{
+	(void)state;
+	expect_error("[a]\nkernel=/boot/k\";touch /tmp/x;\"\n", "kernel");
+	expect_error("[a]\nkernel=/boot/k x\n", "' ' is not allowed");
+	expect_error("[a]\nramdisk=$(reboot)\n", "'$' is not allowed");
+	expect_error("[a]\nbridge=br0;ip\n", "';' is not allowed");
+	expect_error("[a]\nbridge=-br\n", "must not start with '-'");
+	expect_error("[a]\nbridge=\n", "bridge: empty");
+	expect_error("[a]\ndescription=a\x01b\n", "control character");
+	expect_error("[a]\nlevels=10,5\n", "rising");
+	struct plan p;
+	struct hd_err err;
+	assert_int_equal(parse("[a]\nkernel=/boot/vmlinuz-6.1.0+x_y.gz\n"
+			       "bridge=xenbr_0-a\ndescription=a \"b\"; c\n",
+			       &p, &err), HD_OK);
+	assert_string_equal(p.jobs[0].kernel, "/boot/vmlinuz-6.1.0+x_y.gz");
+	plan_free(&p);
+	/* cosmos's options go through the same table. */
+	struct plan_job j;
+	assert_int_equal(plan_job_defaults(&j, "c", &err), HD_OK);
+	assert_int_equal(plan_job_set(&j, "kernel", "/k\"", &err), HD_EINVAL);
+	assert_int_equal(plan_job_set(&j, "memory", "0", &err), HD_EINVAL);
+	assert_int_equal(plan_job_set(&j, "memory", "16", &err), HD_OK);
+	assert_int_equal(j.memory_mib, 16);
 }
 
 static void expect_error(const char *text, const char *needle)
@@ -244,7 +297,9 @@ static void help_lists_every_key(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(good_plan),      cmocka_unit_test(defaults_are_valid),
+		cmocka_unit_test(good_plan),
+		cmocka_unit_test(defaults_are_the_documented_ones),
+		cmocka_unit_test(text_values_are_data),
 		cmocka_unit_test(typo_in_key),    cmocka_unit_test(negative_guests),
 		cmocka_unit_test(bad_values),     cmocka_unit_test(structure_errors),
 		cmocka_unit_test(sweeps_expand),
