@@ -401,6 +401,55 @@ static void on_destroy(void *arg, uint32_t domid)
 	emu_guests_destroyed(p->guests, domid);
 }
 
+/* Open files horde's own process and horde-xenstored need for job, and
+ * why: every emulated guest keeps a XenStore connection (one descriptor
+ * in horde, one in the daemon), each worker two, each bridge its capture;
+ * the rest (standard streams, the database and its WAL, the daemons'
+ * pipes, netlink sockets, the store's own clients) is under HORDE_FDS and
+ * XENSTORED_FDS, measured at 27 and 15 on a 500-guest run, with room. */
+#define HORDE_FDS 40
+#define XENSTORED_FDS 24
+
+static uint64_t horde_fds(const struct plan_job *job)
+{
+	return (uint64_t)job->guests + 2ull * plan_job_workers(job) +
+	       2ull * (uint64_t)job->bridges + HORDE_FDS;
+}
+
+static uint64_t xenstored_fds(const struct plan_job *job)
+{
+	return (uint64_t)job->guests + 2ull * plan_job_workers(job) +
+	       XENSTORED_FDS;
+}
+
+/* Refuses a plan whose guests would run horde or its store out of file
+ * descriptors: the guests past that point would fail with causes that hide
+ * it ("no interface", "Invalid argument"). Both run with their soft limit
+ * raised to the hard one, which is the one that counts. The console
+ * daemon's limit is a limit of the host under test, not of the harness:
+ * it is left to break where it breaks, each failure stored with EMFILE. */
+static int check_fd_budget(const struct plan_job *job, struct hd_err *err)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return hd_fail_errno(err, HD_ESYS, "open file limit");
+	if (rl.rlim_max == RLIM_INFINITY)
+		return HD_OK;
+	uint64_t need = horde_fds(job), xs_need = xenstored_fds(job);
+	const char *who = need >= xs_need ? "horde" : "horde-xenstored";
+	if (xs_need > need)
+		need = xs_need;
+	if (need > rl.rlim_max)
+		return hd_fail(err, HD_ELIMIT, "%lld guests need about %llu open "
+			       "files in %s (one a guest, 2 a worker, and its "
+			       "own), above the hard limit of %llu here: raise "
+			       "it (ulimit -Hn as root) or plan fewer guests",
+			       job->guests, (unsigned long long)need, who,
+			       (unsigned long long)rl.rlim_max);
+	return HD_OK;
+}
+
 static int emu_check(const struct plan_job *job, struct hd_err *err)
 {
 	char bin[PATH_MAX];
@@ -438,7 +487,7 @@ static int emu_check(const struct plan_job *job, struct hd_err *err)
 	if (job->bridges > PLATFORM_MAX_IFACES)
 		return hd_fail(err, HD_EINVAL, "bridges: at most %d",
 			       PLATFORM_MAX_IFACES);
-	return HD_OK;
+	return check_fd_budget(job, err);
 }
 
 static int emu_open(const struct plan_job *job, struct platform **out,
