@@ -197,10 +197,16 @@ static int load_side(const struct compare_side *cs, struct side *s,
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	if (!rc && s->n < (cs->nids ? cs->nids : 1))
-		rc = hd_fail(err, HD_ENOENT, "%s: %s", cs->db_path,
-			     cs->nids ? "a run asked for is not there"
-				      : "no finished run");
+	for (size_t i = 0; !rc && i < cs->nids; i++) {
+		bool found = false;
+		for (size_t k = 0; k < s->n; k++)
+			found |= s->runs[k].id == cs->ids[i];
+		if (!found)
+			rc = hd_fail(err, HD_ENOENT, "%s: no run %lld",
+				     cs->db_path, (long long)cs->ids[i]);
+	}
+	if (!rc && s->n == 0)
+		rc = hd_fail(err, HD_ENOENT, "%s: no finished run", cs->db_path);
 	return rc;
 }
 
@@ -311,14 +317,22 @@ int compare_runs(const struct compare_side *base, const struct compare_side *can
 			why);
 		goto out;
 	}
-	/* With few runs, p cannot fall below alpha whatever the data. */
+	/* With few runs, p cannot fall below alpha whatever the data: such a
+	 * comparison could not have found a regression, so it says nothing
+	 * (a CI gate that passes it would pass anything). The smallest p of
+	 * the one-sided rank test is 1 / C(n + m, m). */
 	double smallest = 1.0;
 	for (size_t k = 1; k <= b->n; k++)
 		smallest *= (double)k / (double)(a->n + k);
-	if (smallest >= o->alpha)
-		fprintf(out, "note: with %zu and %zu runs no p can fall below "
-			"%.3f, so nothing can be flagged at p < %g: run more\n",
-			a->n, b->n, smallest, o->alpha);
+	if (smallest >= o->alpha) {
+		fprintf(out, "%s: with %zu and %zu runs no p can fall below "
+			"%.3f, so nothing could be flagged at p < %g: run more "
+			"(5 a side reach 0.004)%s\n",
+			o->force ? "note" : "cannot compare", a->n, b->n, smallest,
+			o->alpha, o->force ? "" : " (--force to compare anyway)");
+		if (!o->force)
+			goto out;
+	}
 	fprintf(out, "  %-28s %14s %14s %9s %8s  %s\n", "metric (median of runs)",
 		"base", "candidate", "change", "p", "verdict");
 

@@ -25,21 +25,30 @@ expect_eq "other platform" $? 2
 grep -q "cannot compare: the runs ran on different platforms" "$TMP/out" || fail "$(cat "$TMP/out")"
 "$B/horde" compare --force "$TMP/base.db" "$TMP/xen.db" > /dev/null
 expect_eq "forced" $? 0
+# Two runs a side could not have flagged anything: not a pass.
 "$B/horde" compare "$TMP/base.db:1,2" "$TMP/slower.db:1,2" > "$TMP/out"
-expect_eq "two runs a side cannot reach p < 0.01" $? 0
-grep -q "note: with 2 and 2 runs no p can fall below" "$TMP/out" || fail "$(cat "$TMP/out")"
-"$B/horde" compare "$TMP/base.db" "$TMP/missing.db" > /dev/null 2>&1
+expect_eq "two runs a side cannot reach p < 0.01" $? 2
+grep -q "cannot compare: with 2 and 2 runs no p can fall below" "$TMP/out" || fail "$(cat "$TMP/out")"
+"$B/horde" compare --force "$TMP/base.db:1,2" "$TMP/slower.db:1,2" > "$TMP/out"
+expect_eq "two runs a side, forced" $? 0
+grep -q "^note: with 2 and 2 runs" "$TMP/out" || fail "$(cat "$TMP/out")"
+"$B/horde" compare "$TMP/base.db" "$TMP/missing.db" > "$TMP/out" 2>&1
 expect_eq "missing database" $? 2
-"$B/horde" compare "$TMP/base.db:9" "$TMP/same.db" > /dev/null 2>&1
+grep -q "missing.db" "$TMP/out" || fail "missing database: $(cat "$TMP/out")"
+"$B/horde" compare "$TMP/base.db:9" "$TMP/same.db" > "$TMP/out" 2>&1
 expect_eq "missing run" $? 2
+grep -q "no run 9" "$TMP/out" || fail "missing run: $(cat "$TMP/out")"
 
-# horde ab: the same build on both sides, two runs each of a small plan.
+# horde ab: the same build on both sides, five runs each of a small plan,
+# enough for p < 0.01 to be reachable: "no regression" then means the
+# comparison could have found one and did not.
 leftovers
 printf '[global]\nboot_delay=10ms\nsample_interval=0\n[ab]\nguests=50\n' > "$TMP/ab.plan"
-"$B/horde" ab "$TMP/ab.plan" --base "$B/horde" --cand "$B/horde" --runs 2 \
+"$B/horde" ab "$TMP/ab.plan" --base "$B/horde" --cand "$B/horde" --runs 5 \
 	--out "$TMP/ab" > "$TMP/out" 2> "$TMP/err"
 expect_eq "ab, same build" $? 0
-expect_eq "ab base runs" "$(q "$TMP/ab/base.db" "select count(*) from runs where status = 'done'")" 2
-expect_eq "ab candidate runs" "$(q "$TMP/ab/cand.db" "select count(*) from runs where status = 'done'")" 2
+expect_eq "ab base runs" "$(q "$TMP/ab/base.db" "select count(*) from runs where status = 'done'")" 5
+expect_eq "ab candidate runs" "$(q "$TMP/ab/cand.db" "select count(*) from runs where status = 'done'")" 5
 grep -q "^no regression" "$TMP/out" || fail "$(cat "$TMP/out")"
+grep -q "no p can fall below" "$TMP/out" && fail "ab could not have found a regression: $(cat "$TMP/out")"
 leftovers
