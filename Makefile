@@ -2,7 +2,7 @@
 #
 #   make run    install what is missing, build, run plans/smoke.plan on emu
 #   make test   install what is missing, build, run every test; the last
-#               line is "N passed, N failed"
+#               line is "N passed, N failed, N skipped"
 #   make bench  benchmarks, printing their figures
 #   make xen-test  the real-Xen lane alone (make test runs it too)
 #   make clean  remove build/ (results/ and .cache/, the Xen packages, stay)
