@@ -141,6 +141,7 @@ static void gone(struct emu_guests *g, uint32_t domid)
 static void *run(void *arg)
 {
 	struct emu_guests *g = arg;
+	pthread_setname_np(pthread_self(), "horde-guests");
 
 	pthread_mutex_lock(&g->lock);
 	while (!g->stop) {

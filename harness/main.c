@@ -73,6 +73,22 @@ static int fail(const struct hd_err *err)
 	return 1;
 }
 
+/* horde's own CPU while creating, a created guest, thread by thread. */
+static void print_thread_cpu(const struct run_outcome *out)
+{
+	uint64_t total = 0;
+	if (!out->created || !out->nthreads)
+		return;
+	for (size_t i = 0; i < out->nthreads; i++)
+		total += out->threads[i].cpu_ns;
+	printf("  horde's own CPU: %.1f us a created guest (", (double)total /
+	       out->created / 1e3);
+	for (size_t i = 0; i < out->nthreads; i++)
+		printf("%s%s %.1f", i ? ", " : "", out->threads[i].name,
+		       (double)out->threads[i].cpu_ns / out->created / 1e3);
+	printf(")\n");
+}
+
 static int fail_msg(const char *msg)
 {
 	fprintf(stderr, "horde: %s\n", msg);
@@ -276,6 +292,7 @@ static int cmd_run(const struct cli_args *a)
 				       out.created ? (double)out.harness_ns /
 							     out.created / 1e3
 						   : 0.0);
+			print_thread_cpu(&out);
 			printf("  status: %s\n", out.status);
 		}
 		if (rc) {

@@ -636,6 +636,8 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	s.lg = &lg;
 	s.prog.stage = "creating";
 	uint64_t creating_since = hd_now_ns();
+	struct thread_cpu cpu_before[RUN_MAX_THREAD_NAMES];
+	size_t ncpu_before = sampler_read_threads(cpu_before, RUN_MAX_THREAD_NAMES);
 	rc = follow_pattern(&s, err);
 	/* What is in flight finishes (and is stored) whatever happened. */
 	while (workers_pending(s.workers)) {
@@ -654,6 +656,14 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 				  s.platform_ns;
 		out->platform_ns = s.platform_ns;
 	}
+	out->nthreads = sampler_read_threads(out->threads, RUN_MAX_THREAD_NAMES);
+	for (size_t i = 0; i < out->nthreads; i++)
+		for (size_t k = 0; k < ncpu_before; k++)
+			if (strcmp(out->threads[i].name, cpu_before[k].name) == 0)
+				out->threads[i].cpu_ns -=
+					out->threads[i].cpu_ns > cpu_before[k].cpu_ns
+						? cpu_before[k].cpu_ns
+						: out->threads[i].cpu_ns;
 
 	if ((rc = results_commit(results, 1, err)))
 		goto end_run;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../probes/sampler.h"
 #include "plan.h"
 #include "results.h"
 #include "util.h"
@@ -37,6 +38,8 @@ struct run_options {
 	int64_t resume_run_id;  /* continue this run instead of a new one */
 };
 
+#define RUN_MAX_THREAD_NAMES 16
+
 struct run_outcome {
 	int64_t run_id;
 	const char *status; /* done, failed, interrupted */
@@ -44,6 +47,11 @@ struct run_outcome {
 	/* While creating: time in the platform's create calls, and the rest
 	 * (storing, probing, bookkeeping), horde's own overhead. */
 	uint64_t platform_ns, harness_ns;
+	/* CPU time each of horde's threads spent while creating, by thread
+	 * name (emu's threads included: they are horde's too; libxenstore's
+	 * reader threads count with the thread that started them). */
+	struct thread_cpu threads[RUN_MAX_THREAD_NAMES];
+	size_t nthreads;
 };
 
 /* Runs job and records it in results. Returns HD_OK when the run could be

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -62,6 +63,10 @@ static void *run(void *arg)
 	struct thread_arg *ta = arg;
 	struct workers *w = ta->w;
 	uint32_t index = ta->index;
+	char name[16];
+
+	snprintf(name, sizeof(name), "horde-work%u", index);
+	pthread_setname_np(pthread_self(), name);
 
 	free(ta);
 	pthread_mutex_lock(&w->lock);

@@ -25,6 +25,7 @@ struct xs_watcher {
 static void *run(void *arg)
 {
 	struct xs_watcher *w = arg;
+	pthread_setname_np(pthread_self(), "horde-xswatch");
 	struct pollfd pfd[2] = {
 		{ .fd = xs_fileno(w->xs), .events = POLLIN },
 		{ .fd = w->stop_fd, .events = POLLIN },

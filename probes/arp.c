@@ -337,6 +337,8 @@ static uint64_t send_due(struct probe *p, uint64_t now)
 static void *run(void *arg)
 {
 	struct probe *p = arg;
+	/* Named, so that horde's CPU can be told thread by thread. */
+	pthread_setname_np(pthread_self(), "horde-probe");
 	struct pollfd pfd[PROBE_MAX_IFACES + 1] = {
 		{ .fd = p->wake_fd, .events = POLLIN },
 	};

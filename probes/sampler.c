@@ -97,6 +97,46 @@ int sampler_read_proc(pid_t pid, struct proc_usage *out)
 	return 0;
 }
 
+size_t sampler_read_threads(struct thread_cpu *out, size_t max)
+{
+	DIR *d = opendir("/proc/self/task");
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		char path[300], name[16] = "", stat[128];
+		unsigned long long ns;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+			 e->d_name);
+		if (read_text(path, name, sizeof(name)))
+			continue;
+		name[strcspn(name, "\n")] = '\0';
+		for (size_t l = strlen(name); l > 1 && name[l - 1] >= '0' &&
+					      name[l - 1] <= '9';)
+			name[--l] = '\0';
+		snprintf(path, sizeof(path), "/proc/self/task/%s/schedstat",
+			 e->d_name);
+		if (read_text(path, stat, sizeof(stat)) ||
+		    sscanf(stat, "%llu", &ns) != 1)
+			continue;
+		size_t i = 0;
+		while (i < n && strcmp(out[i].name, name) != 0)
+			i++;
+		if (i == n) {
+			if (n == max)
+				continue;
+			hd_strlcpy(out[n].name, name, sizeof(out[n].name));
+			out[n++].cpu_ns = 0;
+		}
+		out[i].cpu_ns += ns;
+	}
+	closedir(d);
+	return n;
+}
+
 static void sample_host(struct sampler *s)
 {
 	char buf[4096];
@@ -136,6 +176,7 @@ static void take_sample(struct sampler *s)
 static void *run(void *arg)
 {
 	struct sampler *s = arg;
+	pthread_setname_np(pthread_self(), "horde-sample");
 	uint64_t due = hd_now_ns();
 
 	pthread_mutex_lock(&s->lock);

@@ -68,4 +68,14 @@ struct proc_usage {
 };
 int sampler_read_proc(pid_t pid, struct proc_usage *out);
 
+/* CPU time of this process's threads, added up by thread name with any
+ * trailing digits dropped ("horde-work3" counts as "horde-work"): up to
+ * max names into out; returns how many. From each thread's schedstat
+ * (nanoseconds on the CPU). */
+struct thread_cpu {
+	char name[16];
+	uint64_t cpu_ns;
+};
+size_t sampler_read_threads(struct thread_cpu *out, size_t max);
+
 #endif

@@ -13,19 +13,29 @@ end=$(date +%s.%N)
 db=$TMP/bench.db
 sqlite3 -batch "$db" <<SQL
 .mode list
-select printf('guests created          %d', count(*)) from guests where domid is not null;
-select printf('creation rate           %.0f guests/s (creation time only)', count(*) / (sum(create_ns) / 1e9)) from guests;
-select printf('%-23s %8.1f us mean', phase, avg(dur_ns) / 1e3) from phases group by phase order by phase;
-select printf('last 200 guests         %8.1f us mean creation', avg(create_ns) / 1e3) from guests where seq > 800;
-select printf('first 200 guests        %8.1f us mean creation', avg(create_ns) / 1e3) from guests where seq <= 200;
+select printf('guests created          %d (%d failed)', count(*) filter (where failure is null), count(*) filter (where failure is not null)) from guests;
+select printf('creation rate           %.0f guests/s (creation time only)', count(*) / (sum(create_ns) / 1e9)) from guests where failure is null;
+select printf('%-23s %8.1f us mean, %5.1f calls, %6.1f us a call', phase, avg(dur_ns) / 1e3, avg(calls), sum(dur_ns) / 1e3 / max(sum(calls), 1)) from phases group by phase order by phase;
+select printf('last 200 guests         %8.1f us mean creation', avg(create_ns) / 1e3) from guests where seq > 800 and failure is null;
+select printf('first 200 guests        %8.1f us mean creation', avg(create_ns) / 1e3) from guests where seq <= 200 and failure is null;
 SQL
 printf 'wall time, whole run     %.2f s (set-up, 1,000 creations, ARP, teardown)\n' \
 	"$(echo "$end - $start" | bc -l)"
 
 echo
-echo "== horde's own overhead on a 10,000-guest emu ramp (plans/emu-10k.plan)"
-"$B/horde" run plans/emu-10k.plan --db "$TMP/10k.db" --quiet 2> /dev/null |
-	grep -E "harness overhead|10000 guests attempted"
+echo "== libxcl's XenStore calls on one connection and on two (1,000 guests each, emu_latency=zero)"
+"$B/horde" run tests/plans/bench-handles.plan --db "$TMP/handles.db" --quiet > /dev/null
+sqlite3 -batch "$TMP/handles.db" <<SQL
+.mode list
+select printf('%-27s xenstore %7.1f us a guest, %4.1f calls, %5.1f us a call', r.job, avg(p.dur_ns) / 1e3, avg(p.calls), sum(p.dur_ns) / 1e3 / sum(p.calls))
+from phases p join runs r on r.id = p.run_id join guests g on g.run_id = p.run_id and g.seq = p.seq
+where p.phase = 'xenstore' and g.failure is null group by r.job order by r.job;
+SQL
+
+echo
+echo "== horde's own overhead on a 10,000-guest emu ramp (tests/plans/bench-10k.plan, emu_latency=zero)"
+"$B/horde" run tests/plans/bench-10k.plan --db "$TMP/10k.db" --quiet 2> /dev/null |
+	grep -E "harness overhead|own CPU|10000 guests attempted"
 
 echo
 echo "== results store ingest (SQLite, WAL, the runner's own calls)"
