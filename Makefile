@@ -25,11 +25,14 @@ DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev xenstore-utils procps \
 
 B := build
 
-COMMON_SRC := harness/util.c harness/hmap.c harness/heap.c harness/xs_watcher.c
+# lib/: what every part uses (errors, time, queues, maps, netlink, a
+# XenStore watch thread); probes, loadgen and the platforms depend on it,
+# not on harness/ or emu/.
+COMMON_SRC := lib/util.c lib/hmap.c lib/heap.c lib/xs_watcher.c lib/netlink.c
 XCL_SRC    := harness/xcl/xcl.c harness/xcl/xcl_profile.c \
               harness/xcl/xcl_hv_xen.c harness/platform_xen.c \
               harness/platform_xl.c
-EMU_SRC    := emu/hv.c emu/boot_delay.c emu/guests.c emu/dom0.c emu/netlink.c \
+EMU_SRC    := emu/hv.c emu/boot_delay.c emu/guests.c emu/dom0.c \
               emu/platform_emu.c
 HORDE_SRC  := harness/main.c harness/plan.c harness/results.c \
               harness/runner.c harness/workers.c harness/platform.c \
@@ -44,7 +47,7 @@ COSMOS_SRC := harness/xcl/cosmos.c harness/plan.c harness/platform.c \
 STORE_SRC  := emu/xenstored/store.c emu/xenstored/store_tree.c \
               emu/xenstored/store_watch.c emu/xenstored/store_txn.c \
               emu/xenstored/store_ops.c
-XSD_SRC    := emu/xenstored/xenstored.c $(STORE_SRC) harness/hmap.c
+XSD_SRC    := emu/xenstored/xenstored.c $(STORE_SRC) lib/hmap.c
 
 BINS := $(B)/horde $(B)/cosmos $(B)/horde-xenstored $(B)/horde-consoled
 
@@ -108,27 +111,27 @@ UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
               test_loadgen test_stats test_compare test_workers
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
-$(B)/asan/test_util: tests/unit/test_util.c harness/util.c harness/hmap.c harness/heap.c
-$(B)/asan/test_plan: tests/unit/test_plan.c harness/plan.c harness/util.c
-$(B)/asan/test_store: tests/unit/test_store.c $(STORE_SRC) harness/hmap.c
+$(B)/asan/test_util: tests/unit/test_util.c lib/util.c lib/hmap.c lib/heap.c
+$(B)/asan/test_plan: tests/unit/test_plan.c harness/plan.c lib/util.c
+$(B)/asan/test_store: tests/unit/test_store.c $(STORE_SRC) lib/hmap.c
 $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c probes/arping.c \
-                    emu/netlink.c harness/util.c
-$(B)/asan/test_sampler: tests/unit/test_sampler.c probes/sampler.c harness/util.c
-$(B)/asan/test_loadgen: tests/unit/test_loadgen.c loadgen/loadgen.c harness/heap.c
+                    lib/netlink.c lib/util.c
+$(B)/asan/test_sampler: tests/unit/test_sampler.c probes/sampler.c lib/util.c
+$(B)/asan/test_loadgen: tests/unit/test_loadgen.c loadgen/loadgen.c lib/heap.c
 $(B)/asan/test_stats: tests/unit/test_stats.c analysis/stats.c
 # realloc wrapped: the test makes allocations fail from a moment it picks.
-$(B)/asan/test_workers: tests/unit/test_workers.c harness/workers.c harness/util.c
+$(B)/asan/test_workers: tests/unit/test_workers.c harness/workers.c lib/util.c
 $(B)/asan/test_workers $(B)/asan/test_arp $(B)/asan/test_sampler: \
 	LDLIBS += -Wl,--wrap=realloc
 # test_compare includes the generator (tests/tools/gen_runs.c) whole.
 $(B)/asan/test_compare: tests/unit/test_compare.c \
                         analysis/compare.c analysis/stats.c harness/results.c \
-                        harness/xcl/xcl.c harness/xcl/xcl_profile.c harness/util.c
-$(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c harness/xcl/xcl_profile.c harness/util.c
+                        harness/xcl/xcl.c harness/xcl/xcl_profile.c lib/util.c
+$(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c harness/xcl/xcl_profile.c lib/util.c
 $(B)/asan/test_xenstored: tests/unit/test_xenstored.c $(B)/asan/horde-xenstored
-$(B)/asan/test_hv: tests/unit/test_hv.c emu/hv.c harness/util.c
-$(B)/asan/test_boot_delay: tests/unit/test_boot_delay.c emu/boot_delay.c harness/util.c
-HEADERS := $(wildcard harness/*.h harness/xcl/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
+$(B)/asan/test_hv: tests/unit/test_hv.c emu/hv.c lib/util.c
+$(B)/asan/test_boot_delay: tests/unit/test_boot_delay.c emu/boot_delay.c lib/util.c
+HEADERS := $(wildcard lib/*.h harness/*.h harness/xcl/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
 $(UNIT_BINS): $(HEADERS) tests/tools/gen_runs.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN) $(filter-out tests/tools/%,$(filter %.c,$^)) -o $@ $(LDLIBS) -lcmocka
@@ -141,15 +144,15 @@ $(B)/asan/horde-xenstored: $(XSD_SRC) $(HEADERS)
 FUZZ_TARGETS := fuzz_plan fuzz_store
 FUZZ_BINS := $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 20
-$(B)/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c harness/plan.c harness/util.c
-$(B)/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(STORE_SRC) harness/hmap.c
+$(B)/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c harness/plan.c lib/util.c
+$(B)/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(STORE_SRC) lib/hmap.c
 $(FUZZ_BINS): $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@ -lm
 
 # Results databases with known distributions, for testing horde compare.
 $(B)/gen_runs: tests/tools/gen_runs.c harness/results.c harness/xcl/xcl.c \
-               harness/xcl/xcl_profile.c harness/util.c $(HEADERS)
+               harness/xcl/xcl_profile.c lib/util.c $(HEADERS)
 	$(CC) $(CFLAGS) $(DEFS) $(filter %.c,$^) -o $@ -lsqlite3 -lxenstore -lm
 
 test: deps-test
@@ -157,7 +160,7 @@ test: deps-test
 	@B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) XEN_CACHE=$(CURDIR)/.cache/xen-debs tests/run.sh
 
 $(B)/bench_xenstore: tests/bench/bench_xenstore.c harness/xcl/xcl.c \
-                     harness/xcl/xcl_profile.c harness/util.c $(HEADERS)
+                     harness/xcl/xcl_profile.c lib/util.c $(HEADERS)
 	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ -lxenstore -lm
 
 # The real-Xen lane alone: Debian's Xen 4.17 and dom0 in QEMU, horde in
@@ -167,7 +170,7 @@ xen-test: deps-test
 	@B=$(B) XEN_CACHE=$(CURDIR)/.cache/xen-debs bash tests/xen/lane.sh && echo "xen lane passed"
 
 $(B)/bench_results: tests/bench/bench_results.c harness/results.c \
-                    harness/xcl/xcl.c harness/xcl/xcl_profile.c harness/util.c $(HEADERS)
+                    harness/xcl/xcl.c harness/xcl/xcl_profile.c lib/util.c $(HEADERS)
 	$(CC) $(CFLAGS) $(DEFS) $(filter %.c,$^) -o $@ -lsqlite3 -lxenstore -lm
 
 bench: deps

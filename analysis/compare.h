@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../harness/util.h"
+#include "../lib/util.h"
 
 #define COMPARE_MAX_RUNS 64
 

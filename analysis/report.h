@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../harness/util.h"
+#include "../lib/util.h"
 
 struct sqlite3;
 

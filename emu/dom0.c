@@ -24,8 +24,8 @@
 #include <xenstore.h>
 
 #include "../harness/xcl/xcl.h"
-#include "../harness/xs_watcher.h"
-#include "netlink.h"
+#include "../lib/xs_watcher.h"
+#include "../lib/netlink.h"
 
 #define MAX_DOMID 32751
 #define MAX_DEVID 4

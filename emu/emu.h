@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "../harness/util.h"
+#include "../lib/util.h"
 #include "../harness/xcl/xcl_hv.h"
 
 /* ---- hypervisor model (hv.c) ---- */

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <xenstore.h>
 
-#include "../harness/heap.h"
-#include "netlink.h"
+#include "../lib/heap.h"
+#include "../lib/netlink.h"
 
 #define MAX_DOMID 32751
 

@@ -29,7 +29,7 @@
 
 #include "../harness/platform.h"
 #include "emu.h"
-#include "netlink.h"
+#include "../lib/netlink.h"
 
 extern char **environ;
 
@@ -714,7 +714,7 @@ static void emu_close(struct platform *p)
  * namespace's mount (the namespace itself went with its last process),
  * the run folder, and daemons that have not yet seen their lifeline
  * close. */
-int platform_emu_clean(FILE *log, struct hd_err *err)
+static int emu_clean(FILE *log, struct hd_err *err)
 {
 	DIR *d;
 	(void)err;
@@ -792,4 +792,5 @@ const struct platform_ops platform_emu = {
 	.daemons = emu_daemons,
 	.sample = emu_sample,
 	.close = emu_close,
+	.clean = emu_clean,
 };

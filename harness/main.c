@@ -613,9 +613,11 @@ static int cmd_clean(const struct cli_args *a)
 			return fail(&err);
 		results_close(res);
 	}
-	if (platform_emu_clean(stdout, &err) ||
-	    platform_xen_clean("horde-", stdout, &err))
-		return fail(&err);
+	size_t n;
+	const struct platform_ops *const *all = platform_all(&n);
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->clean && all[i]->clean(stdout, &err))
+			return fail(&err);
 	return 0;
 }
 

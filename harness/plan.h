@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "util.h"
+#include "../lib/util.h"
 
 #define PLAN_NAME_MAX 64       /* a section's name */
 #define PLAN_JOB_NAME_MAX 192  /* a job's: the section's, and its sweep */

@@ -6,11 +6,18 @@
 #include <string.h>
 #include <xenstore.h>
 
+static const struct platform_ops *const all[] = { &platform_emu,
+						   &platform_xen,
+						   &platform_xl };
+
+const struct platform_ops *const *platform_all(size_t *n)
+{
+	*n = HD_ARRAY_SIZE(all);
+	return all;
+}
+
 const struct platform_ops *platform_find(const char *name)
 {
-	static const struct platform_ops *const all[] = { &platform_emu,
-							   &platform_xen,
-							   &platform_xl };
 	for (size_t i = 0; i < HD_ARRAY_SIZE(all); i++)
 		if (strcmp(all[i]->name, name) == 0)
 			return all[i];

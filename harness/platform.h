@@ -8,7 +8,7 @@
 
 #include "../probes/sampler.h"
 #include "plan.h"
-#include "util.h"
+#include "../lib/util.h"
 #include "xcl/xcl.h"
 
 /* What the runner asks for; the addresses come from the runner so that
@@ -79,10 +79,22 @@ struct platform_ops {
 	void (*sample)(struct platform *p, sampler_emit_fn emit, void *ctx);
 	/* Tears down everything open made, also after failures. */
 	void (*close)(struct platform *p);
+	/* `horde clean`: removes what hordes that are gone left on this host
+	 * (emu: namespaces, run folders, daemons; Xen: domains named
+	 * PLATFORM_GUEST_PREFIX*), saying what on log. Nothing to do where
+	 * the platform is not (no hypervisor) is success. May be NULL when
+	 * another platform's clean covers it. */
+	int (*clean)(FILE *log, struct hd_err *err);
 };
+
+/* Every guest horde makes is named with this prefix ("horde-r3-17"), so
+ * that leftovers are found without guessing. */
+#define PLATFORM_GUEST_PREFIX "horde-"
 
 /* The platform called name, or NULL. */
 const struct platform_ops *platform_find(const char *name);
+/* Every built-in platform; *n says how many. */
+const struct platform_ops *const *platform_all(size_t *n);
 
 /* The address and MAC of guest seq, the same on every platform:
  * 198.18.0.1 + seq (198.18.0.1 itself is the prober) and 00:16:3e + seq. */
@@ -93,12 +105,6 @@ uint32_t platform_prober_addr(void);
 /* The guest's kernel command line: its console and "ip=A.B.C.D", which
  * horde's guests (emulated, or the lane's busybox guest) put on eth0. */
 void platform_guest_cmdline(const struct guest_spec *g, char *buf, size_t len);
-
-/* `horde clean`: what hordes that are gone left behind, said on log.
- * emu: namespaces, run folders, daemons. xen: domains named prefix*, when
- * this is dom0 of a Xen host (nothing to do elsewhere). */
-int platform_emu_clean(FILE *log, struct hd_err *err);
-int platform_xen_clean(const char *prefix, FILE *log, struct hd_err *err);
 
 extern const struct platform_ops platform_emu;
 extern const struct platform_ops platform_xen;

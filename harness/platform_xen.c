@@ -17,9 +17,9 @@
 #include <unistd.h>
 #include <xenstore.h>
 
-#include "../emu/netlink.h"
+#include "../lib/netlink.h"
 #include "platform.h"
-#include "xs_watcher.h"
+#include "../lib/xs_watcher.h"
 #include "xcl/xcl_xen.h"
 
 struct hotplug {
@@ -284,8 +284,11 @@ void platform_xen_sample(struct xcl_xen **x, sampler_emit_fn emit, void *ctx)
 	}
 }
 
-int platform_xen_clean(const char *prefix, FILE *log, struct hd_err *err)
+/* Domains named PLATFORM_GUEST_PREFIX*, when this is dom0 of a Xen host;
+ * xl's guests too, so platform xl has no clean of its own. */
+static int xen_clean(FILE *log, struct hd_err *err)
 {
+	const char *prefix = PLATFORM_GUEST_PREFIX;
 	struct xcl_xen *x;
 	struct xs_handle *xs = NULL;
 	struct xcl_ctx *ctx = NULL;
@@ -366,4 +369,5 @@ const struct platform_ops platform_xen = {
 	.daemons = xen_daemons,
 	.sample = xen_sample,
 	.close = xen_close,
+	.clean = xen_clean,
 };

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "../lib/util.h"
 #include "xcl/xcl.h"
 
 #define RESULTS_SCHEMA_VERSION 3

@@ -303,8 +303,8 @@ static struct guest_spec spec_of(const struct run_state *s, uint32_t seq)
 {
 	struct guest_spec g = { .seq = seq, .addr_be = platform_guest_addr(seq),
 				.iface = (seq - 1) % s->nifaces };
-	snprintf(g.name, sizeof(g.name), "horde-r%lld-%u", (long long)s->run_id,
-		 seq);
+	snprintf(g.name, sizeof(g.name), PLATFORM_GUEST_PREFIX "r%lld-%u",
+		 (long long)s->run_id, seq);
 	platform_guest_mac(seq, g.mac);
 	return g;
 }

@@ -14,7 +14,7 @@
 #include "../probes/sampler.h"
 #include "plan.h"
 #include "results.h"
-#include "util.h"
+#include "../lib/util.h"
 
 struct run_progress {
 	const char *stage; /* "creating", "waiting for ARP", "destroying" */

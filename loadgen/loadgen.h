@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../harness/heap.h"
+#include "../lib/heap.h"
 
 enum loadgen_pattern { LOADGEN_RAMP, LOADGEN_BURST, LOADGEN_STEPS,
 		       LOADGEN_CHURN };

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../harness/util.h"
+#include "../lib/util.h"
 
 /* horde's own range, RFC 2544's benchmarking network, the only one the
  * command probes unless told otherwise. */

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../harness/util.h"
+#include "../lib/util.h"
 
 #define SAMPLER_MAX_PROCS 16
 

@@ -36,7 +36,7 @@ own_processes() {
 	for p in /proc/[0-9]*; do
 		comm=$(cat "$p/comm" 2>/dev/null) || continue
 		case $comm in horde | horde-xenstored | horde-consoled | cosmos) ;; *) continue ;; esac
-		tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -qxF "HORDE_TEST_ID=$TMP" &&
+		tr '\0' '\n' 2>/dev/null < "$p/environ" | grep -qxF "HORDE_TEST_ID=$TMP" &&
 			echo "${p#/proc/} $comm"
 	done
 	return 0

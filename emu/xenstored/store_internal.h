@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../harness/hmap.h"
+#include "../../lib/hmap.h"
 #include "store.h"
 
 #define MAX_DOMID 0x7FF0u /* DOMID_FIRST_RESERVED */

@@ -30,7 +30,7 @@
 #include <xenstore.h>
 #include <xen/io/xs_wire.h>
 
-#include "../../harness/util.h"
+#include "../../lib/util.h"
 #include "../../harness/xcl/xcl_profile.h"
 
 extern char **environ;

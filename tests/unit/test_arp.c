@@ -20,7 +20,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../emu/netlink.h"
+#include "../../lib/netlink.h"
 #include "../../probes/arp.h"
 #include "../../probes/arping.h"
 

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../harness/heap.h"
-#include "../../harness/hmap.h"
-#include "../../harness/util.h"
+#include "../../lib/heap.h"
+#include "../../lib/hmap.h"
+#include "../../lib/util.h"
 
 static void durations(void **state)
 {

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "../harness/util.h"
+#include "util.h"
 
 struct nl;
 
