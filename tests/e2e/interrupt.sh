@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 leftovers
-printf '[global]\nboot_delay=10ms\n[big]\nguests=20000\n' > "$TMP/big.plan"
+printf '[global]\nboot_delay=10ms\n[big]\nguests=5000\n' > "$TMP/big.plan"
 created() { [ "$(q "$1" "select count(*) from guests" 2>/dev/null || echo 0)" -ge 300 ]; }
 
 for signals in 1 2; do
@@ -19,7 +19,7 @@ for signals in 1 2; do
 	expect_eq "exit status after $signals Ctrl-C" "$rc" 130
 	expect_eq "status" "$(q "$db" "select status from runs")" interrupted
 	n=$(q "$db" "select count(*) from guests")
-	[ "$n" -ge 300 ] && [ "$n" -lt 20000 ] || fail "kept $n guests"
+	[ "$n" -ge 300 ] && [ "$n" -lt 5000 ] || fail "kept $n guests"
 	expect_eq "phases kept" "$(q "$db" "select count(*) from phases")" "$((4 * $(q "$db" "select count(*) from guests where domid is not null")))"
 	leftovers
 done
