@@ -56,6 +56,8 @@ void xs_quota_defaults(struct xs_quota *q)
 	q->node_size = 2048;
 	q->watches_per_conn = 128;
 	q->transactions_per_conn = 10;
+	q->trans_nodes = 1024;
+	q->perms_per_node = 5;
 }
 
 static uint64_t now_ns(void)
@@ -176,9 +178,17 @@ int xsd_canonical(const struct xs_conn *c, const char *in, char *out,
 		if (n < 0 || n > XENSTORE_ABS_PATH_MAX)
 			return EINVAL;
 	}
+	/* As cxenstored's is_valid_nodename: no "//", no trailing '/', and
+	 * at most XENSTORE_REL_PATH_MAX characters past /local/domain/N/
+	 * (or in all, elsewhere). '@' may stand anywhere but first. */
 	len = strlen(out);
+	unsigned domid;
+	int local_off = 0;
+	if (sscanf(out, "/local/domain/%5u/%n", &domid, &local_off) != 1)
+		local_off = 0;
 	if (!valid_path_chars(out) || strstr(out, "//") ||
-	    (len > 1 && out[len - 1] == '/') || strchr(out, '@'))
+	    (len > 1 && out[len - 1] == '/') ||
+	    len > (size_t)local_off + XENSTORE_REL_PATH_MAX)
 		return EINVAL;
 	return 0;
 }
@@ -220,6 +230,14 @@ static void reply_error(struct xs_conn *c, const struct xsd_sockmsg *req,
 void xsd_reply(struct xs_conn *c, const struct xsd_sockmsg *req,
 		  const void *body, uint32_t len)
 {
+	/* A transaction that failed while this request looked at a node (out
+	 * of memory, over its node quota) answers with why, not with what it
+	 * could not see. */
+	struct txn *t = req->tx_id ? xsd_txn_find(c, req->tx_id) : NULL;
+	if (t && t->failed) {
+		reply_error(c, req, t->failed);
+		return;
+	}
 	xsd_send_msg(c, req->type, req->req_id, req->tx_id, body, len);
 }
 
@@ -280,7 +298,7 @@ int xsd_parse_domid(const char *s, uint32_t *out)
 		return EINVAL;
 	errno = 0;
 	unsigned long d = strtoul(s, &end, 10);
-	if (*end || errno || d > MAX_DOMID)
+	if (*end || errno || d >= MAX_DOMID)
 		return EINVAL;
 	*out = (uint32_t)d;
 	return 0;
@@ -317,7 +335,7 @@ void xs_store_request(struct xs_store *s, struct xs_conn *c,
 	int rc;
 
 	if (hdr->type >= XS_TYPE_COUNT || !handlers[hdr->type]) {
-		reply_error(c, hdr, EINVAL);
+		reply_error(c, hdr, ENOSYS); /* as cxenstored */
 		return;
 	}
 	if (hdr->len > XENSTORE_PAYLOAD_MAX) {
@@ -333,7 +351,15 @@ void xs_store_request(struct xs_store *s, struct xs_conn *c,
 			goto out;
 		}
 	}
+	/* The transaction ended with the request (TRANSACTION_END) is gone. */
+	bool ends = hdr->type == XS_TRANSACTION_END;
+	if (r.t && r.t->failed && !ends) {
+		reply_error(c, hdr, r.t->failed);
+		goto out;
+	}
 	rc = handlers[hdr->type](&r);
+	if (rc && r.t && !ends && r.t->failed)
+		rc = r.t->failed;
 	if (rc)
 		reply_error(c, hdr, rc);
 out:

@@ -15,16 +15,22 @@
 struct xs_store;
 struct xs_conn;
 
+/* What an unprivileged domain may use; dom0 is not limited. */
 struct xs_quota {
-	uint32_t nodes_per_domain;  /* nodes an unprivileged domain may own */
-	uint32_t node_size;         /* bytes of value per node */
+	uint32_t nodes_per_domain;  /* nodes it may own, transactions' too */
+	uint32_t node_size;         /* a node's size as cxenstored stores it:
+				       24 + 8 a permission + value + the
+				       children's names, below this */
 	uint32_t watches_per_conn;
 	uint32_t transactions_per_conn;
+	uint32_t trans_nodes;       /* nodes one transaction reads or changes */
+	uint32_t perms_per_node;    /* permission entries a node may have */
 };
 
 /* The defaults of cxenstored 4.17 (quota-nb-entry-per-domain 1000,
  * quota-max-entry-size 2048, quota-nb-watch-per-domain 128,
- * quota-max-transaction 10). */
+ * quota-max-transaction 10, quota-trans-nodes 1024,
+ * quota-nb-perms-per-node 5). */
 void xs_quota_defaults(struct xs_quota *q);
 
 /* Sends one message (reply or watch event) to a connection. body has

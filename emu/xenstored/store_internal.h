@@ -10,7 +10,9 @@
 #include "../../lib/hmap.h"
 #include "store.h"
 
-#define MAX_DOMID 0x7FF0u /* DOMID_FIRST_RESERVED */
+/* DOMID_FIRST_RESERVED: domain ids are below it; arrays by domid have
+ * MAX_DOMID + 1 entries. */
+#define MAX_DOMID 0x7FF0u
 
 struct xs_perm {
 	uint32_t domid;
@@ -63,16 +65,28 @@ struct op {
 	struct perms perms;
 };
 
+/* A node as a transaction first saw it. The transaction keeps seeing it
+ * so (cxenstored's transactions read from their own copy), and its commit
+ * fails with EAGAIN if the node changed meanwhile. */
 struct readmark {
 	char *path;
-	uint64_t gen; /* 0: was absent */
+	uint64_t gen;     /* 0: was absent */
+	char *value;
+	uint32_t vlen;
+	struct perms perms;
+	char *children;   /* its children's names, each nul-terminated */
+	size_t childlen;
 };
 
 struct txn {
 	uint32_t id;
+	struct xs_conn *conn; /* whose it is */
 	struct hmap overlay;  /* path -> struct ov */
 	struct ov *ovs;       /* all overlay entries, for listing and freeing */
 	struct hmap reads;    /* path -> struct readmark */
+	uint32_t nodes;       /* read or changed: quota_trans_nodes */
+	uint32_t new_nodes;   /* created: count against the owner's quota */
+	int failed;           /* an errno that ends the transaction, or 0 */
 	struct op *ops;
 	size_t nops, capops;
 	struct txn *next;
@@ -120,8 +134,9 @@ struct view {
 	const char *value;
 	uint32_t vlen;
 	const struct perms *perms;
-	struct node *node; /* when it comes from the tree */
-	struct ov *ov;     /* when it comes from the transaction's overlay */
+	struct node *node;         /* when it comes from the tree */
+	struct ov *ov;             /* from the transaction's overlay */
+	struct readmark *snap;     /* from the transaction's first look */
 };
 
 /* A request's context, passed to each handler. */
@@ -176,7 +191,11 @@ int xsd_apply_setperms(struct xs_store *s, const char *path,
 			  const struct perms *perms);
 
 /* store_txn.c */
-void xsd_mark_read(struct txn *t, const char *path, uint64_t gen);
+/* The transaction's first look at path: a copy of the node as it is now
+ * (or its absence), or NULL when out of memory or over the transaction
+ * node quota (t->failed then says which). */
+struct readmark *xsd_snapshot(struct xs_store *s, struct txn *t,
+			      const char *path);
 void xsd_lookup(struct xs_store *s, struct txn *t, const char *path,
 		   struct view *v);
 struct ov *xsd_ov_get_or_add(struct txn *t, const char *path,

@@ -42,44 +42,58 @@ int xsd_do_read(const struct req *r)
 
 /* Collects the names of path's children as the request sees them into the
  * scratch buffer; returns 0 and the byte count in *len. */
+static int add_name(struct xs_store *s, size_t *off, const char *name)
+{
+	size_t l = strlen(name) + 1;
+	if (xsd_scratch_reserve(s, *off + l))
+		return ENOMEM;
+	memcpy(s->scratch + *off, name, l);
+	*off += l;
+	return 0;
+}
+
 static int list_children(const struct req *r, const char *path,
 			 const struct view *v, size_t *len)
 {
 	struct xs_store *s = r->s;
 	size_t off = 0;
+	int rc;
 
-	/* Children from the tree, unless the transaction replaced the node. */
-	struct node *n = v->node;
-	if (r->t && v->ov && !v->ov->fresh) {
-		n = xsd_node_get(s, path);
-		if (n)
-			xsd_mark_read(r->t, path, n->gen);
+	if (!r->t) {
+		for (struct node *ch = v->node->first; ch; ch = ch->next)
+			if ((rc = add_name(s, &off, xsd_basename_of(ch->path))))
+				return rc;
+		*len = off;
+		return 0;
 	}
-	if (n && !(v->ov && v->ov->fresh)) {
-		for (struct node *ch = n->first; ch; ch = ch->next) {
-			if (r->t && hmap_get(&r->t->overlay, ch->path))
+	/* In a transaction: the children of its first look at the node
+	 * (children added or removed outside since stay unseen), unless it
+	 * made the node itself; what it changed comes from its overlay. */
+	if (!(v->ov && v->ov->fresh)) {
+		struct readmark *snap = v->snap ? v->snap
+						: xsd_snapshot(s, r->t, path);
+		if (!snap)
+			return r->t->failed;
+		char child[XENSTORE_ABS_PATH_MAX + 1];
+		for (size_t i = 0; i < snap->childlen;) {
+			const char *name = snap->children + i;
+			i += strlen(name) + 1;
+			snprintf(child, sizeof(child), "%s/%s",
+				 strcmp(path, "/") ? path : "", name);
+			if (hmap_get(&r->t->overlay, child))
 				continue; /* listed from the overlay below */
-			size_t l = strlen(xsd_basename_of(ch->path)) + 1;
-			if (xsd_scratch_reserve(s, off + l))
-				return ENOMEM;
-			memcpy(s->scratch + off, xsd_basename_of(ch->path), l);
-			off += l;
+			if ((rc = add_name(s, &off, name)))
+				return rc;
 		}
 	}
-	if (r->t) {
-		char parent[XENSTORE_ABS_PATH_MAX + 1];
-		for (struct ov *o = r->t->ovs; o; o = o->next) {
-			if (!o->exists || strcmp(o->path, "/") == 0)
-				continue;
-			xsd_parent_path(o->path, parent);
-			if (strcmp(parent, path) != 0)
-				continue;
-			size_t l = strlen(xsd_basename_of(o->path)) + 1;
-			if (xsd_scratch_reserve(s, off + l))
-				return ENOMEM;
-			memcpy(s->scratch + off, xsd_basename_of(o->path), l);
-			off += l;
-		}
+	char parent[XENSTORE_ABS_PATH_MAX + 1];
+	for (struct ov *o = r->t->ovs; o; o = o->next) {
+		if (!o->exists || strcmp(o->path, "/") == 0)
+			continue;
+		xsd_parent_path(o->path, parent);
+		if (strcmp(parent, path) == 0 &&
+		    (rc = add_name(s, &off, xsd_basename_of(o->path))))
+			return rc;
 	}
 	*len = off;
 	return 0;
@@ -133,12 +147,13 @@ int xsd_do_directory_part(const struct req *r)
 		return EACCES;
 	if ((rc = list_children(r, path, &v, &len)))
 		return rc;
+	/* An offset past the end gets an empty list, as from cxenstored. */
 	if ((size_t)off > len)
-		return EINVAL;
+		off = (long long)len;
 
 	char gen[24];
-	int gl = snprintf(gen, sizeof(gen), "%llu",
-			  (unsigned long long)(v.node ? v.node->gen : 0)) + 1;
+	uint64_t g = v.snap ? v.snap->gen : v.node ? v.node->gen : 0;
+	int gl = snprintf(gen, sizeof(gen), "%llu", (unsigned long long)g) + 1;
 	/* Whole names only, leaving room for the closing nul. */
 	size_t start = (size_t)off, take = 0;
 	while (start + take < len) {
@@ -209,11 +224,26 @@ static int may_write(const struct req *r, const char *path, struct view *v,
 	} while (!a.exists);
 	if (!(xsd_access_of(r->c, a.perms) & 2))
 		return EACCES;
+	/* What a transaction has created counts too: its commit adds it. */
 	if (!xsd_is_privileged(r->c) &&
-	    r->s->owned[r->c->domid] + (uint32_t)*creates >
+	    r->s->owned[r->c->domid] + (r->t ? r->t->new_nodes : 0) +
+			    (uint32_t)*creates >
 		    r->s->quota.nodes_per_domain)
 		return ENOSPC;
 	return 0;
+}
+
+/* A node's size as cxenstored accounts it against quota-max-entry-size:
+ * its record header, permissions, value and children's names. */
+static size_t node_size(const struct view *v, uint32_t vlen)
+{
+	size_t size = 24 + vlen + 8 * (v->exists ? v->perms->n : 1);
+	if (v->node)
+		for (struct node *ch = v->node->first; ch; ch = ch->next)
+			size += strlen(xsd_basename_of(ch->path)) + 1;
+	else if (v->snap)
+		size += v->snap->childlen;
+	return size;
 }
 
 int xsd_do_write(const struct req *r)
@@ -229,10 +259,11 @@ int xsd_do_write(const struct req *r)
 		return rc;
 	const char *value = nul + 1;
 	uint32_t vlen = r->hdr->len - (uint32_t)(value - r->body);
-	if (!xsd_is_privileged(r->c) && vlen > r->s->quota.node_size)
-		return ENOSPC;
 	if ((rc = may_write(r, path, &v, &creates)))
 		return rc;
+	if (!xsd_is_privileged(r->c) &&
+	    node_size(&v, vlen) >= r->s->quota.node_size)
+		return ENOSPC;
 	if (!r->t) {
 		if ((rc = xsd_apply_write(r->s, r->c->domid, path, value, vlen)))
 			return rc;
@@ -306,21 +337,21 @@ int xsd_do_rm(const struct req *r)
 		size_t pl = strlen(path);
 		for (struct ov *o = r->t->ovs; o; o = o->next) {
 			if (strncmp(o->path, path, pl) == 0 &&
-			    o->path[pl] == '/') {
+			    o->path[pl] == '/' && o->exists) {
+				r->t->new_nodes -= o->fresh;
 				xsd_ov_clear(o);
 				o->exists = false;
 			}
 		}
 		struct ov *o = xsd_ov_get_or_add(r->t, path, NULL);
 		if (!o)
-			return ENOMEM;
+			return r->t->failed ? r->t->failed : ENOMEM;
+		r->t->new_nodes -= o->fresh && o->exists;
 		xsd_ov_clear(o);
 		o->exists = false;
 		o->fresh = false;
-		/* Whether children existed in the tree matters to a commit. */
-		struct node *n = xsd_node_get(r->s, path);
-		if (n)
-			xsd_mark_read(r->t, path, n->gen);
+		/* The lookup above took the node as the transaction first saw
+		 * it, children and all: a commit fails if it changed. */
 		if ((rc = xsd_log_op(r->t, OP_RM, path, NULL, 0, NULL)))
 			return rc;
 	}
@@ -339,16 +370,33 @@ int xsd_do_set_perms(const struct req *r)
 
 	if (n < 2)
 		return EINVAL;
+	if (!xsd_is_privileged(r->c) &&
+	    (uint32_t)(n - 1) > r->s->quota.perms_per_node)
+		return ENOSPC;
 	if ((rc = xsd_canonical(r->c, argv[0], path, false)))
 		return rc;
 	if ((rc = xsd_parse_perms(argv + 1, n - 1, &perms)))
 		return rc;
+	/* Entries for domains that cannot exist (ids from DOMID_FIRST_
+	 * RESERVED on) are ignored, as cxenstored ignores those of domains
+	 * the hypervisor does not have; an owner that cannot exist is
+	 * ENOENT. horde's store has no hypervisor to ask about the others. */
+	uint32_t kept = 1;
+	for (uint32_t i = 1; i < perms.n; i++)
+		if (perms.p[i].domid < MAX_DOMID)
+			perms.p[kept++] = perms.p[i];
+	perms.n = kept;
 	xsd_lookup(r->s, r->t, path, &v);
-	if (!v.exists)
+	if (perms.p[0].domid >= MAX_DOMID || !v.exists)
 		rc = ENOENT;
 	else if (!(xsd_access_of(r->c, v.perms) & 2) ||
 		 (!xsd_is_privileged(r->c) && v.perms->p[0].domid != r->c->domid))
 		rc = EACCES;
+	/* Only dom0 hands a node to another owner: a domain giving its nodes
+	 * away would escape its quota, or fill another's (as cxenstored). */
+	else if (!xsd_is_privileged(r->c) &&
+		 perms.p[0].domid != v.perms->p[0].domid)
+		rc = EPERM;
 	else if (!r->t)
 		rc = xsd_apply_setperms(r->s, path, &perms);
 	else {
@@ -386,7 +434,8 @@ int xsd_do_introduce(const struct req *r)
 	if (*end || errno || argv[1][0] == '\0')
 		return EINVAL;
 	unsigned long port = strtoul(argv[2], &end, 10);
-	if (*end || errno || argv[2][0] == '\0' || port > 0xFFFFFFFFul)
+	if (*end || errno || argv[2][0] == '\0' || port == 0 ||
+	    port > 0xFFFFFFFFul)
 		return EINVAL;
 	struct domain *d = &r->s->domains[domid];
 	if (d->introduced) {

@@ -17,19 +17,63 @@
 /* ---------------------------------------------------------------- */
 /* Views: what a request sees, in or out of a transaction            */
 
-void xsd_mark_read(struct txn *t, const char *path, uint64_t gen)
+static void readmark_free(struct readmark *r)
 {
-	if (hmap_get(&t->reads, path))
-		return;
-	struct readmark *r = malloc(sizeof(*r));
-	if (!r)
-		return;
-	r->path = strdup(path);
-	r->gen = gen;
-	if (!r->path || hmap_put(&t->reads, r->path, r)) {
-		free(r->path);
-		free(r);
+	free(r->path);
+	free(r->value);
+	free(r->perms.p);
+	free(r->children);
+	free(r);
+}
+
+/* Counts one more node the transaction holds; an unprivileged one may
+ * hold quota.trans_nodes (cxenstored's quota-trans-nodes). */
+static bool txn_take_node(struct xs_store *s, struct txn *t)
+{
+	if (!xsd_is_privileged(t->conn) && t->nodes >= s->quota.trans_nodes) {
+		t->failed = ENOSPC;
+		return false;
 	}
+	t->nodes++;
+	return true;
+}
+
+struct readmark *xsd_snapshot(struct xs_store *s, struct txn *t,
+			      const char *path)
+{
+	struct readmark *r = hmap_get(&t->reads, path);
+	if (r)
+		return r;
+	if (!txn_take_node(s, t))
+		return NULL;
+	struct node *n = xsd_node_get(s, path);
+	if (!(r = calloc(1, sizeof(*r))) || !(r->path = strdup(path)))
+		goto oom;
+	if (n) {
+		r->gen = n->gen;
+		r->vlen = n->vlen;
+		if (!(r->value = xsd_memdup0(n->value, n->vlen)) ||
+		    xsd_perms_copy(&r->perms, &n->perms))
+			goto oom;
+		for (struct node *ch = n->first; ch; ch = ch->next)
+			r->childlen += strlen(xsd_basename_of(ch->path)) + 1;
+		if (!(r->children = malloc(r->childlen + 1)))
+			goto oom;
+		size_t off = 0;
+		for (struct node *ch = n->first; ch; ch = ch->next) {
+			size_t l = strlen(xsd_basename_of(ch->path)) + 1;
+			memcpy(r->children + off, xsd_basename_of(ch->path), l);
+			off += l;
+		}
+	}
+	if (hmap_put(&t->reads, r->path, r))
+		goto oom;
+	return r;
+oom:
+	if (r)
+		readmark_free(r);
+	t->failed = ENOMEM;
+	return NULL;
 }
 
 void xsd_lookup(struct xs_store *s, struct txn *t, const char *path,
@@ -62,9 +106,19 @@ void xsd_lookup(struct xs_store *s, struct txn *t, const char *path,
 			}
 		}
 	}
+	if (t) {
+		/* What the transaction saw first, whatever happened since. */
+		struct readmark *r = xsd_snapshot(s, t, path);
+		if (!r || !r->gen)
+			return;
+		v->snap = r;
+		v->exists = true;
+		v->value = r->value;
+		v->vlen = r->vlen;
+		v->perms = &r->perms;
+		return;
+	}
 	struct node *n = xsd_node_get(s, path);
-	if (t)
-		xsd_mark_read(t, path, n ? n->gen : 0);
 	if (!n)
 		return;
 	v->node = n;
@@ -80,6 +134,8 @@ struct ov *xsd_ov_get_or_add(struct txn *t, const char *path,
 	struct ov *o = hmap_get(&t->overlay, path);
 	if (o)
 		return o;
+	if (!txn_take_node(t->conn->store, t))
+		return NULL;
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return NULL;
@@ -155,10 +211,11 @@ int xsd_tx_create_path(struct xs_store *s, struct txn *t,
 	xsd_lookup(s, t, parent, &pv);
 	struct ov *o = xsd_ov_get_or_add(t, path, NULL);
 	if (!o)
-		return ENOMEM;
+		return t->failed ? t->failed : ENOMEM;
 	xsd_ov_clear(o);
 	o->exists = true;
 	o->fresh = true;
+	t->new_nodes++;
 	o->value = strdup("");
 	if (!o->value || xsd_perms_copy(&o->perms, pv.perms))
 		return ENOMEM;
@@ -181,10 +238,10 @@ static void txn_free(struct txn *t)
 	}
 	hmap_dispose(&t->overlay);
 	for (size_t i = 0; i < t->reads.nbuckets; i++)
-		for (struct hmap_entry *e = t->reads.buckets[i]; e; e = e->next) {
-			struct readmark *r = e->value;
-			free(r->path);
-			free(r);
+		for (struct hmap_entry *e = t->reads.buckets[i], *next; e;
+		     e = next) {
+			next = e->next;
+			readmark_free(e->value);
 		}
 	hmap_dispose(&t->reads);
 	for (size_t i = 0; i < t->nops; i++) {
@@ -232,10 +289,17 @@ static bool txn_conflicts(struct xs_store *s, struct txn *t)
 
 static int txn_commit(struct xs_store *s, struct xs_conn *c, struct txn *t)
 {
+	if (t->failed)
+		return t->failed;
 	if (txn_conflicts(s, t)) {
 		s->stats.tx_conflicts++;
 		return EAGAIN;
 	}
+	/* The nodes it creates count against the domain's quota, checked
+	 * before anything is applied: a commit is whole or nothing. */
+	if (!xsd_is_privileged(c) &&
+	    s->owned[c->domid] + t->new_nodes > s->quota.nodes_per_domain)
+		return ENOSPC;
 	for (size_t i = 0; i < t->nops; i++) {
 		struct op *op = &t->ops[i];
 		int rc = 0;
@@ -277,6 +341,7 @@ int xsd_do_transaction_start(const struct req *r)
 		}
 		return ENOMEM;
 	}
+	t->conn = r->c;
 	do {
 		t->id = ++r->s->next_txid;
 	} while (t->id == 0 || xsd_txn_find(r->c, t->id));

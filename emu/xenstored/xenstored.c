@@ -23,7 +23,12 @@
 
 #include "store.h"
 
-#define MAX_OUTPUT (16u << 20) /* a client that reads nothing is dropped */
+/* A client that reads nothing is dropped once its replies and events
+ * waiting to be sent pass MAX_OUTPUT, or when their buffers together would
+ * pass MAX_OUTPUT_TOTAL: many slow clients cannot grow the daemon without
+ * bound either. */
+#define MAX_OUTPUT (16u << 20)
+#define MAX_OUTPUT_TOTAL (256u << 20)
 
 struct client {
 	int fd;
@@ -56,6 +61,8 @@ struct daemon {
 	 * every client touched. */
 	struct client *pending;
 	struct client *clients;
+	size_t out_total; /* the clients' output buffers, allocated */
+	size_t out_total_max;
 };
 
 static void mark_pending(struct client *cl)
@@ -82,7 +89,8 @@ static void queue_out(void *io, const struct xsd_sockmsg *hdr,
 		size_t cap = cl->out_cap ? cl->out_cap : 8192;
 		while (cap < cl->out_len + need)
 			cap *= 2;
-		if (cap > MAX_OUTPUT) {
+		if (cap > MAX_OUTPUT ||
+		    cl->d->out_total - cl->out_cap + cap > cl->d->out_total_max) {
 			cl->dead = true;
 			return;
 		}
@@ -91,6 +99,7 @@ static void queue_out(void *io, const struct xsd_sockmsg *hdr,
 			cl->dead = true;
 			return;
 		}
+		cl->d->out_total += cap - cl->out_cap;
 		cl->out = n;
 		cl->out_cap = cap;
 	}
@@ -223,6 +232,7 @@ static void client_close(struct client *cl)
 	epoll_ctl(cl->d->epfd, EPOLL_CTL_DEL, cl->fd, NULL);
 	close(cl->fd);
 	xs_conn_free(cl->conn);
+	cl->d->out_total -= cl->out_cap;
 	free(cl->out);
 	free(cl);
 }
@@ -295,6 +305,9 @@ static const struct {
 	  "exit when this inherited fd reaches end of file (the parent died)" },
 	{ { "trace-file", required_argument, NULL, 'T' }, "PATH",
 	  "log every request to this file" },
+	{ { "max-output-total", required_argument, NULL, 'O' }, "BYTES",
+	  "output waiting for all clients together, at most (256 MiB); a "
+	  "client whose buffer would pass it is dropped" },
 	{ { "fail-write", required_argument, NULL, 'F' }, "SUFFIX:N",
 	  "for tests: answer EIO to the Nth write to a path ending in SUFFIX" },
 	{ { "null", no_argument, NULL, 'N' }, NULL,
@@ -338,6 +351,7 @@ int main(int argc, char **argv)
 	struct xs_quota quota;
 	const char *sock_path = NULL, *stats_path = NULL, *trace_path = NULL;
 	const char *fail_suffix = NULL;
+	size_t out_total_max = MAX_OUTPUT_TOTAL;
 	uint32_t fail_nth = 0;
 	bool null_server = false;
 	int lifeline = -1, ready = -1, opt;
@@ -366,6 +380,7 @@ int main(int argc, char **argv)
 		case 'r': ready = (int)v; break;
 		case 'T': trace_path = optarg; break;
 		case 'N': null_server = true; break;
+		case 'O': out_total_max = v; break;
 		case 'F': {
 			char *colon = strrchr(optarg, ':');
 			if (!colon || colon == optarg || parse_u32(colon + 1, &v) ||
@@ -406,7 +421,8 @@ int main(int argc, char **argv)
 	}
 	struct daemon d = { .epfd = epfd, .store = store,
 			    .null_server = null_server,
-			    .fail_suffix = fail_suffix, .fail_nth = fail_nth };
+			    .fail_suffix = fail_suffix, .fail_nth = fail_nth,
+			    .out_total_max = out_total_max };
 	xs_store_set_close(store, request_close);
 	if (trace_path && !(d.trace = fopen(trace_path, "a"))) {
 		fprintf(stderr, "horde-xenstored: %s: %s\n", trace_path,

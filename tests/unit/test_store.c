@@ -158,18 +158,35 @@ static void tree_basics(void **state)
 	assert_memory_equal(m->body, "a\0b", 3);
 }
 
+/* Paths as cxenstored 4.17's is_valid_nodename takes them. */
 static void bad_paths(void **state)
 {
 	(void)state;
-	const char *bad[] = { "/a//b", "/a/", "/a b", "/a/@x", "" };
+	const char *bad[] = { "/a//b", "/a/", "/a b", "" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_string_equal(error_of(write_tx(&dom0, 0, bad[i], "v")),
 				    "EINVAL");
+	/* '@' is a path character like any other past the first. */
+	ok(write_tx(&dom0, 0, "/a/@x", "v"));
+	assert_string_equal(read_tx(&dom0, 0, "/a/@x"), "v");
 	char longp[XENSTORE_ABS_PATH_MAX + 8];
 	memset(longp, 'a', sizeof(longp));
 	longp[0] = '/';
 	longp[sizeof(longp) - 1] = '\0';
 	assert_string_equal(error_of(req1(&dom0, XS_READ, 0, longp)), "EINVAL");
+	/* At most XENSTORE_REL_PATH_MAX (2048) characters, counted past
+	 * /local/domain/N/ under a domain's directory, in all elsewhere. */
+	char p[XENSTORE_ABS_PATH_MAX + 1];
+	memset(p, 'b', sizeof(p));
+	p[0] = '/';
+	p[XENSTORE_REL_PATH_MAX + 1] = '\0';
+	assert_string_equal(error_of(write_tx(&dom0, 0, p, "v")), "EINVAL");
+	p[XENSTORE_REL_PATH_MAX] = '\0';
+	ok(write_tx(&dom0, 0, p, "v"));
+	int n = snprintf(p, sizeof(p), "/local/domain/7/");
+	memset(p + n, 'c', XENSTORE_REL_PATH_MAX);
+	p[n + XENSTORE_REL_PATH_MAX] = '\0';
+	ok(write_tx(&dom0, 0, p, "v"));
 }
 
 static void malformed(void **state)
@@ -177,12 +194,21 @@ static void malformed(void **state)
 	(void)state;
 	/* Body without its nul, unknown type, missing arguments. */
 	assert_string_equal(error_of(send_raw(&dom0, XS_READ, 0, "/a", 2)), "EINVAL");
-	assert_string_equal(error_of(send_raw(&dom0, 999, 0, "", 0)), "EINVAL");
+	/* A type the store does not serve: ENOSYS, as from cxenstored. */
+	assert_string_equal(error_of(send_raw(&dom0, 999, 0, "", 0)), "ENOSYS");
 	assert_string_equal(error_of(send_raw(&dom0, XS_WATCH_EVENT, 0, "", 0)),
-			    "EINVAL");
+			    "ENOSYS");
 	assert_string_equal(error_of(req1(&dom0, XS_WATCH, 0, "/a")), "EINVAL");
 	assert_string_equal(error_of(send_raw(&dom0, XS_WRITE, 0, "/a", 2)), "EINVAL");
 	assert_string_equal(error_of(req1(&dom0, XS_INTRODUCE, 0, "5")), "EINVAL");
+	/* Domain ids end below DOMID_FIRST_RESERVED (32752); port 0 is none. */
+	char buf[32];
+	assert_string_equal(error_of(send_raw(&dom0, XS_INTRODUCE, 0, buf,
+					      join(buf, 3, "32752", "1", "1"))),
+			    "EINVAL");
+	assert_string_equal(error_of(send_raw(&dom0, XS_INTRODUCE, 0, buf,
+					      join(buf, 3, "9", "1", "0"))),
+			    "EINVAL");
 	/* A transaction id nobody started. */
 	assert_string_equal(error_of(req1(&dom0, XS_READ, 4242, "/")), "ENOENT");
 }
@@ -450,6 +476,13 @@ static void directory_part(void **state)
 			break; /* the closing nul: complete */
 	}
 	assert_int_equal(seen, 300);
+	/* Past the end: the generation and an empty list, not an error. */
+	struct msg *m = send_raw(&dom0, XS_DIRECTORY_PART, 0, buf,
+				 join(buf, 2, "/dp", "999999"));
+	ok(m);
+	size_t gl = strlen(m->body) + 1;
+	assert_int_equal(m->hdr.len, gl + 1);
+	assert_int_equal(m->body[gl], '\0');
 }
 
 static void control_and_stats(void **state)
@@ -526,6 +559,172 @@ static void release_closes_only_that_domains_connections(void **state)
 	assert_int_equal(closed[2], 2);
 }
 
+/* Domain 5 owns /local/domain/5 (one node of its quota of 20). */
+static void give_domain_its_directory(void)
+{
+	char buf[64];
+	ok(send_raw(&dom0, XS_SET_PERMS, 0, buf,
+		    join(buf, 2, "/local/domain", "b0")));
+	ok(req1(&dom0, XS_MKDIR, 0, "/local/domain/5"));
+	ok(send_raw(&dom0, XS_SET_PERMS, 0, buf,
+		    join(buf, 2, "/local/domain/5", "n5")));
+}
+
+/* Inside a transaction, reads come from the transaction's snapshot, as
+ * in cxenstored: a node changed or a child added outside stays as it was
+ * at the first look, and the commit then fails with EAGAIN. */
+static void transactions_read_their_snapshot(void **state)
+{
+	(void)state;
+	ok(write_tx(&dom0, 0, "/iso/x", "a"));
+	uint32_t t = start_tx(&dom0);
+	assert_string_equal(read_tx(&dom0, t, "/iso/x"), "a");
+	struct msg *m = req1(&dom0, XS_DIRECTORY, t, "/iso");
+	assert_int_equal(m->hdr.len, 2);
+	ok(write_tx(&dom0, 0, "/iso/x", "b"));
+	ok(write_tx(&dom0, 0, "/iso/y", "new"));
+	assert_string_equal(read_tx(&dom0, t, "/iso/x"), "a");
+	m = req1(&dom0, XS_DIRECTORY, t, "/iso");
+	assert_int_equal(m->hdr.len, 2);
+	assert_memory_equal(m->body, "x\0", 2);
+	/* Its own changes show beside the snapshot. */
+	ok(write_tx(&dom0, t, "/iso/z", "mine"));
+	m = req1(&dom0, XS_DIRECTORY, t, "/iso");
+	assert_int_equal(m->hdr.len, 4);
+	assert_memory_equal(m->body, "x\0z\0", 4);
+	assert_string_equal(error_of(end_tx(&dom0, t, 1)), "EAGAIN");
+	assert_string_equal(read_tx(&dom0, 0, "/iso/z"), "ENOENT");
+}
+
+/* Only dom0 changes a node's owner; an unprivileged domain names at most
+ * 5 permissions; an owner that cannot exist is ENOENT, other entries for
+ * such domains are ignored. */
+static void set_perms_rules(void **state)
+{
+	(void)state;
+	char buf[128];
+	give_domain_its_directory();
+	ok(write_tx(&guest, 0, "mine", "v"));
+	assert_string_equal(error_of(send_raw(&guest, XS_SET_PERMS, 0, buf,
+					      join(buf, 2, "mine", "n0"))),
+			    "EPERM");
+	assert_string_equal(error_of(send_raw(&guest, XS_SET_PERMS, 0, buf,
+					      join(buf, 2, "mine", "n7"))),
+			    "EPERM");
+	ok(send_raw(&guest, XS_SET_PERMS, 0, buf, join(buf, 3, "mine", "n5", "r0")));
+	assert_string_equal(error_of(send_raw(&guest, XS_SET_PERMS, 0, buf,
+					      join(buf, 7, "mine", "n5", "r1",
+						   "r2", "r3", "r4", "r6"))),
+			    "ENOSPC");
+	ok(send_raw(&guest, XS_SET_PERMS, 0, buf,
+		    join(buf, 6, "mine", "n5", "r1", "r2", "r3", "r4")));
+	/* dom0 may hand it over, not to a domain that cannot exist. */
+	assert_string_equal(error_of(send_raw(&dom0, XS_SET_PERMS, 0, buf,
+					      join(buf, 2, "/local/domain/5/mine",
+						   "n40000"))),
+			    "ENOENT");
+	ok(send_raw(&dom0, XS_SET_PERMS, 0, buf,
+		    join(buf, 3, "/local/domain/5/mine", "n5", "r40000")));
+	struct msg *m = req1(&dom0, XS_GET_PERMS, 0, "/local/domain/5/mine");
+	assert_int_equal(m->hdr.len, 3);
+	assert_memory_equal(m->body, "n5\0", 3);
+	/* Giving nodes to dom0 cannot escape the node quota: it is EPERM
+	 * above, so the 20th node is still refused. */
+	int i;
+	for (i = 0; i < 100; i++) {
+		char path[16];
+		snprintf(path, sizeof(path), "q%d", i);
+		if (write_tx(&guest, 0, path, "v")->hdr.type == XS_ERROR)
+			break;
+	}
+	assert_int_equal(i, 18); /* the directory, mine, and 18 more: 20 */
+}
+
+/* The node quota holds inside transactions, and at commit for what
+ * transactions made together. */
+static void quota_in_transactions(void **state)
+{
+	(void)state;
+	char path[16];
+	give_domain_its_directory();
+	uint32_t t = start_tx(&guest);
+	int i;
+	for (i = 0; i < 30; i++) {
+		snprintf(path, sizeof(path), "n%d", i);
+		if (write_tx(&guest, t, path, "v")->hdr.type == XS_ERROR)
+			break;
+	}
+	assert_int_equal(i, 19);
+	assert_string_equal(error_of(write_tx(&guest, t, "n99", "v")), "ENOSPC");
+	ok(end_tx(&guest, t, 1));
+	assert_string_equal(error_of(write_tx(&guest, 0, "one-more", "v")), "ENOSPC");
+	/* Two transactions that each fit, but not together; they write
+	 * under different directories, so neither conflicts with the other. */
+	ok(req1(&dom0, XS_RM, 0, "/local/domain/5"));
+	give_domain_its_directory();
+	ok(req1(&guest, XS_MKDIR, 0, "A"));
+	ok(req1(&guest, XS_MKDIR, 0, "B"));
+	uint32_t a = start_tx(&guest), b = start_tx(&guest);
+	for (i = 0; i < 9; i++) { /* 3 owned + 9 each = 12; together 21 */
+		snprintf(path, sizeof(path), "A/a%d", i);
+		ok(write_tx(&guest, a, path, "v"));
+		snprintf(path, sizeof(path), "B/b%d", i);
+		ok(write_tx(&guest, b, path, "v"));
+	}
+	ok(end_tx(&guest, a, 1));
+	assert_string_equal(error_of(end_tx(&guest, b, 1)), "ENOSPC");
+	assert_string_equal(read_tx(&guest, 0, "B/b0"), "ENOENT");
+	assert_string_equal(read_tx(&guest, 0, "A/a8"), "v");
+}
+
+/* An unprivileged transaction holds at most 1,024 nodes (cxenstored's
+ * quota-trans-nodes): past that the request and the commit are ENOSPC,
+ * so one transaction cannot grow the daemon without bound. */
+static void transaction_node_quota(void **state)
+{
+	(void)state;
+	char path[32], buf[64];
+	for (int i = 0; i < 1100; i++) {
+		snprintf(path, sizeof(path), "/wide/%d", i);
+		ok(write_tx(&dom0, 0, path, "v"));
+	}
+	ok(send_raw(&dom0, XS_SET_PERMS, 0, buf, join(buf, 2, "/wide", "r0")));
+	uint32_t t = start_tx(&guest);
+	int i;
+	const char *e = "";
+	for (i = 0; i < 1100; i++) {
+		snprintf(path, sizeof(path), "/wide/%d", i);
+		e = read_tx(&guest, t, path);
+		if (strcmp(e, "ENOSPC") == 0)
+			break;
+	}
+	assert_string_equal(e, "ENOSPC");
+	assert_int_equal(i, 1024);
+	assert_string_equal(read_tx(&guest, t, "/wide/0"), "ENOSPC");
+	assert_string_equal(error_of(end_tx(&guest, t, 1)), "ENOSPC");
+	/* dom0's transactions are not limited. */
+	t = start_tx(&dom0);
+	for (i = 0; i < 1100; i++) {
+		snprintf(path, sizeof(path), "/wide/%d", i);
+		assert_string_equal(read_tx(&dom0, t, path), "v");
+	}
+	ok(end_tx(&dom0, t, 1));
+}
+
+/* A node's size as cxenstored counts it (header, permissions, value)
+ * stays below 2,048 bytes for a domain: a 2,048-byte value is refused. */
+static void node_size_quota(void **state)
+{
+	(void)state;
+	char v[2049];
+	give_domain_its_directory();
+	memset(v, 'v', sizeof(v));
+	v[2048] = '\0';
+	assert_string_equal(error_of(write_tx(&guest, 0, "big", v)), "ENOSPC");
+	v[2000] = '\0';
+	ok(write_tx(&guest, 0, "big", v));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -535,6 +734,9 @@ int main(void)
 		T(directory_part), T(control_and_stats),
 		T(conn_close_drops_state),
 		T(release_closes_only_that_domains_connections),
+		T(transactions_read_their_snapshot), T(set_perms_rules),
+		T(quota_in_transactions), T(transaction_node_quota),
+		T(node_size_quota),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,7 +50,8 @@ static int start_daemon(void **state)
 	char *argv[] = { "horde-xenstored", "--socket", sock, "--ready-fd", "3",
 			 "--quota-nodes", "12", "--quota-size", "100",
 			 "--quota-watches", "4", "--quota-transactions", "2",
-			 "--stats-file", stats, NULL };
+			 "--stats-file", stats, "--max-output-total", "2097152",
+			 NULL };
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, ready[1], 3);
 	if (posix_spawn(&daemon_pid, bin, &fa, NULL, argv, environ))
@@ -423,7 +424,7 @@ static void malformed_input(void **state)
 
 	raw_send(bad, 9999, "", 0);                /* unknown type */
 	assert_int_equal(raw_reply(bad, buf, sizeof(buf)), XS_ERROR);
-	assert_string_equal(buf, "EINVAL");
+	assert_string_equal(buf, "ENOSYS");
 	raw_send(bad, XS_READ, "/no-nul", 7);      /* no terminating nul */
 	assert_int_equal(raw_reply(bad, buf, sizeof(buf)), XS_ERROR);
 	assert_string_equal(buf, "EINVAL");
@@ -450,6 +451,55 @@ static void malformed_input(void **state)
 	close(good);
 }
 
+/* Clients that ask and never read cannot grow the daemon without bound
+ * together: each is under its own 16 MiB cap here, but their output
+ * passes the daemon's total (2 MiB in this test) and they are dropped,
+ * while a client that reads is still served. */
+static void clients_that_never_read(void **state)
+{
+	(void)state;
+	char buf[XENSTORE_PAYLOAD_MAX + 1], wr[5 + 4000];
+	int good = raw_connect(), hogs[4];
+
+	memcpy(wr, "/hog", 5); /* path, nul, then a 4,000-byte value */
+	memset(wr + 5, 'v', 4000);
+	raw_send(good, XS_WRITE, wr, sizeof(wr));
+	assert_int_equal(raw_reply(good, buf, sizeof(buf)), XS_WRITE);
+	/* Each asks 300 times for the 4 kB value; the daemon may drop a hog
+	 * while it is still asking. */
+	char ask[sizeof(struct xsd_sockmsg) + 5];
+	struct xsd_sockmsg h = { XS_READ, 1, 0, 5 };
+	memcpy(ask, &h, sizeof(h));
+	memcpy(ask + sizeof(h), "/hog", 5);
+	for (int i = 0; i < 4; i++) {
+		hogs[i] = raw_connect();
+		for (int k = 0; k < 300; k++)
+			if (send(hogs[i], ask, sizeof(ask), MSG_NOSIGNAL) !=
+			    (ssize_t)sizeof(ask))
+				break;
+	}
+	raw_send(good, XS_GET_DOMAIN_PATH, "3", 2);
+	assert_int_equal(raw_reply(good, buf, sizeof(buf)), XS_GET_DOMAIN_PATH);
+	/* Read each hog to its end: some were cut off before their 300
+	 * replies, the rest got all. */
+	int dropped = 0;
+	for (int i = 0; i < 4; i++) {
+		int replies = 0;
+		while (recv(hogs[i], &h, sizeof(h), MSG_WAITALL) == sizeof(h) &&
+		       recv(hogs[i], buf, h.len, MSG_WAITALL) == (ssize_t)h.len) {
+			assert_int_equal(h.type, XS_READ); /* each an answer */
+			if (++replies == 300)
+				break;
+		}
+		dropped += replies < 300;
+		close(hogs[i]);
+	}
+	assert_true(dropped >= 1);
+	raw_send(good, XS_GET_DOMAIN_PATH, "4", 2);
+	assert_int_equal(raw_reply(good, buf, sizeof(buf)), XS_GET_DOMAIN_PATH);
+	close(good);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +510,7 @@ int main(void)
 		cmocka_unit_test(permissions_denied_and_allowed),
 		cmocka_unit_test(control_and_stats_file),
 		cmocka_unit_test(malformed_input),
+		cmocka_unit_test(clients_that_never_read),
 	};
 	return cmocka_run_group_tests(tests, start_daemon, stop_daemon);
 }
