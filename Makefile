@@ -44,7 +44,7 @@ HORDE_SRC  := harness/main.c harness/plan.c harness/results.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
 COSMOS_SRC := harness/xcl/cosmos.c harness/plan.c harness/platform.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
-STORE_SRC  := emu/xenstored/store.c emu/xenstored/store_tree.c \
+STORE_SRC  := emu/xenstored/store.c emu/xenstored/store_util.c emu/xenstored/store_tree.c \
               emu/xenstored/store_watch.c emu/xenstored/store_txn.c \
               emu/xenstored/store_ops.c
 XSD_SRC    := emu/xenstored/xenstored.c $(STORE_SRC) lib/hmap.c

@@ -5,11 +5,17 @@
 #define _GNU_SOURCE
 #include <errno.h> /* before xs_wire.h, which then defines xsd_errors */
 
-#include "store_internal.h"
+#include "store_conn.h"
+#include "store_ops.h"
+#include "store_tree.h"
+#include "store_txn.h"
+#include "store_util.h"
+#include "store_watch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---------------------------------------------------------------- */
 /* Requests                                                          */
@@ -448,7 +454,7 @@ int xsd_do_introduce(const struct req *r)
 	*d = (struct domain){ true, mfn, (uint32_t)port, 0, d->conns };
 	r->s->stats.domains++;
 	xsd_reply_ok(r->c, r->hdr);
-	xsd_fire(r->s, "@introduceDomain");
+	xsd_fire(r->s, "@introduceDomain", NULL);
 	return 0;
 }
 
@@ -486,7 +492,7 @@ int xsd_do_release(const struct req *r)
 	for (struct xs_conn *c = d->conns; c && r->s->close; c = c->dom_next)
 		r->s->close(c->io);
 	xsd_reply_ok(r->c, r->hdr);
-	xsd_fire(r->s, "@releaseDomain");
+	xsd_fire(r->s, "@releaseDomain", NULL);
 	return 0;
 }
 
@@ -583,4 +589,87 @@ int xsd_do_control(const struct req *r)
 		return 0;
 	}
 	return EINVAL;
+}
+
+/* Drops the connection's watches and its transactions. */
+int xsd_do_reset_watches(const struct req *r)
+{
+	xsd_conn_drop_watches(r->c);
+	while (r->c->txns)
+		xsd_txn_remove(r->c, r->c->txns);
+	xsd_reply_ok(r->c, r->hdr);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Dispatch                                                          */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const handler_fn handlers[XS_TYPE_COUNT] = {
+	[XS_CONTROL] = xsd_do_control,
+	[XS_DIRECTORY] = xsd_do_directory,
+	[XS_READ] = xsd_do_read,
+	[XS_GET_PERMS] = xsd_do_get_perms,
+	[XS_WATCH] = xsd_do_watch,
+	[XS_UNWATCH] = xsd_do_unwatch,
+	[XS_TRANSACTION_START] = xsd_do_transaction_start,
+	[XS_TRANSACTION_END] = xsd_do_transaction_end,
+	[XS_INTRODUCE] = xsd_do_introduce,
+	[XS_RELEASE] = xsd_do_release,
+	[XS_GET_DOMAIN_PATH] = xsd_do_get_domain_path,
+	[XS_WRITE] = xsd_do_write,
+	[XS_MKDIR] = xsd_do_mkdir,
+	[XS_RM] = xsd_do_rm,
+	[XS_SET_PERMS] = xsd_do_set_perms,
+	[XS_IS_DOMAIN_INTRODUCED] = xsd_do_is_domain_introduced,
+	[XS_RESUME] = xsd_do_resume,
+	[XS_SET_TARGET] = xsd_do_set_target,
+	[XS_RESET_WATCHES] = xsd_do_reset_watches,
+	[XS_DIRECTORY_PART] = xsd_do_directory_part,
+};
+
+void xs_store_request(struct xs_store *s, struct xs_conn *c,
+		      const struct xsd_sockmsg *hdr, const char *body)
+{
+	uint64_t t0 = now_ns();
+	struct req r = { s, c, hdr, body, NULL };
+	int rc;
+
+	if (hdr->type >= XS_TYPE_COUNT || !handlers[hdr->type]) {
+		xsd_reply_error(c, hdr, ENOSYS); /* as cxenstored */
+		return;
+	}
+	if (hdr->len > XENSTORE_PAYLOAD_MAX) {
+		xsd_reply_error(c, hdr, E2BIG);
+		return;
+	}
+	/* As cxenstored: any request may name a transaction, and one that
+	 * does not exist is ENOENT whatever the request. */
+	if (hdr->tx_id != 0) {
+		r.t = xsd_txn_find(c, hdr->tx_id);
+		if (!r.t) {
+			xsd_reply_error(c, hdr, ENOENT);
+			goto out;
+		}
+	}
+	/* The transaction ended with the request (TRANSACTION_END) is gone. */
+	bool ends = hdr->type == XS_TRANSACTION_END;
+	if (r.t && r.t->failed && !ends) {
+		xsd_reply_error(c, hdr, r.t->failed);
+		goto out;
+	}
+	rc = handlers[hdr->type](&r);
+	if (rc && r.t && !ends && r.t->failed)
+		rc = r.t->failed;
+	if (rc)
+		xsd_reply_error(c, hdr, rc);
+out:
+	s->stats.ops[hdr->type].count++;
+	s->stats.ops[hdr->type].total_ns += now_ns() - t0;
 }

@@ -3,7 +3,8 @@
 #define _GNU_SOURCE
 #include <errno.h> /* before xs_wire.h, which then defines xsd_errors */
 
-#include "store_internal.h"
+#include "store_tree.h"
+#include "store_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,8 +83,8 @@ void xsd_node_free_subtree(struct xs_store *s, struct node *n, bool notify)
 	while (n->first)
 		xsd_node_free_subtree(s, n->first, notify);
 	/* Watches set below a removed node fire with their own path. */
-	if (notify && s->watches.count)
-		xsd_fire_exact(s, n->path, n->path, &n->perms);
+	if (notify)
+		s->changed(s, n->path, &n->perms, true);
 	struct node *p = n->parent;
 	if (n->prev)
 		n->prev->next = n->next;
@@ -119,7 +120,7 @@ int xsd_apply_write(struct xs_store *s, uint32_t creator, const char *path,
 	n->value = v;
 	n->vlen = vlen;
 	touch(s, n);
-	xsd_fire(s, path);
+	s->changed(s, path, &n->perms, false);
 	return 0;
 }
 
@@ -127,9 +128,10 @@ int xsd_apply_mkdir(struct xs_store *s, uint32_t creator, const char *path)
 {
 	if (xsd_node_get(s, path))
 		return 0;
-	if (!node_create_path(s, path, creator))
+	struct node *n = node_create_path(s, path, creator);
+	if (!n)
 		return ENOMEM;
-	xsd_fire(s, path);
+	s->changed(s, path, &n->perms, false);
 	return 0;
 }
 
@@ -138,7 +140,7 @@ int xsd_apply_rm(struct xs_store *s, const char *path)
 	struct node *n = xsd_node_get(s, path);
 	if (!n)
 		return 0;
-	xsd_fire(s, path);
+	s->changed(s, path, &n->perms, false);
 	/* The node's own watches fired above; fire only those below it. */
 	while (n->first)
 		xsd_node_free_subtree(s, n->first, true);
@@ -160,6 +162,6 @@ int xsd_apply_setperms(struct xs_store *s, const char *path,
 	n->perms = np;
 	xsd_owned_add(s, n->perms.p[0].domid, 1);
 	touch(s, n);
-	xsd_fire(s, path);
+	s->changed(s, path, &n->perms, false);
 	return 0;
 }

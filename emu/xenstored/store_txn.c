@@ -8,7 +8,9 @@
 #define _GNU_SOURCE
 #include <errno.h> /* before xs_wire.h, which then defines xsd_errors */
 
-#include "store_internal.h"
+#include "store_tree.h"
+#include "store_txn.h"
+#include "store_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,14 +253,6 @@ static void txn_free(struct txn *t)
 	}
 	free(t->ops);
 	free(t);
-}
-
-struct txn *xsd_txn_find(struct xs_conn *c, uint32_t id)
-{
-	for (struct txn *t = c->txns; t; t = t->next)
-		if (t->id == id)
-			return t;
-	return NULL;
 }
 
 void xsd_txn_remove(struct xs_conn *c, struct txn *t)

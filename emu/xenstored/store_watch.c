@@ -4,7 +4,8 @@
 #define _GNU_SOURCE
 #include <errno.h> /* before xs_wire.h, which then defines xsd_errors */
 
-#include "store_internal.h"
+#include "store_watch.h"
+#include "store_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,8 +50,7 @@ void xsd_fire_exact(struct xs_store *s, const char *key, const char *path,
 	}
 }
 
-/* A change at path fires the watches on path and on each of its ancestors. */
-void xsd_fire(struct xs_store *s, const char *path)
+void xsd_fire(struct xs_store *s, const char *path, const struct perms *perms)
 {
 	char buf[XENSTORE_ABS_PATH_MAX + 1];
 
@@ -60,8 +60,6 @@ void xsd_fire(struct xs_store *s, const char *path)
 	}
 	if (s->watches.count == 0)
 		return;
-	struct node *n = xsd_node_get(s, path);
-	const struct perms *perms = n ? &n->perms : NULL;
 	strcpy(buf, path);
 	for (;;) {
 		xsd_fire_exact(s, buf, path, perms);
@@ -190,11 +188,11 @@ int xsd_do_unwatch(const struct req *r)
 	return 0;
 }
 
-int xsd_do_reset_watches(const struct req *r)
+void xsd_changed(struct xs_store *s, const char *path,
+		 const struct perms *perms, bool exact)
 {
-	xsd_conn_drop_watches(r->c);
-	while (r->c->txns)
-		xsd_txn_remove(r->c, r->c->txns);
-	xsd_reply_ok(r->c, r->hdr);
-	return 0;
+	if (!exact)
+		xsd_fire(s, path, perms);
+	else if (s->watches.count)
+		xsd_fire_exact(s, path, path, perms);
 }
