@@ -38,8 +38,8 @@ for run in 1 2; do
 done
 # The figures' data, value by value, against the database: each guest's
 # creation, phases and time-to-alive; each bucket's count and phase means;
-# the sampler's series as the host fills (up to the first sample with all
-# 300 guests).
+# the sampler's series as the host fills (up to the first sample at the
+# peak guest count).
 same() { # WHAT CSV SQL: rows of SQL (comma-separated) equal the CSV's to 1e-3
 	q "$db" "$3" | tr '|' ',' > "$TMP/want"
 	tail -n +2 "$2" > "$TMP/got"
@@ -57,7 +57,7 @@ width=$(awk -F, 'NR == 2 { print $2 - $1 + 1 }' "$TMP/out/rep-run1-buckets.csv")
 same "buckets CSV" "$TMP/out/rep-run1-buckets.csv" \
 	"select min(g.seq), max(g.seq), '', count(*), avg($(phase toolstack)), avg($(phase xenstore)), avg($(phase hypervisor)), avg($(phase dom0)) from guests g where run_id = 1 group by (seq - 1) / $width order by 1"
 same "samples CSV" "$TMP/out/rep-run1-samples.csv" \
-	"select guests, max(case when source = 'horde-xenstored' and metric = 'cpu_ns' then value / 1e9 end), max(case when source = 'horde-xenstored' and metric = 'fds' then value end) from samples where run_id = 1 and at_ns <= (select min(at_ns) from samples where run_id = 1 and guests = 300) group by at_ns order by at_ns"
+	"select guests, max(case when source = 'horde-xenstored' and metric = 'cpu_ns' then value / 1e9 end), max(case when source = 'horde-xenstored' and metric = 'fds' then value end) from samples where run_id = 1 and at_ns <= (select min(at_ns) from samples where run_id = 1 and guests = (select max(guests) from samples where run_id = 1)) group by at_ns order by at_ns"
 for fig in overlay overlay-cdf; do
 	[ "$(head -c 8 "$TMP/out/rep-$fig.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] ||
 		fail "no $fig"
