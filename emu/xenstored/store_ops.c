@@ -80,6 +80,8 @@ static int list_children(const struct req *r, const char *path,
 						: xsd_snapshot(s, r->t, path);
 		if (!snap)
 			return r->t->failed;
+		if ((rc = xsd_snapshot_children(s, r->t, snap)))
+			return rc;
 		char child[XENSTORE_ABS_PATH_MAX + 1];
 		for (size_t i = 0; i < snap->childlen;) {
 			const char *name = snap->children + i;
@@ -241,14 +243,17 @@ static int may_write(const struct req *r, const char *path, struct view *v,
 
 /* A node's size as cxenstored accounts it against quota-max-entry-size:
  * its record header, permissions, value and children's names. */
-static size_t node_size(const struct view *v, uint32_t vlen)
+static size_t node_size(struct xs_store *s, const struct view *v,
+			uint32_t vlen)
 {
 	size_t size = 24 + vlen + 8 * (v->exists ? v->perms->n : 1);
-	if (v->node)
-		for (struct node *ch = v->node->first; ch; ch = ch->next)
-			size += strlen(xsd_basename_of(ch->path)) + 1;
-	else if (v->snap)
-		size += v->snap->childlen;
+	const struct node *n = v->node;
+	if (v->snap && v->snap->listed)
+		return size + v->snap->childlen;
+	if (!n && v->snap)
+		n = xsd_node_get(s, v->snap->path);
+	for (const struct node *ch = n ? n->first : NULL; ch; ch = ch->next)
+		size += strlen(xsd_basename_of(ch->path)) + 1;
 	return size;
 }
 
@@ -268,7 +273,7 @@ int xsd_do_write(const struct req *r)
 	if ((rc = may_write(r, path, &v, &creates)))
 		return rc;
 	if (!xsd_is_privileged(r->c) &&
-	    node_size(&v, vlen) >= r->s->quota.node_size)
+	    node_size(r->s, &v, vlen) >= r->s->quota.node_size)
 		return ENOSPC;
 	if (!r->t) {
 		if ((rc = xsd_apply_write(r->s, r->c->domid, path, value, vlen)))

@@ -57,16 +57,6 @@ struct readmark *xsd_snapshot(struct xs_store *s, struct txn *t,
 		if (!(r->value = xsd_memdup0(n->value, n->vlen)) ||
 		    xsd_perms_copy(&r->perms, &n->perms))
 			goto oom;
-		for (struct node *ch = n->first; ch; ch = ch->next)
-			r->childlen += strlen(xsd_basename_of(ch->path)) + 1;
-		if (!(r->children = malloc(r->childlen + 1)))
-			goto oom;
-		size_t off = 0;
-		for (struct node *ch = n->first; ch; ch = ch->next) {
-			size_t l = strlen(xsd_basename_of(ch->path)) + 1;
-			memcpy(r->children + off, xsd_basename_of(ch->path), l);
-			off += l;
-		}
 	}
 	if (hmap_put(&t->reads, r->path, r))
 		goto oom;
@@ -76,6 +66,29 @@ oom:
 		readmark_free(r);
 	t->failed = ENOMEM;
 	return NULL;
+}
+
+int xsd_snapshot_children(struct xs_store *s, struct txn *t,
+			  struct readmark *r)
+{
+	if (r->listed)
+		return 0;
+	struct node *n = xsd_node_get(s, r->path);
+	size_t len = 0, off = 0;
+	for (struct node *ch = n ? n->first : NULL; ch; ch = ch->next)
+		len += strlen(xsd_basename_of(ch->path)) + 1;
+	if (!(r->children = malloc(len + 1))) {
+		t->failed = ENOMEM;
+		return ENOMEM;
+	}
+	for (struct node *ch = n ? n->first : NULL; ch; ch = ch->next) {
+		size_t l = strlen(xsd_basename_of(ch->path)) + 1;
+		memcpy(r->children + off, xsd_basename_of(ch->path), l);
+		off += l;
+	}
+	r->childlen = len;
+	r->listed = true;
+	return 0;
 }
 
 void xsd_lookup(struct xs_store *s, struct txn *t, const char *path,

@@ -9,6 +9,10 @@
  * node quota (t->failed then says which). */
 struct readmark *xsd_snapshot(struct xs_store *s, struct txn *t,
 			      const char *path);
+/* Copies the children of the node r was taken of, once (see struct
+ * readmark); 0, or ENOMEM (t->failed too). */
+int xsd_snapshot_children(struct xs_store *s, struct txn *t,
+			  struct readmark *r);
 void xsd_lookup(struct xs_store *s, struct txn *t, const char *path,
 		   struct view *v);
 struct ov *xsd_ov_get_or_add(struct txn *t, const char *path,

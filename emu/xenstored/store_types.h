@@ -71,13 +71,18 @@ struct op {
 
 /* A node as a transaction first saw it. The transaction keeps seeing it
  * so (cxenstored's transactions read from their own copy), and its commit
- * fails with EAGAIN if the node changed meanwhile. */
+ * fails with EAGAIN if the node changed meanwhile. The children's names
+ * are copied when the transaction first lists them, not at every look (a
+ * look at /local/domain would copy every guest's name): still the first
+ * look's, as the node's generation shows, unless the node changed since,
+ * in which case the commit fails anyway. */
 struct readmark {
 	char *path;
 	uint64_t gen;     /* 0: was absent */
 	char *value;
 	uint32_t vlen;
 	struct perms perms;
+	bool listed;      /* children copied */
 	char *children;   /* its children's names, each nul-terminated */
 	size_t childlen;
 };
