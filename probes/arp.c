@@ -38,7 +38,10 @@ struct target {
 	bool any_mac;            /* expected MAC unknown: broadcast */
 	uint8_t mac[6];
 	uint64_t start_ns, next_ns, gap_ns, timeout_ns;
-	uint64_t sending_ns, sent_ns; /* around the last pcap_inject */
+	/* Around each of the last two pcap_injects, [0] the latest: a reply
+	 * to the one before may be read only after the next was sent. */
+	uint64_t sending_ns[2], sent_ns[2];
+	uint64_t first_sending_ns;    /* before the first pcap_inject */
 	uint32_t sends;
 	struct target *prev, *next; /* active list */
 };
@@ -201,9 +204,16 @@ static void finish(struct probe *p, struct target *t, int alive,
 		.id = t->id, .sweep = t->sweep, .alive = alive,
 		.reply_ns = reply_ns, .start_ns = t->start_ns, .sends = t->sends,
 	};
-	if (alive && t->sends)
-		r.rtt_ns = reply_ns - (reply_ns >= t->sent_ns ? t->sent_ns
-							      : t->sending_ns);
+	if (alive) {
+		/* From the latest request that left before the reply came
+		 * (on_packet took only replies after the first). */
+		uint64_t from = t->first_sending_ns;
+		for (int k = 1; k >= 0; k--)
+			if (t->sends > (uint32_t)k && reply_ns >= t->sending_ns[k])
+				from = reply_ns >= t->sent_ns[k] ? t->sent_ns[k]
+								 : t->sending_ns[k];
+		r.rtt_ns = reply_ns - from;
+	}
 	if (mac) {
 		memcpy(r.mac, mac, 6);
 		r.mac_mismatch = !t->any_mac && memcmp(mac, t->mac, 6) != 0;
@@ -240,12 +250,18 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h,
 		p->tstats.unmatched++;
 		return;
 	}
-	p->tstats.replies++;
 	uint64_t real = (uint64_t)h->ts.tv_sec * 1000000000ull +
 			(uint64_t)h->ts.tv_usec * ifc->ts_unit_ns;
 	uint64_t at = hd_mono_from_real_ns(real);
-	/* Never before the probe's own start (clock adjustments). */
-	finish(p, t, 1, at > t->start_ns ? at : t->start_ns, mac);
+	/* A reply that came before this probe's first request answered an
+	 * earlier one to the address (a liveness probe before a sweep, a
+	 * guest before the one that reused its address): not this one's. */
+	if (!t->sends || at < t->first_sending_ns) {
+		p->tstats.unmatched++;
+		return;
+	}
+	p->tstats.replies++;
+	finish(p, t, 1, at, mac);
 }
 
 /* Moves the guests added since into the active list. When the address
@@ -316,8 +332,12 @@ static uint64_t send_due(struct probe *p, uint64_t now)
 		if (pcap_inject(ifc->pcap, frame, sizeof(frame)) == sizeof(frame)) {
 			p->tstats.sent++;
 			t->sends++;
-			t->sending_ns = sending;
-			t->sent_ns = hd_now_ns();
+			t->sending_ns[1] = t->sending_ns[0];
+			t->sent_ns[1] = t->sent_ns[0];
+			t->sending_ns[0] = sending;
+			t->sent_ns[0] = hd_now_ns();
+			if (t->sends == 1)
+				t->first_sending_ns = sending;
 		}
 		p->next_slot_ns += slot_gap;
 		/* Back off for guests slow to answer, so a host full of
