@@ -254,10 +254,15 @@ static int cmd_run(const struct cli_args *a)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 
+	/* Ctrl-C, a kill, and a closed terminal or SSH session (SIGHUP) all
+	 * stop the run the same way: stop creating, commit, tear down. With
+	 * the terminal gone, writing to it must not kill horde (SIGPIPE). */
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 
 	struct progress_view view = { .tty = isatty(STDERR_FILENO) };
 	struct run_options opts = {

@@ -512,6 +512,15 @@ static int follow_pattern(struct run_state *s, struct hd_err *err)
 
 /* Destroys every guest the run has, unless the user asked twice to stop
  * (the platform's close() then takes the host down whole). */
+/* Destruction commits at least once a second too, so that a horde killed
+ * while tearing down keeps all but its last second of destroy rows. */
+static void commit_teardown(struct run_state *s)
+{
+	struct hd_err err;
+	if (!s->store_failed && results_commit(s->results, 0, &err))
+		s->store_failed = true;
+}
+
 static void destroy_all(struct run_state *s)
 {
 	struct hd_err err;
@@ -528,10 +537,12 @@ static void destroy_all(struct run_state *s)
 		/* Keep no more than a worker's share in flight. */
 		while (workers_pending(s->workers) >= s->nworkers)
 			reap(s, 100000000ull, &err);
+		commit_teardown(s);
 		report_progress(s, 0);
 	}
 	while (workers_pending(s->workers))
 		reap(s, 100000000ull, &err);
+	commit_teardown(s);
 }
 
 int runner_run(const struct plan *plan, const struct plan_job *job,
