@@ -61,8 +61,11 @@ done
 
 for t in tests/e2e/*.sh; do
 	name=$(basename "$t" .sh)
+	start=$SECONDS
 	B=$B timeout 600 bash "$t" > "$LOGS/$name.log" 2>&1
-	result "$name" $?
+	rc=$?
+	echo "$name: $((SECONDS - start)) s" >> "$LOGS/times.txt"
+	result "$name" $rc
 done
 
 echo "$passed passed, $failed failed, $skipped skipped"
