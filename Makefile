@@ -112,7 +112,7 @@ UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c lib/util.c lib/hmap.c lib/heap.c
-$(B)/asan/test_plan: tests/unit/test_plan.c harness/plan.c lib/util.c
+$(B)/asan/test_plan: tests/unit/test_plan.c harness/plan.c lib/util.c lib/hmap.c
 $(B)/asan/test_store: tests/unit/test_store.c $(STORE_SRC) lib/hmap.c
 $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c probes/arping.c \
                     lib/netlink.c lib/util.c
@@ -144,7 +144,7 @@ $(B)/asan/horde-xenstored: $(XSD_SRC) $(HEADERS)
 FUZZ_TARGETS := fuzz_plan fuzz_store
 FUZZ_BINS := $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 20
-$(B)/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c harness/plan.c lib/util.c
+$(B)/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c harness/plan.c lib/util.c lib/hmap.c
 $(B)/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(STORE_SRC) lib/hmap.c
 $(FUZZ_BINS): $(HEADERS)
 	@mkdir -p $(dir $@)

@@ -1,13 +1,18 @@
 /* plan.c: plan file parser, driven by one option table. */
 #define _GNU_SOURCE
 #include "plan.h"
+
+#include "../lib/hmap.h"
 #include "xcl/xcl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum opt_type { OPT_INT, OPT_FLOAT, OPT_DURATION, OPT_ENUM, OPT_STRING };
 
@@ -322,8 +327,9 @@ static int set_option(struct plan_job *job, const struct plan_option *opt,
 		uint64_t ns;
 		if (hd_parse_duration(value, &ns))
 			return hd_fail(err, HD_EINVAL,
-				       "%s: '%s' is not a duration (like 250ms, "
-				       "2s, 1.5m)", opt->name, value);
+				       "%s: '%s' is not a duration: a number and "
+				       "a unit (ns, us, ms, s, m, h), like 250ms, "
+				       "2s, 1.5m", opt->name, value);
 		if ((long long)ns < opt->min || (long long)ns > opt->max) {
 			char lo[32], hi[32];
 			return hd_fail(err, HD_EINVAL,
@@ -464,8 +470,14 @@ static int check_job(const struct plan_job *job, struct hd_err *err)
 
 /* ---- sources: a plan file and what it includes, as numbered lines ---- */
 
+/* Bounds that keep a plan from taking the machine before anything runs:
+ * a file's size, the whole plan's once includes are in place (eight files
+ * that each include the next ten times would otherwise make 10^8 lines),
+ * and the runs it makes. */
 #define INCLUDE_DEPTH_MAX 8
+#define INCLUDES_MAX 256      /* files included, all told */
 #define PLAN_BYTES_MAX (1u << 20)
+#define PLAN_EXPANDED_MAX (8u << 20)
 #define SWEEP_VALUES_MAX 1000 /* per key */
 #define RUNS_MAX 10000        /* per plan, once swept */
 
@@ -479,19 +491,19 @@ struct source {
 	struct line *lines;
 	size_t n, cap;
 	char **owned;     /* file names and line texts */
-	size_t nowned;
+	size_t nowned, capowned;
 	char *expanded;   /* the whole plan, includes in place */
 	size_t explen, expcap;
+	unsigned nincludes;
 };
 
 static char *own(struct source *src, char *p)
 {
-	char **o = p ? realloc(src->owned, (src->nowned + 1) * sizeof(*o)) : NULL;
-	if (!o) {
+	if (!p || hd_reserve((void **)&src->owned, &src->capowned,
+			     sizeof(*src->owned), src->nowned + 1)) {
 		free(p);
 		return NULL;
 	}
-	src->owned = o;
 	return src->owned[src->nowned++] = p;
 }
 
@@ -570,6 +582,10 @@ static int add_source(struct source *src, const char *name, const char *text,
 				return hd_fail(err, HD_EINVAL, "%s:%d: includes "
 					       "nest deeper than %d", name, no,
 					       INCLUDE_DEPTH_MAX);
+			if (++src->nincludes > INCLUDES_MAX)
+				return hd_fail(err, HD_EINVAL, "%s:%d: more than "
+					       "%d includes in one plan", name, no,
+					       INCLUDES_MAX);
 			const char *slash = strrchr(name, '/');
 			if (*path == '/' || !slash)
 				snprintf(full, sizeof(full), "%s", path);
@@ -592,6 +608,10 @@ static int add_source(struct source *src, const char *name, const char *text,
 					       : rc;
 			continue;
 		}
+		if (src->explen + l + 1 > PLAN_EXPANDED_MAX)
+			return hd_fail(err, HD_EINVAL, "%s:%d: the plan is larger "
+				       "than %u MiB with its includes in place",
+				       name, no, PLAN_EXPANDED_MAX >> 20);
 		if (append_expanded(src, raw, l) || append_expanded(src, "\n", 1))
 			return hd_fail(err, HD_ESYS, "out of memory");
 		if (src->n == src->cap) {
@@ -614,7 +634,6 @@ static int add_source(struct source *src, const char *name, const char *text,
  * or several for a sweep. */
 struct entry {
 	const struct line *line;
-	int section; /* index into sections; 0 is [global] */
 	const struct plan_option *opt;
 	char **values;
 	size_t nvalues;
@@ -623,6 +642,7 @@ struct entry {
 struct section {
 	char name[PLAN_NAME_MAX];
 	int line;
+	size_t first_entry, nentries; /* its key=value lines, contiguous */
 };
 
 static void entry_free(struct entry *e)
@@ -632,13 +652,28 @@ static void entry_free(struct entry *e)
 	free(e->values);
 }
 
+/* Adds a value to the key's alternatives; -1 when out of memory, -2 when
+ * the key has it already. */
 static int push_value(struct entry *e, const char *v, size_t len)
 {
+	for (size_t i = 0; i < e->nvalues; i++)
+		if (strlen(e->values[i]) == len && !memcmp(e->values[i], v, len))
+			return -2; /* a value twice: two runs of one name */
 	char **n = realloc(e->values, (e->nvalues + 1) * sizeof(*n));
 	if (!n)
 		return -1;
 	e->values = n;
 	return (e->values[e->nvalues] = strndup(v, len)) ? (e->nvalues++, 0) : -1;
+}
+
+static int add_value(const struct plan_option *opt, struct entry *e,
+		     const char *v, size_t len, struct hd_err *err)
+{
+	int r = push_value(e, v, len);
+	if (r == -2)
+		return hd_fail(err, HD_EINVAL, "%s: '%.*s' is listed twice (two "
+			       "runs of one name)", opt->name, (int)len, v);
+	return r ? hd_fail(err, HD_ESYS, "out of memory") : HD_OK;
 }
 
 /* A duration as a plan would say it, in the largest unit that is exact. */
@@ -665,8 +700,8 @@ static int split_values(const struct plan_option *opt, const char *value,
 	const char *colon = strchr(value, ':');
 
 	if (opt->type == OPT_STRING) {
-		if (push_value(e, value, strlen(value)))
-			return hd_fail(err, HD_ESYS, "out of memory");
+		if (add_value(opt, e, value, strlen(value), err))
+			return err->code;
 	} else if (colon && (opt->type == OPT_INT || opt->type == OPT_DURATION)) {
 		char a[64], b[64], c[64];
 		uint64_t first, last, step;
@@ -699,8 +734,8 @@ static int split_values(const struct plan_option *opt, const char *value,
 					? snprintf(buf, sizeof(buf), "%llu",
 						   (unsigned long long)v)
 					: fmt_duration(v, buf, sizeof(buf));
-			if (push_value(e, buf, (size_t)n))
-				return hd_fail(err, HD_ESYS, "out of memory");
+			if (add_value(opt, e, buf, (size_t)n, err))
+				return err->code;
 			if (last - v < step)
 				break;
 		}
@@ -715,8 +750,8 @@ static int split_values(const struct plan_option *opt, const char *value,
 				return hd_fail(err, HD_EINVAL, "%s: an empty value "
 					       "in the list '%s'", opt->name,
 					       value);
-			if (push_value(e, t, strlen(t)))
-				return hd_fail(err, HD_ESYS, "out of memory");
+			if (add_value(opt, e, t, strlen(t), err))
+				return err->code;
 			if (e->nvalues > SWEEP_VALUES_MAX)
 				return hd_fail(err, HD_EINVAL, "%s: more than %d "
 					       "values", opt->name,
@@ -739,43 +774,49 @@ static int valid_job_name(const char *s)
 	return *s && hd_check_chars("job", s, XCL_NAME_CHARS, NULL) == HD_OK;
 }
 
-/* The entry that sets opt for section j: its own last, else [global]'s. */
-static const struct entry *effective(const struct entry *entries, size_t n,
-				     const struct plan_option *opt, int j)
+#define NOPTIONS HD_ARRAY_SIZE(plan_options)
+
+/* The entries a section sets, by option (each key at most once: a second
+ * setting is an error naming both lines). A section's entries are
+ * contiguous, so this is one pass over them. */
+static int section_keys(const struct section *sec, const struct entry *entries,
+			const struct entry **keys, struct hd_err *err)
 {
-	const struct entry *found = NULL;
-	for (int pass = 0; pass < 2 && !found; pass++)
-		for (size_t e = 0; e < n; e++)
-			if (entries[e].opt == opt &&
-			    entries[e].section == (pass == 0 ? j : 0))
-				found = &entries[e];
-	return found;
+	for (size_t o = 0; o < NOPTIONS; o++)
+		keys[o] = NULL;
+	for (size_t e = sec->first_entry; e < sec->first_entry + sec->nentries; e++) {
+		const struct entry *x = &entries[e];
+		size_t o = (size_t)(x->opt - plan_options);
+		if (keys[o])
+			return hd_fail(err, HD_EINVAL, "%s:%d: %s is set already "
+				       "in [%s], at %s:%d", x->line->file,
+				       x->line->no, x->opt->name, sec->name,
+				       keys[o]->line->file, keys[o]->line->no);
+		keys[o] = x;
+	}
+	return HD_OK;
 }
 
-/* Builds section j's jobs: one, or one per combination of its swept
- * keys' values, named job/key=value/key=value. */
-static int build_jobs(struct plan *out, const struct section *sec, int j,
-		      const struct entry *entries, size_t nentries,
-		      const char *name, struct hd_err *err)
+/* Builds a section's jobs from eff, the entry that sets each option (its
+ * own, else [global]'s): one job, or one per combination of its swept
+ * keys' values, named job/key=value/key=value. *cap is out->jobs's room. */
+static int build_jobs(struct plan *out, size_t *cap, const struct section *sec,
+		      const struct entry *const *eff, const char *name,
+		      struct hd_err *err)
 {
-	const struct entry *eff[HD_ARRAY_SIZE(plan_options)];
 	size_t total = 1;
 
-	for (size_t o = 0; o < HD_ARRAY_SIZE(plan_options); o++) {
-		eff[o] = effective(entries, nentries, &plan_options[o], j);
-		if (eff[o] && eff[o]->nvalues > 1) {
+	for (size_t o = 0; o < NOPTIONS; o++) {
+		if (eff[o] && eff[o]->nvalues > 1)
 			total *= eff[o]->nvalues;
-			if (total + out->njobs > RUNS_MAX)
-				return hd_fail(err, HD_EINVAL, "%s:%d: [%s] sweeps "
-					       "into more than %d runs", name,
-					       sec->line, sec->name, RUNS_MAX);
-		}
+		if (total + out->njobs > RUNS_MAX)
+			return hd_fail(err, HD_EINVAL, "%s:%d: [%s]: the plan "
+				       "makes more than %d runs", name,
+				       sec->line, sec->name, RUNS_MAX);
 	}
-	struct plan_job *jobs = realloc(out->jobs,
-					(out->njobs + total) * sizeof(*jobs));
-	if (!jobs)
+	if (hd_reserve((void **)&out->jobs, cap, sizeof(*out->jobs),
+		       out->njobs + total))
 		return hd_fail(err, HD_ESYS, "out of memory");
-	out->jobs = jobs;
 	for (size_t k = 0; k < total; k++) {
 		struct plan_job *job = &out->jobs[out->njobs];
 		size_t rest = k, used = 0;
@@ -827,16 +868,20 @@ static int parse_source(const char *name, struct source *src, struct plan *out,
 {
 	struct section *sections = NULL;
 	struct entry *entries = NULL;
-	size_t nsections = 1, nentries = 0;
+	size_t nsections = 1, nentries = 0, capsections = 0, capentries = 0;
+	size_t capjobs = 0;
+	struct hmap names; /* job name -> its section, to refuse a second */
 	int rc = HD_OK;
 
-	sections = calloc(1, sizeof(*sections));
+	hmap_init(&names);
 	out->path = strdup(name);
 	out->text = strdup(src->expanded ? src->expanded : "");
-	if (!out->path || !out->text || !sections) {
+	if (!out->path || !out->text ||
+	    hd_reserve((void **)&sections, &capsections, sizeof(*sections), 1)) {
 		rc = hd_fail(err, HD_ESYS, "%s: out of memory", name);
 		goto out;
 	}
+	memset(sections, 0, sizeof(*sections));
 	strcpy(sections[0].name, "global");
 
 	int cur = -1; /* -1: before any section */
@@ -876,26 +921,28 @@ static int parse_source(const char *name, struct source *src, struct plan *out,
 					     PLAN_NAME_MAX - 1);
 				goto out;
 			}
-			for (size_t k = 1; k < nsections; k++) {
-				if (strcmp(sections[k].name, sname) == 0) {
-					rc = hd_fail(err, HD_EINVAL,
-						     "%s:%d: job [%s] already "
-						     "defined at line %d", ln->file,
-						     ln->no, sname,
-						     sections[k].line);
-					goto out;
-				}
+			const struct line *first = hmap_get(&names, sname);
+			if (first) {
+				rc = hd_fail(err, HD_EINVAL,
+					     "%s:%d: job [%s] already defined at "
+					     "%s:%d", ln->file, ln->no, sname,
+					     first->file, first->no);
+				goto out;
 			}
-			struct section *ns = realloc(sections,
-				(nsections + 1) * sizeof(*sections));
-			if (!ns) {
+			if (hd_reserve((void **)&sections, &capsections,
+				       sizeof(*sections), nsections + 1)) {
 				rc = hd_fail(err, HD_ESYS, "out of memory");
 				goto out;
 			}
-			sections = ns;
-			hd_strlcpy(sections[nsections].name, sname,
-				   PLAN_NAME_MAX);
-			sections[nsections].line = ln->no;
+			struct section *sec = &sections[nsections];
+			*sec = (struct section){ .line = ln->no,
+						 .first_entry = nentries };
+			hd_strlcpy(sec->name, sname, PLAN_NAME_MAX);
+			/* Keyed by the line's own text, which does not move. */
+			if (hmap_put(&names, sname, (void *)ln)) {
+				rc = hd_fail(err, HD_ESYS, "out of memory");
+				goto out;
+			}
 			cur = (int)nsections++;
 			continue;
 		}
@@ -925,14 +972,13 @@ static int parse_source(const char *name, struct source *src, struct plan *out,
 				     hint ? hint : "", hint ? "'?)" : "");
 			goto out;
 		}
-		struct entry *ne = realloc(entries,
-					   (nentries + 1) * sizeof(*entries));
-		if (!ne) {
+		if (hd_reserve((void **)&entries, &capentries, sizeof(*entries),
+			       nentries + 1)) {
 			rc = hd_fail(err, HD_ESYS, "out of memory");
 			goto out;
 		}
-		entries = ne;
-		entries[nentries] = (struct entry){ ln, cur, opt, NULL, 0 };
+		entries[nentries] = (struct entry){ ln, opt, NULL, 0 };
+		sections[cur].nentries++;
 		/* Validated now so that the error names this line. */
 		rc = split_values(opt, value, &entries[nentries++], err);
 		if (rc) {
@@ -946,14 +992,22 @@ static int parse_source(const char *name, struct source *src, struct plan *out,
 			     "%s: no job section (add one like [smoke])", name);
 		goto out;
 	}
-	for (size_t j = 1; j < nsections && !rc; j++)
-		rc = build_jobs(out, &sections[j], (int)j, entries, nentries,
-				name, err);
+	const struct entry *global[NOPTIONS], *own[NOPTIONS], *eff[NOPTIONS];
+	if ((rc = section_keys(&sections[0], entries, global, err)))
+		goto out;
+	for (size_t j = 1; j < nsections && !rc; j++) {
+		if ((rc = section_keys(&sections[j], entries, own, err)))
+			break;
+		for (size_t o = 0; o < NOPTIONS; o++)
+			eff[o] = own[o] ? own[o] : global[o];
+		rc = build_jobs(out, &capjobs, &sections[j], eff, name, err);
+	}
 out:
 	for (size_t e = 0; e < nentries; e++)
 		entry_free(&entries[e]);
 	free(entries);
 	free(sections);
+	hmap_dispose(&names);
 	if (rc)
 		plan_free(out);
 	return rc;
@@ -972,16 +1026,28 @@ int plan_parse(const char *name, const char *text, size_t len,
 	return rc;
 }
 
+/* Reads a plan file: a regular file only, opened without blocking, so
+ * that a FIFO or /dev/stdin is refused at once rather than waited on. */
 static int read_file(const char *path, char **text, size_t *len,
 		     struct hd_err *err)
 {
-	FILE *f = fopen(path, "rb");
+	struct stat st;
 	size_t cap = 0;
 
 	*text = NULL;
 	*len = 0;
-	if (!f)
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return hd_fail_errno(err, HD_ENOENT, "%s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return hd_fail(err, HD_EINVAL, "%s: not a regular file", path);
+	}
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		close(fd);
+		return hd_fail_errno(err, HD_ESYS, "%s", path);
+	}
 	for (;;) {
 		if (*len + 4096 > cap) {
 			if (cap >= PLAN_BYTES_MAX) {

@@ -138,14 +138,30 @@ int hd_parse_duration(const char *s, uint64_t *ns)
 {
 	static const struct { const char *unit; double scale; } units[] = {
 		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-		{ "m", 60e9 }, { "h", 3600e9 }, { "", 1e9 },
+		{ "m", 60e9 }, { "h", 3600e9 },
 	};
-	char *end;
+	char num[32], *end;
+	size_t n = 0;
 
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) || v < 0)
+	/* Decimal digits and an optional fraction, nothing strtod would
+	 * also take (hex, exponents, "inf"), then a unit: only 0 may go
+	 * without one, since a bare 100 could mean seconds or ms. */
+	while ((s[n] >= '0' && s[n] <= '9') || (s[n] == '.' && n > 0))
+		n++;
+	if (n == 0 || n >= sizeof(num) || s[n - 1] == '.' ||
+	    memchr(s, '.', n) != memrchr(s, '.', n))
 		return HD_EINVAL;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	errno = 0;
+	double v = strtod(num, &end);
+	if (*end || errno || !isfinite(v))
+		return HD_EINVAL;
+	if (s[n] == '\0' && v == 0) {
+		*ns = 0;
+		return HD_OK;
+	}
+	end = (char *)s + n;
 	for (size_t i = 0; i < HD_ARRAY_SIZE(units); i++) {
 		if (strcmp(end, units[i].unit) == 0) {
 			double t = v * units[i].scale;

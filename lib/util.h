@@ -75,8 +75,8 @@ struct timespec hd_timespec(uint64_t ns);
 /* Sleeps until the monotonic clock reaches t_ns (no drift over a loop). */
 void hd_sleep_until_ns(uint64_t t_ns);
 
-/* Parses "250ms", "2s", "1.5s", "300us", "10m", "1h"; bare numbers are
- * seconds. Returns HD_OK and sets *ns. */
+/* Parses "250ms", "2s", "1.5s", "300us", "10m", "1h": decimal digits and
+ * a unit, which only 0 may go without. Returns HD_OK and sets *ns. */
 int hd_parse_duration(const char *s, uint64_t *ns);
 /* Formats ns as "1.23 ms" style into buf; returns buf. */
 char *hd_fmt_ns(uint64_t ns, char *buf, size_t len);

@@ -19,3 +19,23 @@ done
 "$B/horde" run "$TMP/missing.plan" 2> "$TMP/err" && fail "missing plan accepted"
 grep -q "missing.plan: No such file" "$TMP/err" || fail "message: $(cat "$TMP/err")"
 leftovers
+
+# Plans that would take the machine before anything runs fail at once,
+# naming file and line: an include bomb (eight files, each including the
+# next ten times), an include of a FIFO (which would block forever), and
+# /dev/stdin. timeout only guards against a hang.
+for n in 1 2 3 4 5 6 7; do
+	for _ in $(seq 10); do echo "include=bomb$((n + 1)).inc"; done > "$TMP/bomb$n.inc"
+done
+echo 'guests=1' > "$TMP/bomb8.inc"
+printf '[j]\ninclude=bomb1.inc\n' > "$TMP/bomb.plan"
+timeout 20 "$B/horde" check "$TMP/bomb.plan" > "$TMP/out" 2> "$TMP/err" && fail "include bomb accepted"
+grep -q "bomb[0-9].inc:[0-9]*: more than 256 includes" "$TMP/err" || fail "bomb: $(cat "$TMP/err")"
+mkfifo "$TMP/fifo"
+printf '[j]\ninclude=fifo\n' > "$TMP/fifo.plan"
+timeout 20 "$B/horde" check "$TMP/fifo.plan" > "$TMP/out" 2> "$TMP/err" && fail "FIFO include accepted"
+grep -q "fifo.plan:2: include: .*fifo: not a regular file" "$TMP/err" || fail "FIFO: $(cat "$TMP/err")"
+printf '[j]\ninclude=/dev/stdin\n' > "$TMP/stdin.plan"
+echo '[k]' | timeout 20 "$B/horde" check "$TMP/stdin.plan" > "$TMP/out" 2> "$TMP/err" &&
+	fail "/dev/stdin include accepted"
+grep -q "stdin.plan:2: include: /dev/stdin: not a regular file" "$TMP/err" || fail "stdin: $(cat "$TMP/err")"

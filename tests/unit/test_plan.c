@@ -137,6 +137,55 @@ static void expect_error(const char *text, const char *needle)
 	assert_null(p.jobs);
 }
 
+/* A key set twice in one section is an error naming both lines; a value
+ * listed twice would make two runs of one name; durations need a unit
+ * and take decimal digits only. */
+static void no_silent_second_values(void **state)
+{
+	(void)state;
+	expect_error("[a]\nguests=5\nmemory=8\nguests=6\n",
+		     "t.plan:4: guests is set already in [a], at t.plan:2");
+	expect_error("[global]\nbridges=2\nbridges=3\n[a]\n",
+		     "t.plan:3: bridges is set already in [global], at t.plan:2");
+	expect_error("[a]\nprofile=lean,lean\n", "'lean' is listed twice");
+	expect_error("[a]\nguests=1,2,1\n", "'1' is listed twice");
+	expect_error("[a]\nboot_delay=100\n", "a number and a unit");
+	expect_error("[a]\nboot_delay=0x10ms\n", "is not a duration");
+	struct plan p;
+	struct hd_err err;
+	/* [global] then the job's own: not a duplicate. */
+	assert_int_equal(parse("[global]\nguests=5\n[a]\nguests=6\n"
+			       "boot_delay=0\n", &p, &err), HD_OK);
+	assert_int_equal(p.jobs[0].guests, 6);
+	assert_int_equal(p.jobs[0].boot_delay_ns, 0);
+	plan_free(&p);
+}
+
+/* Plans cannot take the machine before anything runs: the run count is
+ * capped over the whole plan, not only within a sweep, and a plan of
+ * many sections is parsed in time linear in its size. */
+static void plan_size_caps(void **state)
+{
+	(void)state;
+	size_t cap = 30000 * 24 + 1, len = 0;
+	char *text = malloc(cap);
+	for (int i = 0; i < 30000; i++)
+		len += (size_t)snprintf(text + len, cap - len, "[j%d]\nguests=1\n", i);
+	struct plan p;
+	struct hd_err err;
+	assert_int_not_equal(plan_parse("t.plan", text, len, &p, &err), HD_OK);
+	assert_non_null(strstr(err.msg, "the plan makes more than 10000 runs"));
+	assert_non_null(strstr(err.msg, "[j10000]"));
+	/* 10,000 sections are allowed, each its run. */
+	len = 0;
+	for (int i = 0; i < 10000; i++)
+		len += (size_t)snprintf(text + len, cap - len, "[j%d]\nguests=1\n", i);
+	assert_int_equal(plan_parse("t.plan", text, len, &p, &err), HD_OK);
+	assert_int_equal(p.njobs, 10000);
+	plan_free(&p);
+	free(text);
+}
+
 static void typo_in_key(void **state)
 {
 	(void)state;
@@ -171,7 +220,7 @@ static void structure_errors(void **state)
 	expect_error("guests=5\n[a]\n", "t.plan:1: key outside any section");
 	expect_error("[a]\njust words\n", "t.plan:2: expected key=value");
 	expect_error("[a\n", "t.plan:1: malformed section header");
-	expect_error("[a]\n[a]\n", "t.plan:2: job [a] already defined at line 1");
+	expect_error("[a]\n[a]\n", "t.plan:2: job [a] already defined at t.plan:1");
 	expect_error("[global]\nguests=5\n", "no job section");
 	expect_error("[a]\n[global]\n", "t.plan:2: [global] must come before");
 	expect_error("[bad name!]\n", "t.plan:1: job name 'bad name!'");
@@ -220,7 +269,7 @@ static void sweeps_expand(void **state)
 	expect_error("[a]\nplatform=emu,vmware\n", "t.plan:2: platform: 'vmware' is not one of");
 	expect_error("[a]\nguests=10,lots\n", "t.plan:2: guests: 'lots' is not a whole number");
 	expect_error("[a]\nguests=1:2:1\nmemory=1:11:1\nbucket=1:11:1\n"
-		     "probe_rate=10:110:1\n", "sweeps into more than 10000 runs");
+		     "probe_rate=10:110:1\n", "the plan makes more than 10000 runs");
 }
 
 static void write_text(const char *path, const char *text)
@@ -300,6 +349,8 @@ int main(void)
 		cmocka_unit_test(good_plan),
 		cmocka_unit_test(defaults_are_the_documented_ones),
 		cmocka_unit_test(text_values_are_data),
+		cmocka_unit_test(no_silent_second_values),
+		cmocka_unit_test(plan_size_caps),
 		cmocka_unit_test(typo_in_key),    cmocka_unit_test(negative_guests),
 		cmocka_unit_test(bad_values),     cmocka_unit_test(structure_errors),
 		cmocka_unit_test(sweeps_expand),

@@ -20,7 +20,13 @@ static void durations(void **state)
 	assert_int_equal(ns, 250000000ull);
 	assert_int_equal(hd_parse_duration("1.5s", &ns), HD_OK);
 	assert_int_equal(ns, 1500000000ull);
-	assert_int_equal(hd_parse_duration("2", &ns), HD_OK);
+	assert_int_equal(hd_parse_duration("2", &ns), HD_EINVAL); /* unit? */
+	assert_int_equal(hd_parse_duration("0", &ns), HD_OK);
+	assert_int_equal(ns, 0);
+	assert_int_equal(hd_parse_duration("0x10ms", &ns), HD_EINVAL);
+	assert_int_equal(hd_parse_duration("1e3ms", &ns), HD_EINVAL);
+	assert_int_equal(hd_parse_duration("1.5.0s", &ns), HD_EINVAL);
+	assert_int_equal(hd_parse_duration("2s", &ns), HD_OK);
 	assert_int_equal(ns, 2000000000ull);
 	assert_int_equal(hd_parse_duration("300us", &ns), HD_OK);
 	assert_int_equal(ns, 300000ull);
