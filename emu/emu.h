@@ -5,6 +5,8 @@
 #define HORDE_EMU_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #include "../lib/util.h"
 #include "../harness/xcl/xcl_hv.h"
@@ -101,6 +103,22 @@ void emu_guests_unpaused(void *guests, uint32_t domid, const char *cmdline);
 /* Cancels a boot not yet done (from the destroy hook). */
 void emu_guests_destroyed(void *guests, uint32_t domid);
 void emu_guests_stop(struct emu_guests *g);
+
+/* ---- the run folder (rundir.c): what a horde records of what it made ---- */
+
+/* Makes the run folder (TMPDIR/horde-XXXXXX) into dir and its record: this
+ * horde, and the network namespace netns it is about to make. */
+int emu_rundir_make(char *dir, size_t len, const char *netns,
+		    struct hd_err *err);
+/* Records a daemon the run started. */
+int emu_rundir_add_daemon(const char *dir, const char *name, pid_t pid,
+			  struct hd_err *err);
+/* Removes the folder and the files emu puts there. */
+void emu_rundir_remove(const char *dir);
+/* `horde clean` on emu: what dead hordes recorded (their daemons, their
+ * namespaces under netns_dir, their folders), saying on log what it did
+ * and what it left alone. */
+int emu_rundir_clean(const char *netns_dir, FILE *log, struct hd_err *err);
 
 /* ---- the console daemon (consoled.c, a process of its own) ---- */
 

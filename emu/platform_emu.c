@@ -94,7 +94,6 @@ static int write_file(const char *path, const char *value)
  * thread into it. */
 static int netns_enter(struct platform *p, struct hd_err *err)
 {
-	snprintf(p->netns, sizeof(p->netns), "horde-%d", (int)getpid());
 	snprintf(p->netns_path, sizeof(p->netns_path), NETNS_DIR "/%s", p->netns);
 	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
 		return hd_fail_errno(err, HD_ESYS, "mkdir %s", NETNS_DIR);
@@ -244,6 +243,9 @@ static int start_xenstored(struct platform *p, struct hd_err *err)
 	int rc = spawn_daemon("horde-xenstored", "HORDE_XENSTORED", argv, -1, -1,
 			      &p->xenstored, err);
 	if (rc == HD_OK)
+		rc = emu_rundir_add_daemon(p->rundir, "horde-xenstored",
+					   p->xenstored.pid, err);
+	if (rc == HD_OK)
 		setenv("XENSTORED_PATH", p->sock, 1);
 	return rc;
 }
@@ -268,7 +270,9 @@ static int start_consoled(struct platform *p, const struct plan_job *job,
 		goto out;
 	}
 	if ((rc = spawn_daemon("horde-consoled", "HORDE_CONSOLED", argv, cmd[0],
-			       report[1], &p->consoled, err)))
+			       report[1], &p->consoled, err)) ||
+	    (rc = emu_rundir_add_daemon(p->rundir, "horde-consoled",
+					p->consoled.pid, err)))
 		goto out;
 	fcntl(report[0], F_SETFL, O_NONBLOCK);
 	p->console_report = report[0];
@@ -372,22 +376,6 @@ static int emu_faults(struct platform *p, struct platform_fault *out,
 }
 
 static void emu_close(struct platform *p);
-
-#define OWNER_FILE "owner"
-
-/* Empties and removes a run folder (only the files emu puts there). */
-static void remove_rundir(const char *dir)
-{
-	static const char *const files[] = { OWNER_FILE, "xenstored.sock",
-					     "xenstored.stats",
-					     "xenstored.stats.tmp" };
-	for (size_t i = 0; i < HD_ARRAY_SIZE(files); i++) {
-		char path[PATH_MAX + 32];
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
-}
 
 static void on_unpause(void *arg, uint32_t domid, const char *cmdline)
 {
@@ -514,20 +502,11 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 	/* Modelled latencies are slept; a fine timer slack keeps a 20 us
 	 * sleep near 20 us instead of 70. */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
-	if ((rc = hd_mkdtemp(p->rundir, sizeof(p->rundir), "horde-", err)))
+	/* The folder records whose it is and what it makes, for `horde
+	 * clean` after a crash; the namespace is named before it is made. */
+	snprintf(p->netns, sizeof(p->netns), "horde-%d", (int)getpid());
+	if ((rc = emu_rundir_make(p->rundir, sizeof(p->rundir), p->netns, err)))
 		goto fail;
-	/* The folder says whose it is, for `horde clean` after a crash. */
-	char owner[96], pid[16];
-	snprintf(owner, sizeof(owner), "%s/" OWNER_FILE, p->rundir);
-	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	int ofd = open(owner, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (ofd < 0 || write(ofd, pid, strlen(pid)) != (ssize_t)strlen(pid)) {
-		if (ofd >= 0)
-			close(ofd);
-		rc = hd_fail_errno(err, HD_ESYS, "write %s", owner);
-		goto fail;
-	}
-	close(ofd);
 	if ((rc = netns_enter(p, err)))
 		goto fail;
 	if ((rc = nl_open(&nl, err)))
@@ -706,79 +685,14 @@ static void emu_close(struct platform *p)
 	pthread_mutex_destroy(&p->faults_lock);
 	netns_leave(p);
 	if (p->rundir[0])
-		remove_rundir(p->rundir);
+		emu_rundir_remove(p->rundir);
 	free(p);
 }
 
-/* What a horde that died without closing its emulated host leaves: the
- * namespace's mount (the namespace itself went with its last process),
- * the run folder, and daemons that have not yet seen their lifeline
- * close. */
+/* `horde clean`: see rundir.c. */
 static int emu_clean(FILE *log, struct hd_err *err)
 {
-	DIR *d;
-	(void)err;
-
-	if ((d = opendir(NETNS_DIR))) {
-		for (struct dirent *e; (e = readdir(d));) {
-			int pid;
-			char extra, path[300];
-			if (sscanf(e->d_name, "horde-%d%c", &pid, &extra) != 1 ||
-			    hd_pid_is_horde(pid))
-				continue;
-			snprintf(path, sizeof(path), NETNS_DIR "/%s", e->d_name);
-			umount2(path, MNT_DETACH);
-			if (unlink(path) == 0)
-				fprintf(log, "removed network namespace %s\n",
-					e->d_name);
-		}
-		closedir(d);
-	}
-	if ((d = opendir(hd_tmpdir()))) {
-		for (struct dirent *e; (e = readdir(d));) {
-			char path[PATH_MAX], owner[PATH_MAX + 16];
-			int pid = 0;
-			if (strncmp(e->d_name, "horde-", 6) != 0 ||
-			    strlen(e->d_name) != 12)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", hd_tmpdir(), e->d_name);
-			snprintf(owner, sizeof(owner), "%s/" OWNER_FILE, path);
-			FILE *f = fopen(owner, "re");
-			if (!f)
-				continue; /* not a run folder of horde's */
-			if (fscanf(f, "%d", &pid) != 1)
-				pid = 0;
-			fclose(f);
-			if (pid > 0 && hd_pid_is_horde(pid))
-				continue;
-			remove_rundir(path);
-			fprintf(log, "removed run folder %s\n", path);
-		}
-		closedir(d);
-	}
-	if ((d = opendir("/proc"))) {
-		for (struct dirent *e; (e = readdir(d));) {
-			char path[300], stat[512], comm[32];
-			int pid = atoi(e->d_name), ppid;
-			if (pid <= 0)
-				continue;
-			snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-			FILE *f = fopen(path, "re");
-			if (!f)
-				continue;
-			bool ours = fgets(stat, sizeof(stat), f) &&
-				    sscanf(stat, "%*d (%31[^)]) %*c %d", comm,
-					   &ppid) == 2 &&
-				    (strcmp(comm, "horde-xenstored") == 0 ||
-				     strcmp(comm, "horde-consoled") == 0) &&
-				    !hd_pid_is_horde(ppid);
-			fclose(f);
-			if (ours && kill(pid, SIGTERM) == 0)
-				fprintf(log, "stopped %s (pid %d)\n", comm, pid);
-		}
-		closedir(d);
-	}
-	return HD_OK;
+	return emu_rundir_clean(NETNS_DIR, log, err);
 }
 
 const struct platform_ops platform_emu = {

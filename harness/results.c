@@ -123,8 +123,14 @@ static const char schema_v4[] =
 /* Each entry takes the database from version i to i + 1; a database made
  * by an older horde is brought up to date when it is opened. Foreign keys
  * are enforced only after, since a migration may rebuild a table. */
+/* v5: runs record their process's start time (clock ticks after boot)
+ * beside its pid and boot id, so that a reused pid is never taken for the
+ * run's horde; 0 in older rows, where it was not recorded. */
+static const char schema_v5[] =
+	"ALTER TABLE runs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;";
+
 static const char *const migrations[] = { schema_v1, schema_v2, schema_v3,
-					  schema_v4 };
+					  schema_v4, schema_v5 };
 
 #define FAILURE_APPEND(v) \
 	"CASE WHEN " v " IS NULL THEN failure WHEN failure IS NULL THEN " v \
@@ -333,24 +339,12 @@ static void proc_field(const char *path, const char *key, char *out, size_t len)
 	fclose(f);
 }
 
-/* This boot of this host: a run whose pid is alive under another boot id
- * is not the same process. */
-static void boot_id(char *out, size_t len)
-{
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
-	out[0] = '\0';
-	if (f) {
-		if (fgets(out, (int)len, f))
-			out[strcspn(out, "\n")] = '\0';
-		fclose(f);
-	}
-}
-
 int results_run_begin(struct results *r, const struct run_meta *m,
 		      int64_t *run_id, struct hd_err *err)
 {
-	char cpu[256], mem[64], boot[64];
+	char cpu[256], mem[64];
 	struct utsname u;
+	struct hd_proc self;
 	char started[32];
 	sqlite3_stmt *st;
 	int rc;
@@ -364,9 +358,9 @@ int results_run_begin(struct results *r, const struct run_meta *m,
 			       " platform, profile, guests_planned, host, kernel,"
 			       " platform_version, horde_version, git_commit,"
 			       " modelled, started_at, status, cpu_model, cpus,"
-			       " memory_kib, pid, boot_id)"
+			       " memory_kib, pid, boot_id, pid_start)"
 			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,'running',"
-			       " ?,?,?,?,?)",
+			       " ?,?,?,?,?,?)",
 			       -1, &st, NULL))
 		return db_fail(r, err, "prepare run");
 	sqlite3_bind_text(st, 1, m->plan_path, -1, SQLITE_STATIC);
@@ -384,12 +378,14 @@ int results_run_begin(struct results *r, const struct run_meta *m,
 	sqlite3_bind_text(st, 13, started, -1, SQLITE_TRANSIENT);
 	proc_field("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
 	proc_field("/proc/meminfo", "MemTotal", mem, sizeof(mem));
-	boot_id(boot, sizeof(boot));
+	if (hd_proc_of(getpid(), &self))
+		memset(&self, 0, sizeof(self));
 	sqlite3_bind_text(st, 14, cpu, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 15, sysconf(_SC_NPROCESSORS_ONLN));
 	sqlite3_bind_int64(st, 16, atoll(mem));
 	sqlite3_bind_int64(st, 17, getpid());
-	sqlite3_bind_text(st, 18, boot, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 18, self.boot, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 19, (int64_t)self.start);
 	rc = sqlite3_step(st) == SQLITE_DONE ? HD_OK : db_fail(r, err, "insert run");
 	sqlite3_finalize(st);
 	*run_id = sqlite3_last_insert_rowid(r->db);
@@ -561,12 +557,16 @@ int results_sweep(struct results *r, int64_t run_id, const struct sweep_row *w,
 	return step_reset(r, st, err, "insert sweep");
 }
 
-/* Whether pid is a horde process of this boot. */
-static bool horde_alive(int64_t pid, const char *run_boot)
+/* Whether the process that ran a run is still running. A row from
+ * before v5 has no start time: then any live process of that pid in the
+ * same boot counts, so that a live run is never marked crashed. */
+static bool run_alive(int64_t pid, const char *boot, int64_t start)
 {
-	char boot[64];
-	boot_id(boot, sizeof(boot));
-	return strcmp(boot, run_boot) == 0 && hd_pid_is_horde((long long)pid);
+	struct hd_proc p = { .pid = pid, .start = (unsigned long long)start };
+	if (start == 0 && hd_proc_of(pid, &p))
+		return false;
+	hd_strlcpy(p.boot, boot ? boot : "", sizeof(p.boot));
+	return hd_proc_alive(&p);
 }
 
 int results_mark_crashed(struct results *r, int64_t *ids, size_t max,
@@ -580,13 +580,15 @@ int results_mark_crashed(struct results *r, int64_t *ids, size_t max,
 	uname(&u);
 	if ((rc = results_commit(r, 1, err)))
 		return rc;
-	if (sqlite3_prepare_v2(r->db, "SELECT id, pid, boot_id FROM runs WHERE"
-			       " status = 'running' AND host = ?", -1, &st, NULL))
+	if (sqlite3_prepare_v2(r->db, "SELECT id, pid, boot_id, pid_start FROM"
+			       " runs WHERE status = 'running' AND host = ?",
+			       -1, &st, NULL))
 		return db_fail(r, err, "find unfinished runs");
 	sqlite3_bind_text(st, 1, u.nodename, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(st) == SQLITE_ROW && *n < max) {
-		int64_t pid = sqlite3_column_int64(st, 1);
-		if (!horde_alive(pid, (const char *)sqlite3_column_text(st, 2)))
+		if (!run_alive(sqlite3_column_int64(st, 1),
+			       (const char *)sqlite3_column_text(st, 2),
+			       sqlite3_column_int64(st, 3)))
 			ids[(*n)++] = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
@@ -601,19 +603,22 @@ int results_mark_crashed(struct results *r, int64_t *ids, size_t max,
 
 int results_run_resume(struct results *r, int64_t run_id, struct hd_err *err)
 {
-	char sql[256], boot[64];
+	char sql[256];
+	struct hd_proc self;
 	sqlite3_stmt *st;
 
-	boot_id(boot, sizeof(boot));
+	if (hd_proc_of(getpid(), &self))
+		memset(&self, 0, sizeof(self));
 	int rc = results_commit(r, 1, err);
 	if (rc)
 		return rc;
 	snprintf(sql, sizeof(sql), "UPDATE runs SET status = 'running',"
-		 " ended_at = NULL, pid = %d, boot_id = ? WHERE id = %lld",
-		 (int)getpid(), (long long)run_id);
+		 " ended_at = NULL, pid = %d, boot_id = ?, pid_start = %llu"
+		 " WHERE id = %lld", (int)getpid(),
+		 (unsigned long long)self.start, (long long)run_id);
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL))
 		return db_fail(r, err, "resume run");
-	sqlite3_bind_text(st, 1, boot, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, self.boot, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st) == SQLITE_DONE ? HD_OK : db_fail(r, err, "resume run");
 	sqlite3_finalize(st);
 	return rc;

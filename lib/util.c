@@ -312,18 +312,45 @@ size_t hd_take_front(void *items, size_t *count, size_t size, void *out,
 	return n;
 }
 
-bool hd_pid_is_horde(long long pid)
+void hd_boot_id(char *buf, size_t len)
 {
-	char path[64], comm[32] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	buf[0] = '\0';
+	if (f) {
+		if (!fgets(buf, (int)len, f))
+			buf[0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+int hd_proc_of(long long pid, struct hd_proc *out)
+{
+	char path[64], stat[1024];
 
 	if (pid <= 0 || pid > INT32_MAX)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%lld/comm", pid);
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%lld/stat", pid);
 	FILE *f = fopen(path, "re");
 	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
+		return -1;
+	size_t n = fread(stat, 1, sizeof(stat) - 1, f);
 	fclose(f);
-	return strcmp(comm, "horde\n") == 0;
+	stat[n] = '\0';
+	/* The name may hold spaces and parentheses: count from the last
+	 * ')'; the start time is field 22, the 20th after it. */
+	char *p = strrchr(stat, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			 "%*u %*u %*d %*d %*d %*d %*d %*d %llu", &out->start) != 1)
+		return -1;
+	out->pid = pid;
+	hd_boot_id(out->boot, sizeof(out->boot));
+	return 0;
+}
+
+bool hd_proc_alive(const struct hd_proc *p)
+{
+	struct hd_proc now;
+	return hd_proc_of(p->pid, &now) == 0 && now.start == p->start &&
+	       strcmp(now.boot, p->boot) == 0;
 }

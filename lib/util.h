@@ -55,9 +55,23 @@ int hd_reserve(void **items, size_t *cap, size_t size, size_t need);
 size_t hd_take_front(void *items, size_t *count, size_t size, void *out,
 		     size_t max);
 
-/* Whether pid is a live horde process (not one of its daemons), for
- * telling crashed runs and leftovers from those of a horde still going. */
-bool hd_pid_is_horde(long long pid);
+/* A process as horde records it, to tell crashed runs and leftovers from
+ * those of a horde still going: its pid, its start time (clock ticks after
+ * boot, field 22 of /proc/PID/stat) and the boot it ran in, so that a pid
+ * reused later, or in another boot, is never taken for it; never its name
+ * (a second build may be called horde.orig). */
+struct hd_proc {
+	long long pid;
+	unsigned long long start;
+	char boot[40];
+};
+
+/* This boot's id (/proc/sys/kernel/random/boot_id), "" when unknown. */
+void hd_boot_id(char *buf, size_t len);
+/* The running process pid as a record; -1 when there is none. */
+int hd_proc_of(long long pid, struct hd_proc *out);
+/* Whether the process p records is still running. */
+bool hd_proc_alive(const struct hd_proc *p);
 
 /* Where horde makes its temporary folders: $TMPDIR when it is an absolute
  * path, else /tmp (so that a test, or a user, keeps them apart). */
