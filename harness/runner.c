@@ -42,6 +42,7 @@ struct run_state {
 	struct platform_fault *held;
 	size_t nheld, capheld;
 	bool *alive;       /* by seq: answered ARP, not destroyed */
+	bool *verdict;     /* by seq: the prober said alive or dead */
 	bool stop_on_failure, failed_once;
 	bool store_failed; /* a destruction could not be stored */
 	struct loadgen *lg;       /* NULL once the pattern is over */
@@ -97,6 +98,7 @@ static int collect(struct run_state *s, uint64_t wait_ns, struct hd_err *err)
 			continue;
 		}
 		fmt_mac(r->mac, mac);
+		s->verdict[r->id] = true;
 		if (r->alive) {
 			s->prog.alive++;
 			s->alive[r->id] = true;
@@ -255,6 +257,27 @@ static bool sweep_due(struct run_state *s)
 		return true;
 	return j->sweep_interval_ns &&
 	       hd_now_ns() - (s->t0 + s->sweep.row.at_ns) >= j->sweep_interval_ns;
+}
+
+/* A run stopped before every guest it made had answered or timed out:
+ * those guests say so, so that no guest is left with neither a verdict
+ * nor a failure (and the summary does not call them fine). */
+static int no_verdict(struct run_state *s, struct hd_err *err)
+{
+	int rc;
+	if ((rc = collect(s, 0, err)))
+		return rc;
+	for (uint32_t seq = 1; seq <= s->max_seq; seq++) {
+		if (!s->domids[seq] || s->verdict[seq])
+			continue;
+		if ((rc = results_failure(s->results, s->run_id, seq,
+					  "arp: no verdict: the run was "
+					  "stopped before the guest answered",
+					  err)))
+			return rc;
+		s->prog.faulty++;
+	}
+	return HD_OK;
 }
 
 /* Everything a run does between two creations. */
@@ -568,8 +591,9 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	s.domids = calloc((size_t)s.max_seq + 1, sizeof(*s.domids));
 	s.seq_of = calloc(MAX_DOMID + 1, sizeof(*s.seq_of));
 	s.alive = calloc((size_t)s.max_seq + 1, sizeof(*s.alive));
+	s.verdict = calloc((size_t)s.max_seq + 1, sizeof(*s.verdict));
 	s.sweep.rtts = calloc((size_t)s.max_seq + 1, sizeof(*s.sweep.rtts));
-	if (!s.domids || !s.seq_of || !s.alive || !s.sweep.rtts) {
+	if (!s.domids || !s.seq_of || !s.alive || !s.verdict || !s.sweep.rtts) {
 		rc = hd_fail(err, HD_ESYS, "out of memory");
 		goto out;
 	}
@@ -694,6 +718,8 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 		goto end_run;
 
 	status = *opts->stop ? "interrupted" : "done";
+	if (*opts->stop)
+		rc = no_verdict(&s, err);
 end_run:
 	if (rc)
 		status = "failed";
@@ -733,6 +759,7 @@ out:
 	free(s.seq_of);
 	free(s.held);
 	free(s.alive);
+	free(s.verdict);
 	free(s.sweep.rtts);
 	out->run_id = s.run_id;
 	out->status = status;

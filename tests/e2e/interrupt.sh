@@ -21,5 +21,8 @@ for signals in 1 2; do
 	n=$(q "$db" "select count(*) from guests")
 	[ "$n" -ge 300 ] && [ "$n" -lt 5000 ] || fail "kept $n guests"
 	expect_eq "phases kept" "$(q "$db" "select count(*) from phases")" "$((4 * $(q "$db" "select count(*) from guests where domid is not null")))"
+	# No guest is left with neither an ARP verdict nor a failure.
+	expect_eq "guests without a verdict or a failure" \
+		"$(q "$db" "select count(*) from guests where domid is not null and alive_ns is null and failure is null")" 0
 	leftovers
 done
