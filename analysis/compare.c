@@ -46,6 +46,11 @@ int compare_parse_side(const char *s, struct compare_side *out,
 			return hd_fail(err, HD_EINVAL, "'%s': run ids are whole "
 				       "numbers, comma separated, at most %d",
 				       s, COMPARE_MAX_RUNS);
+		/* A run counted twice would weigh twice in the test. */
+		for (size_t i = 0; i < out->nids; i++)
+			if (out->ids[i] == id)
+				return hd_fail(err, HD_EINVAL, "'%s': run %lld is "
+					       "named twice", s, id);
 		out->ids[out->nids++] = id;
 		p = *end ? end + 1 : end;
 	}

@@ -256,6 +256,22 @@ int report_summary(sqlite3 *db, int64_t run_id, long long bucket, FILE *f,
 	}
 	fprintf(f, "run %lld: %zu guests attempted, %zu created, %zu answered ARP\n",
 		(long long)run_id, n, created, alive);
+	/* A run that did not end on its own says so before its figures. */
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT status FROM runs WHERE id = ?", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const char *status = (const char *)sqlite3_column_text(st, 0);
+			if (status && strcmp(status, "crashed") == 0)
+				fprintf(f, "  CRASHED: its horde died; the figures "
+					"stop at its last commit\n");
+			else if (status && strcmp(status, "running") == 0)
+				fprintf(f, "  still running: the figures so "
+					"far\n");
+		}
+		sqlite3_finalize(st);
+	}
 	if (n)
 		fprintf(f, "  %-13s %8s %11s %11s %11s %11s\n", "guests",
 			"created", "create p50", "create p99", "alive p50",

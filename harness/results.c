@@ -684,18 +684,25 @@ int results_run_end(struct results *r, int64_t run_id, const char *status,
 	int rc;
 
 	utc_now(ended, sizeof(ended));
-	if ((rc = results_commit(r, 1, err)))
-		return rc;
+	/* A batch that cannot be committed (a full disk) is lost, but the
+	 * run's end is still written on its own: a run must not stay
+	 * 'running' after its horde said how it ended. */
+	int batch_rc = results_commit(r, 1, err);
+	if (batch_rc) {
+		exec(r, "ROLLBACK", NULL);
+		r->in_batch = 0;
+		status = "failed";
+	}
 	if (sqlite3_prepare_v2(r->db,
 			       "UPDATE runs SET status=?, ended_at=? WHERE id=?",
 			       -1, &st, NULL))
-		return db_fail(r, err, "prepare run end");
+		return batch_rc ? batch_rc : db_fail(r, err, "prepare run end");
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, ended, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, run_id);
 	rc = sqlite3_step(st) == SQLITE_DONE ? HD_OK : db_fail(r, err, "end run");
 	sqlite3_finalize(st);
-	return rc;
+	return batch_rc ? batch_rc : rc;
 }
 
 sqlite3 *results_db(struct results *r)

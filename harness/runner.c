@@ -750,7 +750,11 @@ end_run:
 			status = "failed";
 		}
 		sampler_free(s.sampler);
-		results_run_end(results, s.run_id, status, rc ? &e2 : err);
+		if (results_run_end(results, s.run_id, status, rc ? &e2 : err) &&
+		    !rc) {
+			rc = err->code;
+			status = "failed";
+		}
 	}
 out:
 	if (s.plat)

@@ -38,6 +38,9 @@ grep -q "missing.db" "$TMP/out" || fail "missing database: $(cat "$TMP/out")"
 "$B/horde" compare "$TMP/base.db:9" "$TMP/same.db" > "$TMP/out" 2>&1
 expect_eq "missing run" $? 2
 grep -q "no run 9" "$TMP/out" || fail "missing run: $(cat "$TMP/out")"
+"$B/horde" compare "$TMP/base.db:1,1,1" "$TMP/same.db" > "$TMP/out" 2>&1
+expect_eq "a run named twice" $? 2
+grep -q "run 1 is named twice" "$TMP/out" || fail "run named twice: $(cat "$TMP/out")"
 
 # horde ab: the same build on both sides, five runs each of a small plan,
 # enough for p < 0.01 to be reachable: "no regression" then means the

@@ -35,6 +35,8 @@ grep -q "marked crashed" "$TMP/clean.err" || fail "clean said: $(cat "$TMP/clean
 grep -q "removed network namespace horde-$pid" "$TMP/clean" || fail "clean: $(cat "$TMP/clean")"
 grep -q "removed run folder $TMPDIR/horde-" "$TMP/clean" || fail "clean: $(cat "$TMP/clean")"
 expect_eq "crashed" "$(q "$db" "select status from runs")" crashed
+"$B/horde" report "$db" --out "$TMP/rep" > "$TMP/report" 2>&1 || fail "report: $(cat "$TMP/report")"
+grep -q "CRASHED: its horde died" "$TMP/report" || fail "report does not say it crashed: $(cat "$TMP/report")"
 expect_eq "guests kept" "$(q "$db" "select count(*) from guests")" "$kept"
 leftovers
 
