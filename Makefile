@@ -66,7 +66,7 @@ $(B)/cosmos: $(call objs,$(COSMOS_SRC))
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 $(B)/horde-xenstored: $(call objs,$(XSD_SRC))
 	$(CC) $(CFLAGS) $^ -o $@
-$(B)/horde-consoled: $(call objs,emu/consoled.c)
+$(B)/horde-consoled: $(call objs,emu/consoled.c emu/pty_limit.c)
 	$(CC) $(CFLAGS) $^ -o $@ -lxenstore
 
 # Xen's public headers need GNU C's anonymous unions.
@@ -108,7 +108,8 @@ run: deps
 ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
               test_xenstored test_hv test_boot_delay test_sampler \
-              test_loadgen test_stats test_compare test_workers
+              test_loadgen test_stats test_compare test_workers \
+              test_pty_limit
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c lib/util.c lib/hmap.c lib/heap.c
@@ -119,6 +120,7 @@ $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c probes/arping.c \
 $(B)/asan/test_sampler: tests/unit/test_sampler.c probes/sampler.c lib/util.c
 $(B)/asan/test_loadgen: tests/unit/test_loadgen.c loadgen/loadgen.c lib/heap.c
 $(B)/asan/test_stats: tests/unit/test_stats.c analysis/stats.c
+$(B)/asan/test_pty_limit: tests/unit/test_pty_limit.c emu/pty_limit.c
 # realloc wrapped: the test makes allocations fail from a moment it picks.
 $(B)/asan/test_workers: tests/unit/test_workers.c harness/workers.c lib/util.c
 $(B)/asan/test_workers $(B)/asan/test_arp $(B)/asan/test_sampler: \

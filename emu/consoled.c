@@ -39,6 +39,7 @@
 #include <xenstore.h>
 
 #include "emu.h"
+#include "pty_limit.h"
 
 #define MAX_DOMID 32751
 
@@ -55,6 +56,7 @@ static struct {
 	bool lazy;
 	long pty_max, fd_limit;
 	int own_fds; /* open before any console: for the EMFILE message */
+	long npty;   /* PTYs open in the daemon's devpts instance */
 	FILE *report;
 	struct console cons[MAX_DOMID + 1];
 } d;
@@ -79,9 +81,15 @@ static void report_errno(unsigned domid, int e, const char *what)
 		report_failure(domid, "fd: EMFILE (console daemon limit %ld: "
 			       "%d own + %d per console)", d.fd_limit,
 			       d.own_fds, d.lazy ? 1 : 3);
-	else if (e == ENOSPC && strcmp(what, "pty") == 0)
-		report_failure(domid, "pty: kernel.pty.max reached (devpts "
-			       "max=%ld)", d.pty_max);
+	else if (e == ENOSPC && strcmp(what, "pty") == 0) {
+		/* The instance's own max, or the kernel's budget shared by
+		 * every devpts instance on the host: name the one hit. */
+		struct pty_sysctls k;
+		char cause[256];
+		pty_limit_cause(cause, sizeof(cause), d.npty, d.pty_max,
+				pty_read_sysctls(&k) == 0 ? &k : NULL);
+		report_failure(domid, "%s", cause);
+	}
 	else
 		report_failure(domid, "%s: %s", what, strerror(e));
 }
@@ -96,6 +104,7 @@ static int open_pty(unsigned domid, struct console *c)
 		report_errno(domid, errno, "pty");
 		return -1;
 	}
+	d.npty++;
 	if (ioctl(c->master_fd, TIOCGPTN, &n) < 0 || unlockpt(c->master_fd) < 0) {
 		report_errno(domid, errno, "pty");
 		return -1;
@@ -120,8 +129,10 @@ static void close_console(struct console *c)
 {
 	if (c->evtchn_fd >= 0)
 		close(c->evtchn_fd);
-	if (c->master_fd >= 0)
+	if (c->master_fd >= 0) {
 		close(c->master_fd);
+		d.npty--;
+	}
 	if (c->slave_fd >= 0)
 		close(c->slave_fd);
 	*c = (struct console){ .evtchn_fd = -1, .master_fd = -1, .slave_fd = -1 };

@@ -40,7 +40,7 @@ struct platform_info {
 
 struct platform_fault {
 	uint32_t domid;
-	char cause[160];
+	char cause[256];
 };
 
 struct platform;

@@ -49,7 +49,7 @@ console 6
 sync_to 1
 tty=$(xenstore-read /local/domain/5/console/tty) || fail "no tty for 5"
 [ -c "/proc/$csd/root$tty" ] || fail "$tty is not a PTY in the daemon's devpts"
-grep -qx "fail 6 pty: kernel.pty.max reached (devpts max=1)" "$TMP/report" ||
+grep -qx "fail 6 pty: devpts max=1 reached (the console daemon's own instance)" "$TMP/report" ||
 	fail "report: $(cat "$TMP/report")"
 xenstore-exists /local/domain/6/console/tty && fail "tty for the failed console"
 # Domain 5: an event channel and a PTY's two ends; 6: its event channel.

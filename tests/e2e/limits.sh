@@ -63,7 +63,7 @@ expect_all_up bridge-two 1030
 
 # PTYs, scaled down: a devpts instance of 40.
 run pty 1 $L/console-pty.plan 's/^pty_max=.*/pty_max=40/' 's/^guests=.*/guests=50/'
-expect_first pty 41 "pty: kernel.pty.max reached (devpts max=40)"
+expect_first pty 41 "pty: devpts max=40 reached (the console daemon's own instance)"
 run pty-lazy 0 $L/console-lazy.plan 's/^pty_max=.*/pty_max=40/' 's/^guests=.*/guests=50/'
 expect_all_up pty-lazy 50
 [ -n "$(q "$TMP/pty.db" "select 1 from runs where modelled like '%console daemon%'")" ] ||
