@@ -279,33 +279,28 @@ static void clean_orphan_netns(const char *netns_dir, const char *name,
 	remove_netns(netns_dir, name, log);
 }
 
+struct unrecorded {
+	const struct seen *seen;
+	FILE *log;
+};
+
+static void unrecorded_daemon(void *arg, long long pid, const char *name)
+{
+	struct unrecorded *u = arg;
+	if (!seen_has_pid(u->seen, pid))
+		fprintf(u->log, "left alone: %s (pid %lld): no horde recorded "
+			"it\n", name, pid);
+}
+
 /* Says which horde daemons run that no horde recorded (one started by
  * hand, another user's): they are not clean's to stop. */
 static void report_unrecorded_daemons(const struct seen *seen, FILE *log)
 {
-	DIR *d = opendir("/proc");
-	if (!d)
-		return;
-	for (struct dirent *e; (e = readdir(d));) {
-		char path[300], comm[32] = "";
-		int pid = atoi(e->d_name);
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		FILE *f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = '\0';
-		fclose(f);
-		comm[strcspn(comm, "\n")] = '\0';
-		if ((strcmp(comm, "horde-xenstored") == 0 ||
-		     strcmp(comm, "horde-consoled") == 0) &&
-		    !seen_has_pid(seen, pid))
-			fprintf(log, "left alone: %s (pid %d): no horde "
-				"recorded it\n", comm, pid);
-	}
-	closedir(d);
+	static const char *const names[] = { "horde-xenstored",
+					     "horde-consoled" };
+	struct unrecorded u = { seen, log };
+	hd_each_process_named(names, HD_ARRAY_SIZE(names), unrecorded_daemon,
+			      &u);
 }
 
 int emu_rundir_clean(const char *netns_dir, FILE *log, struct hd_err *err)

@@ -237,37 +237,30 @@ static void xen_info(struct platform *p, struct platform_info *out)
 	hd_strlcpy(out->version, p->version, sizeof(out->version));
 }
 
+struct found_daemons {
+	struct sampler_proc *out;
+	size_t n, max;
+};
+
+static void found_daemon(void *arg, long long pid, const char *name)
+{
+	struct found_daemons *f = arg;
+	if (f->n < f->max) {
+		hd_strlcpy(f->out[f->n].name, name, sizeof(f->out[f->n].name));
+		f->out[f->n++].pid = (pid_t)pid;
+	}
+}
+
 size_t platform_xen_daemons(struct sampler_proc *out, size_t max)
 {
 	static const char *const names[] = { "xenstored", "oxenstored",
 					     "xenconsoled" };
-	DIR *d = opendir("/proc");
-	size_t n = 0;
+	struct found_daemons f = { out, 0, max };
 
-	if (!d)
-		return 0;
-	for (struct dirent *e; n < max && (e = readdir(d));) {
-		char path[300], comm[32] = "";
-		int pid = atoi(e->d_name);
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		FILE *f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = '\0';
-		fclose(f);
-		for (size_t i = 0; i < HD_ARRAY_SIZE(names); i++)
-			if (strcmp(comm, names[i]) == 0) {
-				hd_strlcpy(out[n].name, comm, sizeof(out[n].name));
-				out[n++].pid = pid;
-			}
-	}
-	closedir(d);
-	if (n < max) /* horde itself: the toolstack and the vif hotplug */
-		out[n++] = (struct sampler_proc){ "horde", getpid() };
-	return n;
+	hd_each_process_named(names, HD_ARRAY_SIZE(names), found_daemon, &f);
+	if (f.n < max) /* horde itself: the toolstack and the vif hotplug */
+		out[f.n++] = (struct sampler_proc){ "horde", getpid() };
+	return f.n;
 }
 
 void platform_xen_sample(struct xcl_xen **x, sampler_emit_fn emit, void *ctx)

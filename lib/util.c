@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -310,6 +311,32 @@ size_t hd_take_front(void *items, size_t *count, size_t size, void *out,
 		*count -= n;
 	}
 	return n;
+}
+
+void hd_each_process_named(const char *const *names, size_t n,
+			   void (*fn)(void *arg, long long pid, const char *name),
+			   void *arg)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return;
+	for (struct dirent *e; (e = readdir(d));) {
+		char path[300], comm[32] = "";
+		long long pid = atoll(e->d_name);
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%lld/comm", pid);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(comm, names[i]) == 0)
+				fn(arg, pid, comm);
+	}
+	closedir(d);
 }
 
 void hd_boot_id(char *buf, size_t len)

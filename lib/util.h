@@ -66,6 +66,12 @@ struct hd_proc {
 	char boot[40];
 };
 
+/* Calls fn for each running process whose name (/proc/PID/comm) is one
+ * of names (n of them), with its pid and name. */
+void hd_each_process_named(const char *const *names, size_t n,
+			   void (*fn)(void *arg, long long pid, const char *name),
+			   void *arg);
+
 /* This boot's id (/proc/sys/kernel/random/boot_id), "" when unknown. */
 void hd_boot_id(char *buf, size_t len);
 /* The running process pid as a record; -1 when there is none. */
