@@ -4,7 +4,6 @@
  * nowhere else. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>

@@ -7,7 +7,6 @@
  * hotplug-status "connected", which both netback and libxcl wait for. The
  * console is xenconsoled's, which finds new domains by itself. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
