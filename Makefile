@@ -49,7 +49,8 @@ STORE_SRC  := emu/xenstored/store.c emu/xenstored/store_util.c emu/xenstored/sto
               emu/xenstored/store_ops.c
 XSD_SRC    := emu/xenstored/xenstored.c $(STORE_SRC) lib/hmap.c
 
-BINS := $(B)/horde $(B)/cosmos $(B)/horde-xenstored $(B)/horde-consoled
+BINS := $(B)/horde $(B)/cosmos $(B)/horde-xenstored $(B)/horde-consoled \
+        $(B)/horde-guest
 
 .PHONY: all run test bench clean deps deps-test xen-test
 all: $(BINS)
@@ -68,6 +69,20 @@ $(B)/horde-xenstored: $(call objs,$(XSD_SRC))
 	$(CC) $(CFLAGS) $^ -o $@
 $(B)/horde-consoled: $(call objs,emu/consoled.c emu/pty_limit.c)
 	$(CC) $(CFLAGS) $^ -o $@ -lxenstore
+
+# horde-guest: a freestanding PV kernel (no libc), built with the system gcc
+# and Xen's public headers from libxen-dev, linked at 0 (guest/guest.ld).
+GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
+                -fno-pic -fno-pie -fno-stack-protector -mno-red-zone \
+                -fno-asynchronous-unwind-tables \
+                -D__XEN_INTERFACE_VERSION__=0x00040d00
+GUEST_SRC := guest/entry.S guest/guest.c
+$(B)/horde-guest: $(GUEST_SRC) $(wildcard guest/*.h) guest/guest.ld
+	@mkdir -p $(B)/guest
+	$(CC) $(GUEST_CFLAGS) -c guest/entry.S -o $(B)/guest/entry.o
+	$(CC) $(GUEST_CFLAGS) -c guest/guest.c -o $(B)/guest/guest.o
+	ld -nostdlib -static -T guest/guest.ld -z noexecstack \
+	   --no-warn-rwx-segments $(B)/guest/entry.o $(B)/guest/guest.o -o $@
 
 # Xen's public headers need GNU C's anonymous unions.
 $(B)/harness/xcl/xcl_hv_xen.o: CFLAGS += -std=gnu11

@@ -7,6 +7,7 @@
 #   OUT/dom0.cpio.gz   dom0: busybox, Xen's tools, horde and their libraries
 #   OUT/guest.cpio.gz  a guest: busybox that loads xen-netfront and puts
 #                      the address from its command line on eth0
+# and dom0 holds BUILD/horde-guest, horde's own tiny PV guest.
 # usage: mkimages.sh CACHE OUT BUILD   (BUILD holds horde's binaries)
 set -euo pipefail
 CACHE=$1 OUT=$2 BUILD=$3
@@ -111,7 +112,7 @@ mkdir -p "$D/etc/xen" "$D/var/lib/xen" "$D/var/run/xen" "$D/var/log/xen" "$D/etc
 cp -r "$X/etc/xen/." "$D/etc/xen/" 2>/dev/null || true
 for b in horde cosmos horde-xenstored; do copy_bin "$D" "$BUILD/$b" "/horde/build/$b"; done
 mkdir -p "$D/horde/analysis"
-cp "$OUT/vmlinuz" "$OUT/guest.cpio.gz" "$D/horde/"
+cp "$OUT/vmlinuz" "$OUT/guest.cpio.gz" "$BUILD/horde-guest" "$D/horde/"
 cp "$HERE/dom0-init" "$D/init"
 chmod +x "$D/init"
 pack "$D" "$OUT/dom0.cpio.gz"
