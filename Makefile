@@ -76,13 +76,14 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
                 -fno-pic -fno-pie -fno-stack-protector -mno-red-zone \
                 -fno-asynchronous-unwind-tables \
                 -D__XEN_INTERFACE_VERSION__=0x00040d00
-GUEST_SRC := guest/entry.S guest/guest.c
-$(B)/horde-guest: $(GUEST_SRC) $(wildcard guest/*.h) guest/guest.ld
+GUEST_SRC := guest/entry.S guest/guest.c guest/console.c guest/xenstore.c
+GUEST_OBJS := $(patsubst guest/%,$(B)/guest/%.o,$(GUEST_SRC))
+$(B)/guest/%.o: guest/% $(wildcard guest/*.h)
 	@mkdir -p $(B)/guest
-	$(CC) $(GUEST_CFLAGS) -c guest/entry.S -o $(B)/guest/entry.o
-	$(CC) $(GUEST_CFLAGS) -c guest/guest.c -o $(B)/guest/guest.o
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+$(B)/horde-guest: $(GUEST_OBJS) guest/guest.ld
 	ld -nostdlib -static -T guest/guest.ld -z noexecstack \
-	   --no-warn-rwx-segments $(B)/guest/entry.o $(B)/guest/guest.o -o $@
+	   --no-warn-rwx-segments $(GUEST_OBJS) -o $@
 
 # Xen's public headers need GNU C's anonymous unions.
 $(B)/harness/xcl/xcl_hv_xen.o: CFLAGS += -std=gnu11
