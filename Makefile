@@ -72,11 +72,12 @@ $(B)/horde-consoled: $(call objs,emu/consoled.c emu/pty_limit.c)
 
 # horde-guest: a freestanding PV kernel (no libc), built with the system gcc
 # and Xen's public headers from libxen-dev, linked at 0 (guest/guest.ld).
-GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
+GUEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding \
                 -fno-pic -fno-pie -fno-stack-protector -mno-red-zone \
                 -fno-asynchronous-unwind-tables \
                 -D__XEN_INTERFACE_VERSION__=0x00040d00
-GUEST_SRC := guest/entry.S guest/guest.c guest/console.c guest/xenstore.c
+GUEST_SRC := guest/entry.S guest/guest.c guest/console.c guest/xenstore.c \
+             guest/netfront.c guest/net.c
 GUEST_OBJS := $(patsubst guest/%,$(B)/guest/%.o,$(GUEST_SRC))
 $(B)/guest/%.o: guest/% $(wildcard guest/*.h)
 	@mkdir -p $(B)/guest
@@ -125,7 +126,7 @@ ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recov
 UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
               test_xenstored test_hv test_boot_delay test_sampler \
               test_loadgen test_stats test_compare test_workers \
-              test_pty_limit
+              test_pty_limit test_guest_net
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c lib/util.c lib/hmap.c lib/heap.c
@@ -137,6 +138,7 @@ $(B)/asan/test_sampler: tests/unit/test_sampler.c probes/sampler.c lib/util.c
 $(B)/asan/test_loadgen: tests/unit/test_loadgen.c loadgen/loadgen.c lib/heap.c
 $(B)/asan/test_stats: tests/unit/test_stats.c analysis/stats.c
 $(B)/asan/test_pty_limit: tests/unit/test_pty_limit.c emu/pty_limit.c
+$(B)/asan/test_guest_net: tests/unit/test_guest_net.c guest/net.c
 # realloc wrapped: the test makes allocations fail from a moment it picks.
 $(B)/asan/test_workers: tests/unit/test_workers.c harness/workers.c lib/util.c
 $(B)/asan/test_workers $(B)/asan/test_arp $(B)/asan/test_sampler: \

@@ -1,7 +1,9 @@
-/* guest.c: horde-guest, a tiny PV guest of horde's own. This first part
- * comes up, says so on its console ring, and waits in SCHEDOP_poll on its
- * event channels. It takes no interrupts: event upcalls stay masked (as
- * Xen starts a PV vcpu), and a poll wakes it instead. */
+/* guest.c: horde-guest, a tiny PV guest of horde's own: its start, the
+ * frame and event-channel helpers its parts share, and nothing else. It
+ * comes up, says so on its console ring, runs its vif (netfront.c), and
+ * waits in SCHEDOP_poll on its event channels. It takes no interrupts:
+ * event upcalls stay masked (as Xen starts a PV vcpu), and a poll wakes it
+ * instead. */
 #include "guest.h"
 #include "hypercall.h"
 
@@ -39,6 +41,39 @@ void wait_for(evtchn_port_t port)
 			   ~(1UL << (port % 64)), __ATOMIC_SEQ_CST);
 }
 
+unsigned long virt_to_mfn(const void *p)
+{
+	const unsigned long *p2m = (const unsigned long *)si->mfn_list;
+	return p2m[(unsigned long)p >> PAGE_SHIFT];
+}
+
+void map_frame(void *page, unsigned long mfn)
+{
+	hypercall3(__HYPERVISOR_update_va_mapping, (unsigned long)page,
+		   (mfn << PAGE_SHIFT) | PTE_KERNEL_RW, UVMF_INVLPG);
+}
+
+/* The compiler may call these even in a freestanding program (ring.h's
+ * SHARED_RING_INIT does); no libc provides them here. */
+void *memset(void *d, int c, size_t n);
+void *memset(void *d, int c, size_t n)
+{
+	unsigned char *p = d;
+	while (n--)
+		*p++ = (unsigned char)c;
+	return d;
+}
+
+void *memcpy(void *d, const void *s, size_t n);
+void *memcpy(void *d, const void *s, size_t n)
+{
+	unsigned char *p = d;
+	const unsigned char *q = s;
+	while (n--)
+		*p++ = *q++;
+	return d;
+}
+
 size_t str_len(const char *s)
 {
 	size_t n = 0;
@@ -48,8 +83,7 @@ size_t str_len(const char *s)
 }
 
 void guest_main(start_info_t *start_info);
-/* Says a line on the console: a prefix, then each of parts. */
-static void say(const char *a, const char *b, const char *c)
+void say(const char *a, const char *b, const char *c)
 {
 	console_write("horde-guest: ");
 	console_write(a);
@@ -60,19 +94,14 @@ static void say(const char *a, const char *b, const char *c)
 
 void guest_main(start_info_t *start_info)
 {
-	char mac[32], backend[128];
-
 	si = start_info;
 	hypercall3(__HYPERVISOR_update_va_mapping, (unsigned long)shared_page,
 		   (si->shared_info & PAGE_MASK) | PTE_KERNEL_RW, UVMF_INVLPG);
 	shared = (shared_info_t *)shared_page;
 	shared->vcpu_info[0].evtchn_upcall_mask = 1;
 	say("up", "", "");
-	if (xs_read("device/vif/0/mac", mac, sizeof(mac)) < 0 ||
-	    xs_read("device/vif/0/backend", backend, sizeof(backend)) < 0)
-		say("no vif 0 in the store: waiting idle", "", "");
-	else
-		say("vif 0 mac ", mac, "");
+	netfront_run();
+	/* Something it needs is missing (it said what): idle, never spin. */
 	for (;;)
 		wait_for(si->console.domU.evtchn);
 }

@@ -26,6 +26,19 @@ void console_write(const char *s);
  * absolute) into buf, nul-terminated; its length, or -1 (an error reply,
  * or a value longer than len - 1). */
 int xs_read(const char *path, char *buf, size_t len);
+/* Writes value at path; 0, or -1. */
+int xs_write(const char *path, const char *value);
+
+/* netfront.c: connects vif 0 (its MAC and the address on the command
+ * line), then answers ARP and ICMP echo on it forever; returns only when
+ * it cannot connect, having said why. */
+void netfront_run(void);
+
+/* Says a line on the console: "horde-guest: " and the parts. */
+void say(const char *a, const char *b, const char *c);
+/* Frame helpers. */
+unsigned long virt_to_mfn(const void *p);
+void map_frame(void *page, unsigned long mfn);
 
 /* Small string helpers (no libc). */
 size_t str_len(const char *s);

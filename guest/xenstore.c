@@ -1,7 +1,7 @@
 /* xenstore.c: the guest's end of its XenStore ring (xen/io/xs_wire.h):
  * one request at a time, written to the request ring, the reply read back
  * from the response ring, the store's event channel kicked and polled.
- * Only what horde-guest needs: READ. */
+ * Only what horde-guest needs: READ and WRITE. */
 #include "guest.h"
 
 #include <xen/io/xs_wire.h>
@@ -44,18 +44,24 @@ static void get(void *data, size_t len)
 	notify(si->store_evtchn);
 }
 
-int xs_read(const char *path, char *buf, size_t len)
+/* One request (its strings, nul-separated; the last without its nul for
+ * a WRITE's value) and its reply into buf; the reply's length, or -1. */
+static int request(uint32_t type, const char *a, const char *b, char *buf,
+		   size_t len)
 {
 	static uint32_t req_id;
-	struct xsd_sockmsg m = { .type = XS_READ, .req_id = ++req_id,
-				 .len = (uint32_t)str_len(path) + 1 };
+	uint32_t la = (uint32_t)str_len(a) + 1, lb = b ? (uint32_t)str_len(b) : 0;
+	struct xsd_sockmsg m = { .type = type, .req_id = ++req_id,
+				 .len = la + lb };
 	char skip;
 
 	put(&m, sizeof(m));
-	put(path, m.len);
+	put(a, la);
+	if (b)
+		put(b, lb);
 	/* No watches are set, so the next message is this reply. */
 	get(&m, sizeof(m));
-	if (m.type != XS_READ || m.len >= len) {
+	if (m.type != type || m.len >= len) {
 		for (uint32_t i = 0; i < m.len; i++)
 			get(&skip, 1);
 		return -1;
@@ -63,4 +69,15 @@ int xs_read(const char *path, char *buf, size_t len)
 	get(buf, m.len);
 	buf[m.len] = '\0';
 	return (int)m.len;
+}
+
+int xs_read(const char *path, char *buf, size_t len)
+{
+	return request(XS_READ, path, NULL, buf, len);
+}
+
+int xs_write(const char *path, const char *value)
+{
+	char ok[8];
+	return request(XS_WRITE, path, value, ok, sizeof(ok)) < 0 ? -1 : 0;
 }
