@@ -34,6 +34,11 @@ memory=$MEMORY
 alive_timeout=180s
 probe_interval=20ms
 guests=8
+# All 8 held for 3 s, so that the 1 s sampler sees them all whatever the
+# speed of the guest (horde-guest's 8 come and go within a second).
+pattern=steps
+levels=8
+hold=3s
 [xen]
 platform=xen
 [xl]
