@@ -152,7 +152,7 @@ $(B)/asan/test_xenstored: tests/unit/test_xenstored.c $(B)/asan/horde-xenstored
 $(B)/asan/test_hv: tests/unit/test_hv.c emu/hv.c lib/util.c
 $(B)/asan/test_boot_delay: tests/unit/test_boot_delay.c emu/boot_delay.c lib/util.c
 HEADERS := $(wildcard lib/*.h harness/*.h harness/xcl/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
-$(UNIT_BINS): $(HEADERS) tests/tools/gen_runs.c
+$(UNIT_BINS): $(HEADERS) tests/tools/gen_runs.c tests/unit/fail_alloc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN) $(filter-out tests/tools/%,$(filter %.c,$^)) -o $@ $(LDLIBS) -lcmocka
 

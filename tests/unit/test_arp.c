@@ -24,15 +24,7 @@
 #include "../../probes/arp.h"
 #include "../../probes/arping.h"
 
-/* realloc is wrapped (-Wl,--wrap=realloc): the test makes allocations
- * fail from a moment it picks. */
-void *__real_realloc(void *p, size_t n);
-static bool alloc_fails;
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	return alloc_fails ? NULL : __real_realloc(p, n);
-}
+#include "fail_alloc.h"
 
 static const uint8_t prober[6] = { 0x02, 0x68, 0x6f, 0x72, 0x64, 0x65 };
 static const uint8_t guest[6] = { 0x00, 0x16, 0x3e, 0x00, 0x01, 0x02 };

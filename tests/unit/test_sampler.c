@@ -14,14 +14,7 @@
 
 #include "../../probes/sampler.h"
 
-/* realloc is wrapped (-Wl,--wrap=realloc) to fail when the test says. */
-void *__real_realloc(void *p, size_t n);
-static bool alloc_fails;
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	return alloc_fails ? NULL : __real_realloc(p, n);
-}
+#include "fail_alloc.h"
 
 static void extra(void *arg, sampler_emit_fn emit, void *ctx)
 {

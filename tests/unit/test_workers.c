@@ -16,13 +16,7 @@
 
 #include "../../harness/workers.h"
 
-void *__real_realloc(void *p, size_t n);
-static bool alloc_fails;
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	return alloc_fails ? NULL : __real_realloc(p, n);
-}
+#include "fail_alloc.h"
 
 /* A platform whose creations wait until the test opens the gate. */
 static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
