@@ -101,8 +101,8 @@ static int fail(struct hd_err *err, int e, const char *what, const char *name)
 	return hd_fail_errno(err, code_for(e), "%s %s", what, name);
 }
 
-int nl_bridge_add(struct nl *nl, const char *name, const uint8_t mac[6],
-		  struct hd_err *err)
+/* A request for a new link called name, created up. */
+static struct nlmsghdr *new_link(struct nl *nl, const char *name)
 {
 	struct nlmsghdr *h = start(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
@@ -110,6 +110,13 @@ int nl_bridge_add(struct nl *nl, const char *name, const uint8_t mac[6],
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
 	mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	return h;
+}
+
+int nl_bridge_add(struct nl *nl, const char *name, const uint8_t mac[6],
+		  struct hd_err *err)
+{
+	struct nlmsghdr *h = new_link(nl, name);
 	mnl_attr_put(h, IFLA_ADDRESS, 6, mac);
 	struct nlattr *li = mnl_attr_nest_start(h, IFLA_LINKINFO);
 	mnl_attr_put_strz(h, IFLA_INFO_KIND, "bridge");
@@ -126,12 +133,7 @@ int nl_veth_add(struct nl *nl, const char *host, const char *peer,
 		const uint8_t peer_mac[6], int bridge_ifindex,
 		struct hd_err *err)
 {
-	struct nlmsghdr *h = start(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	mnl_attr_put_strz(h, IFLA_IFNAME, host);
+	struct nlmsghdr *h = new_link(nl, host);
 	/* The kernel enslaves the new device in the same request, so a full
 	 * bridge refuses the whole pair with its own errno. */
 	mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)bridge_ifindex);
