@@ -47,6 +47,19 @@ static void be_key(unsigned domid, unsigned devid, const char *key, char *buf,
 	snprintf(buf, len, XCL_BACKEND_VIF_ROOT "/%u/%u/%s", domid, devid, key);
 }
 
+/* Linux netback switches the backend to InitWait before it registers the
+ * vif's net device (netback_probe, then backend_create_xenvif), and
+ * writes nothing to the store after: so the device may come a moment
+ * after the state. Returns its index, or 0 after 10 s without it. */
+static int wait_for_interface(const char *ifname)
+{
+	uint64_t deadline = hd_now_ns() + 10000000000ull;
+	unsigned idx;
+	while (!(idx = if_nametoindex(ifname)) && hd_now_ns() < deadline)
+		hd_sleep_until_ns(hd_now_ns() + 1000000);
+	return (int)idx;
+}
+
 /* Attaches one vif once netback is waiting for its hotplug. */
 static void attach(struct hotplug *hp, unsigned domid, unsigned devid)
 {
@@ -66,7 +79,7 @@ static void attach(struct hotplug *hp, unsigned domid, unsigned devid)
 	be_key(domid, devid, "bridge", path, sizeof(path));
 	char *bridge = xs_read(hp->xs, XBT_NULL, path, &len);
 	snprintf(ifname, sizeof(ifname), "vif%u.%u", domid, devid);
-	int ifindex = (int)if_nametoindex(ifname);
+	int ifindex = wait_for_interface(ifname);
 	int br = bridge ? (int)if_nametoindex(bridge) : 0;
 	if (!ifindex || !br)
 		hd_fail(&err, HD_ENOENT, "hotplug: no %s", !ifindex ? ifname : "bridge");
