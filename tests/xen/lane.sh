@@ -8,6 +8,7 @@
 # usage: lane.sh   (B=build dir, XEN_CACHE=where the .debs are kept)
 . "$(dirname "$0")/../lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/qemu.sh"
 CACHE=${XEN_CACHE:-.cache/xen-debs}
 IMG=$B/xen
 
@@ -107,12 +108,8 @@ DOM0
 chmod +x "$JOB/run.sh"
 
 start=$SECONDS
-timeout 1200 qemu-system-x86_64 -m 4096 -smp 2 -nographic -no-reboot \
-	-cpu qemu64,+x2apic -kernel "$IMG/xen.elf" \
-	-append "console=com1 com1=115200 dom0_mem=1536M,max:1536M noreboot" \
-	-initrd "$IMG/vmlinuz console=hvc0 quiet,$IMG/dom0.cpio.gz" \
-	-virtfs "local,path=$JOB,mount_tag=job,security_model=none" \
-	> "$TMP/console.log" 2>&1 || fail "QEMU: $(tail -20 "$TMP/console.log")"
+xen_boot "$IMG" "$JOB" 4096 1536 1200 "$TMP/console.log" ||
+	fail "QEMU: $(tail -20 "$TMP/console.log")"
 echo "lane: Xen session took $((SECONDS - start)) s" >&2
 [ -f "$JOB/horde.rc" ] || fail "the job did not run: $(tail -30 "$TMP/console.log")"
 cat "$JOB/horde.out" >&2
