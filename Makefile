@@ -30,18 +30,17 @@ B := build
 # XenStore watch thread); probes, loadgen and the platforms depend on it,
 # not on harness/ or emu/.
 COMMON_SRC := lib/util.c lib/hmap.c lib/heap.c lib/xs_watcher.c lib/netlink.c
-XCL_SRC    := harness/xcl/xcl.c harness/xcl/xcl_profile.c \
+XCL_SRC    := harness/xcl/xcl.c harness/xcl/xcl_hv.c harness/xcl/xcl_profile.c \
               harness/xcl/xcl_hv_xen.c harness/platform_xen.c \
               harness/platform_xl.c
-EMU_SRC    := emu/hv.c emu/boot_delay.c emu/guests.c emu/dom0.c emu/rundir.c \
-              emu/platform_emu.c
+EMU_SRC    := emu/hv.c emu/latency.c emu/default_profile.S emu/boot_delay.c \
+              emu/guests.c emu/dom0.c emu/rundir.c emu/platform_emu.c
 HORDE_SRC  := harness/main.c harness/plan.c harness/results.c \
               harness/runner.c harness/workers.c harness/platform.c \
               probes/arp.c \
               probes/sampler.c probes/arping.c \
               loadgen/loadgen.c analysis/report.c analysis/report_page.c \
-              analysis/stats.c \
-              analysis/compare.c \
+              analysis/stats.c analysis/compare.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
 COSMOS_SRC := harness/xcl/cosmos.c harness/plan.c harness/platform.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
@@ -60,7 +59,13 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEFS) -MMD -MP -c $< -o $@
 
-objs = $(patsubst %.c,$(B)/%.o,$(1))
+# emu's default latency profile, a text file, is linked in as data.
+$(B)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+$(B)/emu/default_profile.o: emu/default.profile
+
+objs = $(patsubst %.S,$(B)/%.o,$(patsubst %.c,$(B)/%.o,$(1)))
 
 $(B)/horde: $(call objs,$(HORDE_SRC))
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
@@ -127,7 +132,7 @@ ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recov
 UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
               test_xenstored test_hv test_boot_delay test_sampler \
               test_loadgen test_stats test_compare test_workers \
-              test_pty_limit test_guest_net
+              test_pty_limit test_guest_net test_latency
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c lib/util.c lib/hmap.c lib/heap.c
@@ -136,7 +141,7 @@ $(B)/asan/test_store: tests/unit/test_store.c $(STORE_SRC) lib/hmap.c
 $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c probes/arping.c \
                     lib/netlink.c lib/util.c
 $(B)/asan/test_sampler: tests/unit/test_sampler.c probes/sampler.c lib/util.c
-$(B)/asan/test_loadgen: tests/unit/test_loadgen.c loadgen/loadgen.c lib/heap.c
+$(B)/asan/test_loadgen: tests/unit/test_loadgen.c loadgen/loadgen.c lib/heap.c lib/util.c
 $(B)/asan/test_stats: tests/unit/test_stats.c analysis/stats.c
 $(B)/asan/test_pty_limit: tests/unit/test_pty_limit.c emu/pty_limit.c
 $(B)/asan/test_guest_net: tests/unit/test_guest_net.c guest/net.c
@@ -147,33 +152,40 @@ $(B)/asan/test_workers $(B)/asan/test_arp $(B)/asan/test_sampler: \
 # test_compare includes the generator (tests/tools/gen_runs.c) whole.
 $(B)/asan/test_compare: tests/unit/test_compare.c \
                         analysis/compare.c analysis/stats.c harness/results.c \
-                        harness/xcl/xcl.c harness/xcl/xcl_profile.c lib/util.c
+                        harness/xcl/xcl.c harness/xcl/xcl_hv.c \
+                        harness/xcl/xcl_profile.c lib/util.c
 $(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c harness/xcl/xcl_profile.c lib/util.c
 $(B)/asan/test_xenstored: tests/unit/test_xenstored.c $(B)/asan/horde-xenstored
-$(B)/asan/test_hv: tests/unit/test_hv.c emu/hv.c lib/util.c
+$(B)/asan/test_hv: tests/unit/test_hv.c emu/hv.c emu/latency.c \
+                   emu/default_profile.S harness/xcl/xcl_hv.c lib/util.c
 $(B)/asan/test_boot_delay: tests/unit/test_boot_delay.c emu/boot_delay.c lib/util.c
+$(B)/asan/test_latency: tests/unit/test_latency.c emu/latency.c \
+                        emu/default_profile.S harness/xcl/xcl_hv.c lib/util.c
 HEADERS := $(wildcard lib/*.h harness/*.h harness/xcl/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
 $(UNIT_BINS): $(HEADERS) tests/tools/gen_runs.c tests/unit/fail_alloc.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ASAN) $(filter-out tests/tools/%,$(filter %.c,$^)) -o $@ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(ASAN) $(filter-out tests/tools/%,$(filter %.c %.S,$^)) -o $@ $(LDLIBS) -lcmocka
 
 # The daemon itself under the sanitizers, for the conformance suite.
 $(B)/asan/horde-xenstored: $(XSD_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN) $(XSD_SRC) -o $@
 
-FUZZ_TARGETS := fuzz_plan fuzz_store
+FUZZ_TARGETS := fuzz_plan fuzz_store fuzz_latency
 FUZZ_BINS := $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 20
 $(B)/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c harness/plan.c lib/util.c lib/hmap.c
 $(B)/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(STORE_SRC) lib/hmap.c
+$(B)/fuzz/fuzz_latency: tests/fuzz/fuzz_latency.c emu/latency.c \
+                        emu/default_profile.S harness/xcl/xcl_hv.c lib/util.c
 $(FUZZ_BINS): $(HEADERS)
 	@mkdir -p $(dir $@)
-	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@ -lm
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c %.S,$^) -o $@ -lm -lxenstore
 
 # Results databases with known distributions, for testing horde compare.
 $(B)/gen_runs: tests/tools/gen_runs.c harness/results.c harness/xcl/xcl.c \
-               harness/xcl/xcl_profile.c lib/util.c $(HEADERS)
+               harness/xcl/xcl_hv.c harness/xcl/xcl_profile.c lib/util.c \
+               $(HEADERS)
 	$(CC) $(CFLAGS) $(DEFS) $(filter %.c,$^) -o $@ -lsqlite3 -lxenstore -lm
 
 test: deps-test
@@ -197,7 +209,8 @@ xen-bench: deps-test
 	@B=$(B) XEN_CACHE=$(CURDIR)/.cache/xen-debs bash tests/xen/bench.sh
 
 $(B)/bench_results: tests/bench/bench_results.c harness/results.c \
-                    harness/xcl/xcl.c harness/xcl/xcl_profile.c lib/util.c $(HEADERS)
+                    harness/xcl/xcl.c harness/xcl/xcl_hv.c harness/xcl/xcl_profile.c \
+                    lib/util.c $(HEADERS)
 	$(CC) $(CFLAGS) $(DEFS) $(filter %.c,$^) -o $@ -lsqlite3 -lxenstore -lm
 
 bench: deps

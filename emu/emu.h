@@ -11,23 +11,38 @@
 #include "../lib/util.h"
 #include "../harness/xcl/xcl_hv.h"
 
-/* ---- hypervisor model (hv.c) ---- */
+/* ---- the hypervisor's latency model (latency.c) ---- */
 
-/* Modelled cost of each hypervisor operation. The emulated hypervisor
- * sleeps this long inside each call, so wall time and phase times include
- * it. source says where the numbers come from. */
-struct emu_latency {
-	const char *name;
-	const char *source;
-	uint64_t domain_create_ns;
-	uint64_t evtchn_ns;
-	uint64_t build_ns;
-	uint64_t populate_per_mib_ns;
-	uint64_t unpause_ns;
-	uint64_t destroy_ns;
+/* What one hypervisor operation costs on a host of D domains:
+ * (median_ns + growth_ns x D / 1000) x exp(sigma x z), z ~ N(0, 1). */
+struct emu_op_cost {
+	uint64_t median_ns; /* on an empty host */
+	int64_t growth_ns;  /* per 1,000 domains on the host */
+	double sigma;       /* lognormal spread; 0: always the median */
 };
 
-const struct emu_latency *emu_latency_find(const char *name);
+/* A latency profile: emu sleeps an operation's cost inside the call, so
+ * wall time and phase times include it (and the results store it as
+ * modelled). source says where the numbers come from. */
+struct emu_latency {
+	char name[64];
+	char source[512];
+	uint32_t memory_mib; /* guests' memory the build was timed at; 0 */
+	struct emu_op_cost op[XCL_HV_OP_COUNT];
+};
+
+/* which: "default" (the shipped profile, measured in the real-Xen lane),
+ * "zero" (no modelled cost), or a profile file's path. */
+int emu_latency_load(const char *which, struct emu_latency *out,
+		     struct hd_err *err);
+/* Parses a profile's text; origin names it in errors. */
+int emu_latency_parse(const char *text, size_t len, const char *origin,
+		      struct emu_latency *out, struct hd_err *err);
+void emu_latency_write(FILE *f, const struct emu_latency *lat);
+uint64_t emu_latency_draw(const struct emu_latency *lat, enum xcl_hv_op op,
+			  uint32_t domains, uint64_t *rng);
+
+/* ---- hypervisor model (hv.c) ---- */
 
 /* Called on unpause with the domain's kernel command line. */
 typedef void (*emu_unpause_fn)(void *arg, uint32_t domid, const char *cmdline);
@@ -44,8 +59,9 @@ struct emu_limits {
 
 struct emu_hv;
 
+/* lat is copied; seed starts the latency draws. */
 int emu_hv_new(const struct emu_limits *limits, const struct emu_latency *lat,
-	       emu_unpause_fn on_unpause, emu_destroy_fn on_destroy, void *arg,
+	       uint64_t seed, emu_unpause_fn on_unpause, emu_destroy_fn on_destroy, void *arg,
 	       struct emu_hv **out, struct hd_err *err);
 void emu_hv_free(struct emu_hv *hv);
 uint32_t emu_hv_domains(struct emu_hv *hv);

@@ -30,23 +30,6 @@
 #define ENTRIES_PER_FRAME 512 /* grant table v1, and maptrack: 4 KiB / 8 */
 #define GRANTS_PER_GUEST 2    /* xenstore and console pages */
 
-static const struct emu_latency latencies[] = {
-	{ "default",
-	  "horde's illustrative defaults: the order of magnitude of Xen 4.x "
-	  "hypercalls for a tiny PV guest, not a measurement",
-	  300000, 5000, 500000, 20000, 20000, 300000 },
-	{ "zero", "no modelled cost: measures horde, XenStore and dom0 alone",
-	  0, 0, 0, 0, 0, 0 },
-};
-
-const struct emu_latency *emu_latency_find(const char *name)
-{
-	for (size_t i = 0; i < HD_ARRAY_SIZE(latencies); i++)
-		if (strcmp(latencies[i].name, name) == 0)
-			return &latencies[i];
-	return NULL;
-}
-
 struct domain {
 	bool used;
 	bool running;
@@ -60,7 +43,13 @@ struct domain {
 /* Called from the creating thread and from dom0's backend thread. */
 struct emu_hv {
 	pthread_mutex_t lock;
-	const struct emu_latency *lat;
+	/* Xen's domctl lock: one domctl at a time host-wide (xen/common/
+	 * domctl.c, domctl_lock_acquire). The model holds it while it sleeps
+	 * for an operation made of domctls, so concurrent creations queue. */
+	pthread_mutex_t domctl_lock;
+	struct emu_latency lat;
+	uint64_t seed;
+	_Atomic uint32_t draws; /* each thread's generator starts apart */
 	struct emu_limits limits;
 	uint64_t used_kib;
 	uint32_t dom0_ports_used; /* port 0 excluded */
@@ -77,13 +66,30 @@ struct emu_hv {
  * that made the call, so libxcl can tell, call by call, what was modelled
  * (xcl_hv_ops.modelled). */
 static _Thread_local struct xcl_modelled thread_modelled;
+static _Thread_local uint64_t thread_rng;
+static _Thread_local bool thread_rng_set;
 
-static void model(uint64_t ns)
+/* Sleeps for what op costs on the host as it is now, holding the domctl
+ * lock for the operations Xen runs as domctls. */
+static void model(struct emu_hv *hv, enum xcl_hv_op op)
 {
+	if (!thread_rng_set) {
+		thread_rng = hv->seed ^ ((uint64_t)++hv->draws << 32);
+		thread_rng_set = true;
+	}
+	pthread_mutex_lock(&hv->lock);
+	uint32_t domains = hv->ndomains;
+	pthread_mutex_unlock(&hv->lock);
+	uint64_t ns = emu_latency_draw(&hv->lat, op, domains, &thread_rng);
 	if (!ns)
 		return;
+	bool domctl = op != XCL_HV_EVTCHN && op != XCL_HV_GNTTAB;
+	if (domctl)
+		pthread_mutex_lock(&hv->domctl_lock);
 	uint64_t since = hd_now_ns();
 	hd_sleep_until_ns(since + ns);
+	if (domctl)
+		pthread_mutex_unlock(&hv->domctl_lock);
 	thread_modelled.nominal_ns += ns;
 	thread_modelled.slept_ns += hd_now_ns() - since;
 }
@@ -95,7 +101,7 @@ static void modelled(void *arg, struct xcl_modelled *out)
 }
 
 int emu_hv_new(const struct emu_limits *limits, const struct emu_latency *lat,
-	       emu_unpause_fn on_unpause, emu_destroy_fn on_destroy, void *arg,
+	       uint64_t seed, emu_unpause_fn on_unpause, emu_destroy_fn on_destroy, void *arg,
 	       struct emu_hv **out, struct hd_err *err)
 {
 	struct emu_hv *hv = calloc(1, sizeof(*hv));
@@ -104,7 +110,9 @@ int emu_hv_new(const struct emu_limits *limits, const struct emu_latency *lat,
 		return hd_fail(err, HD_ESYS, "emu hypervisor: out of memory");
 	}
 	pthread_mutex_init(&hv->lock, NULL);
-	hv->lat = lat;
+	pthread_mutex_init(&hv->domctl_lock, NULL);
+	hv->lat = *lat;
+	hv->seed = seed;
 	hv->limits = *limits;
 	hv->on_unpause = on_unpause;
 	hv->on_destroy = on_destroy;
@@ -121,6 +129,7 @@ void emu_hv_free(struct emu_hv *hv)
 		free(hv->doms[d].cmdline);
 	free(hv->doms);
 	pthread_mutex_destroy(&hv->lock);
+	pthread_mutex_destroy(&hv->domctl_lock);
 	free(hv);
 }
 
@@ -156,7 +165,7 @@ static int domain_create(void *arg, const struct xcl_domain_config *cfg,
 	struct emu_hv *hv = arg;
 	int rc = HD_OK;
 
-	model(hv->lat->domain_create_ns);
+	model(hv, XCL_HV_CREATE);
 	pthread_mutex_lock(&hv->lock);
 	if (hv->used_kib + cfg->memory_kib > hv->limits.host_memory_kib) {
 		rc = hd_fail(err, HD_ELIMIT,
@@ -205,7 +214,7 @@ static int evtchn_alloc(void *arg, uint32_t domid, uint32_t remote,
 	struct emu_hv *hv = arg;
 	int rc = HD_OK;
 
-	model(hv->lat->evtchn_ns);
+	model(hv, XCL_HV_EVTCHN);
 	pthread_mutex_lock(&hv->lock);
 	struct domain *dom = get(hv, domid);
 	if (!dom)
@@ -263,13 +272,12 @@ static int build(void *arg, uint32_t domid, const struct xcl_domain_config *cfg,
 
 	(void)store_port;
 	(void)console_port;
-	model(hv->lat->build_ns +
-	      hv->lat->populate_per_mib_ns * (cfg->memory_kib >> 10));
+	model(hv, XCL_HV_BUILD);
 	pthread_mutex_lock(&hv->lock);
 	struct domain *dom = get(hv, domid);
 	if (!dom)
 		rc = hd_fail(err, HD_ENOENT, "build: no domain %u", domid);
-	else if (!(rc = grant_pages(hv, dom, err))) {
+	else {
 		free(dom->cmdline);
 		if (!(dom->cmdline = strdup(cfg->cmdline ? cfg->cmdline : "")))
 			rc = hd_fail(err, HD_ESYS, "build: out of memory");
@@ -285,12 +293,28 @@ static int build(void *arg, uint32_t domid, const struct xcl_domain_config *cfg,
 	return HD_OK;
 }
 
+static int gnttab_seed(void *arg, uint32_t domid,
+		       const struct xcl_build_result *pages, struct hd_err *err)
+{
+	struct emu_hv *hv = arg;
+	int rc;
+
+	(void)pages;
+	model(hv, XCL_HV_GNTTAB);
+	pthread_mutex_lock(&hv->lock);
+	struct domain *dom = get(hv, domid);
+	rc = dom ? grant_pages(hv, dom, err)
+		 : hd_fail(err, HD_ENOENT, "grant: no domain %u", domid);
+	pthread_mutex_unlock(&hv->lock);
+	return rc;
+}
+
 static int unpause(void *arg, uint32_t domid, struct hd_err *err)
 {
 	struct emu_hv *hv = arg;
 	char *cmdline = NULL;
 
-	model(hv->lat->unpause_ns);
+	model(hv, XCL_HV_UNPAUSE);
 	pthread_mutex_lock(&hv->lock);
 	struct domain *dom = get(hv, domid);
 	if (dom) {
@@ -312,7 +336,7 @@ static int destroy(void *arg, uint32_t domid, struct hd_err *err)
 {
 	struct emu_hv *hv = arg;
 
-	model(hv->lat->destroy_ns);
+	model(hv, XCL_HV_DESTROY);
 	pthread_mutex_lock(&hv->lock);
 	struct domain *dom = get(hv, domid);
 	if (dom) {
@@ -338,6 +362,7 @@ const struct xcl_hv_ops emu_hv_ops = {
 	.domain_create = domain_create,
 	.evtchn_alloc = evtchn_alloc,
 	.build = build,
+	.gnttab_seed = gnttab_seed,
 	.unpause = unpause,
 	.destroy = destroy,
 };

@@ -68,7 +68,7 @@ struct platform {
 	struct xs_handle *xs;         /* horde's own, for the console sync */
 	struct xs_handle *xs_sampler; /* the sampler thread's own */
 	struct xcl_workers workers;
-	const struct emu_latency *lat;
+	struct emu_latency lat;
 	struct emu_limits limits;
 	char delay_dist[16];
 	uint64_t delay_median_ns;
@@ -444,9 +444,9 @@ static int emu_check(const struct plan_job *job, struct hd_err *err)
 	if (geteuid() != 0)
 		return hd_fail(err, HD_EINVAL, "platform emu needs root (network "
 			       "namespaces, bridges, raw sockets)");
-	if (!emu_latency_find(job->emu_latency))
-		return hd_fail(err, HD_EINVAL, "unknown emu latency profile '%s'",
-			       job->emu_latency);
+	struct emu_latency lat;
+	if (emu_latency_load(job->emu_latency, &lat, err))
+		return HD_EINVAL;
 	static const char *const daemons[][2] = {
 		{ "horde-xenstored", "HORDE_XENSTORED" },
 		{ "horde-consoled", "HORDE_CONSOLED" },
@@ -493,11 +493,9 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 	pthread_mutex_init(&p->faults_lock, NULL);
 	p->guest_memory_kib = (uint64_t)job->memory_mib << 10;
 	xcl_profile_parse(job->profile, &p->profile); /* the plan checked it */
-	p->lat = emu_latency_find(job->emu_latency);
-	if (!p->lat) {
+	if ((rc = emu_latency_load(job->emu_latency, &p->lat, err))) {
 		free(p);
-		return hd_fail(err, HD_EINVAL, "unknown emu latency profile '%s'",
-			       job->emu_latency);
+		return rc;
 	}
 	/* Modelled latencies are slept; a fine timer slack keeps a 20 us
 	 * sleep near 20 us instead of 70. */
@@ -545,7 +543,7 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 		.grant_frames = (uint32_t)job->max_grant_frames,
 		.maptrack_frames = (uint32_t)job->max_maptrack_frames,
 	};
-	if ((rc = emu_hv_new(&p->limits, p->lat, on_unpause, on_destroy, p, &p->hv,
+	if ((rc = emu_hv_new(&p->limits, &p->lat, (uint64_t)job->seed, on_unpause, on_destroy, p, &p->hv,
 			     err)))
 		goto fail;
 	if ((rc = emu_dom0_start(p->hv, p->bridges, p->nbridges, add_fault, p,
@@ -602,7 +600,7 @@ static void emu_info(struct platform *p, struct platform_info *out)
 	out->nifaces = p->nbridges;
 	out->probe_addr_be = platform_prober_addr();
 	snprintf(out->version, sizeof(out->version), "emu latency profile %s",
-		 p->lat->name);
+		 p->lat.name);
 	char delay[32];
 	snprintf(out->modelled, sizeof(out->modelled),
 		 "hypervisor modelled: latency profile '%s' (%s); limits: %u "
@@ -610,7 +608,7 @@ static void emu_info(struct platform *p, struct platform_info *out)
 		 "frames, %llu MiB of host memory. Guest boot delay modelled "
 		 "(%s, median %s). XenStore, dom0's vifs and bridges, and the "
 		 "console daemon's PTYs and descriptors are real and measured.",
-		 p->lat->name, p->lat->source, p->limits.dom0_evtchn_ports,
+		 p->lat.name, p->lat.source, p->limits.dom0_evtchn_ports,
 		 p->limits.grant_frames, p->limits.maptrack_frames,
 		 (unsigned long long)(p->limits.host_memory_kib >> 10),
 		 p->delay_dist, hd_fmt_ns(p->delay_median_ns, delay, sizeof(delay)));

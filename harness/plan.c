@@ -85,12 +85,6 @@ static const struct opt_value platform_values[] = {
 	{ NULL, NULL },
 };
 
-static const struct opt_value latency_values[] = {
-	{ "default", "illustrative Xen 4.x hypercall costs for a tiny PV guest" },
-	{ "zero", "no modelled cost: horde, XenStore and dom0 alone" },
-	{ NULL, NULL },
-};
-
 static const struct opt_value profile_values[] = {
 	{ "lean", "libxcl's minimal entry set (17 entries per guest)" },
 	{ "xl", "the entries xl 4.17 writes (61 per guest), and xl's read of "
@@ -162,8 +156,11 @@ static const struct plan_option plan_options[] = {
 	  "where guests are created", NULL },
 	{ "profile", OPT_ENUM, FIELD(profile), "lean", 0, 0, profile_values,
 	  "which XenStore entries libxcl writes per guest", NULL },
-	{ "emu_latency", OPT_ENUM, FIELD(emu_latency), "default", 0, 0,
-	  latency_values, "emu: modelled cost of each hypervisor operation", NULL },
+	{ "emu_latency", OPT_STRING, FIELD(emu_latency), "default", 0, 0, NULL,
+	  "emu: modelled cost of each hypervisor operation: default (the "
+	  "profile measured in the real-Xen lane, emu/default.profile), zero "
+	  "(none: horde, XenStore and dom0 alone), or a profile file written "
+	  "by horde calibrate", &path_text },
 	{ "kernel", OPT_STRING, FIELD(kernel), "", 0, 0, NULL,
 	  "xen, xl: the guests' PV kernel image (ELF or gzip'd ELF)",
 	  &path_text },

@@ -25,7 +25,7 @@ struct plan_job {
 	int line;                 /* line of the section header */
 	char platform[16];        /* emu */
 	char profile[16];         /* lean */
-	char emu_latency[16];     /* emu: latency profile of the hypervisor */
+	char emu_latency[256];    /* emu: latency profile: default, zero, a file */
 	char kernel[256];         /* xen, xl: the guests' PV kernel */
 	char ramdisk[256];        /* xen, xl: their initramfs, or "" */
 	char bridge[16];          /* xen, xl: dom0 bridge for the vifs */

@@ -129,15 +129,28 @@ static const char schema_v4[] =
 static const char schema_v5[] =
 	"ALTER TABLE runs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;";
 
+/* v6: the hypervisor phase operation by operation (libxcl's xcl_hv_op),
+ * for creation and destruction: a row for each operation a guest made,
+ * with its calls and, where a model stood in for Xen, what it charged. */
+static const char schema_v6[] =
+	"CREATE TABLE hv_ops("
+	" run_id INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" stage TEXT NOT NULL CHECK(stage IN ('create','destroy')),"
+	" op TEXT NOT NULL, dur_ns INTEGER NOT NULL, calls INTEGER NOT NULL,"
+	" modelled_ns INTEGER NOT NULL,"
+	" PRIMARY KEY(run_id, seq, stage, op),"
+	" FOREIGN KEY(run_id, seq) REFERENCES guests(run_id, seq)"
+	") STRICT;";
+
 static const char *const migrations[] = { schema_v1, schema_v2, schema_v3,
-					  schema_v4, schema_v5 };
+					  schema_v4, schema_v5, schema_v6 };
 
 #define FAILURE_APPEND(v) \
 	"CASE WHEN " v " IS NULL THEN failure WHEN failure IS NULL THEN " v \
 	" ELSE failure || '; ' || " v " END"
 
 enum stmt { S_GUEST, S_PHASE, S_ALIVE, S_FAILURE, S_SAMPLE, S_SWEEP,
-	    S_DESTROYED, S_DESTROY_PHASE, S_COUNT };
+	    S_DESTROYED, S_DESTROY_PHASE, S_HV_OP, S_COUNT };
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_GUEST] = "INSERT INTO guests(run_id, seq, domid, name, address, mac,"
@@ -158,6 +171,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_DESTROY_PHASE] = "INSERT INTO destroy_phases(run_id, seq, phase,"
 			    " start_ns, dur_ns, calls, modelled_ns, measured_ns,"
 			    " retries) VALUES(?,?,?,?,?,?,?,?,?)",
+	[S_HV_OP] = "INSERT INTO hv_ops(run_id, seq, stage, op, dur_ns, calls,"
+		    " modelled_ns) VALUES(?,?,?,?,?,?,?)",
 	[S_SAMPLE] = "INSERT INTO samples(run_id, at_ns, guests, source, metric,"
 		     " value) VALUES(?,?,?,?,?,?)",
 	[S_SWEEP] = "INSERT INTO sweeps(run_id, sweep, at_ns, guests, probed,"
@@ -429,6 +444,31 @@ static int insert_phases(struct results *r, sqlite3_stmt *st, int64_t run_id,
 	return HD_OK;
 }
 
+/* A row for each hypervisor operation the guest's creation or
+ * destruction made. */
+static int insert_hv_ops(struct results *r, int64_t run_id, uint32_t seq,
+			 const char *stage, const struct xcl_timing *t,
+			 struct hd_err *err)
+{
+	sqlite3_stmt *st = r->stmts[S_HV_OP];
+	for (int op = 0; op < XCL_HV_OP_COUNT; op++) {
+		if (!t->op_calls[op])
+			continue;
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_int64(st, 2, seq);
+		sqlite3_bind_text(st, 3, stage, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, xcl_hv_op_name((enum xcl_hv_op)op), -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, (int64_t)t->op_ns[op]);
+		sqlite3_bind_int64(st, 6, t->op_calls[op]);
+		sqlite3_bind_int64(st, 7, (int64_t)t->op_modelled_ns[op]);
+		int rc = step_reset(r, st, err, "insert hypervisor operation");
+		if (rc)
+			return rc;
+	}
+	return HD_OK;
+}
+
 int results_destroyed(struct results *r, int64_t run_id, uint32_t seq,
 		      uint64_t at_ns, const struct xcl_timing *t,
 		      const char *failure, struct hd_err *err)
@@ -444,9 +484,10 @@ int results_destroyed(struct results *r, int64_t run_id, uint32_t seq,
 		sqlite3_bind_text(st, 3, failure, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, run_id);
 	sqlite3_bind_int64(st, 5, seq);
-	if ((rc = step_reset(r, st, err, "store destruction")))
+	if ((rc = step_reset(r, st, err, "store destruction")) ||
+	    (rc = insert_phases(r, r->stmts[S_DESTROY_PHASE], run_id, seq, t, err)))
 		return rc;
-	return insert_phases(r, r->stmts[S_DESTROY_PHASE], run_id, seq, t, err);
+	return insert_hv_ops(r, run_id, seq, "destroy", t, err);
 }
 
 int results_guest(struct results *r, int64_t run_id, const struct guest_row *g,
@@ -475,7 +516,9 @@ int results_guest(struct results *r, int64_t run_id, const struct guest_row *g,
 		return rc;
 	if (g->failure)
 		return HD_OK;
-	return insert_phases(r, r->stmts[S_PHASE], run_id, g->seq, t, err);
+	if ((rc = insert_phases(r, r->stmts[S_PHASE], run_id, g->seq, t, err)))
+		return rc;
+	return insert_hv_ops(r, run_id, g->seq, "create", t, err);
 }
 
 int results_alive(struct results *r, int64_t run_id, uint32_t seq,

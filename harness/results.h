@@ -1,6 +1,7 @@
 /* results.h: the results store, one SQLite database per plan.
  *
- * Schema (PRAGMA user_version 3), STRICT tables:
+ * Schema (PRAGMA user_version 6; results.c migrates older databases),
+ * STRICT tables:
  *   runs    one row per job run: plan text, platform, host, versions,
  *           what is modelled, start/end, status
  *   guests  one row per guest: domid, address, creation start and time,
@@ -8,6 +9,8 @@
  *   phases  four rows per created guest: toolstack, xenstore, hypervisor,
  *           dom0 (first entry and total ns)
  *   destroy_phases  the same four rows for each destruction (v3)
+ *   hv_ops  the hypervisor phase operation by operation, for creation and
+ *           destruction (v6)
  *   samples the host sampler's series: one row per metric per sample,
  *           with the number of guests created at that moment (v2)
  *   sweeps  one row per ARP sweep of every living guest (v2)
@@ -22,8 +25,6 @@
 
 #include "../lib/util.h"
 #include "xcl/xcl.h"
-
-#define RESULTS_SCHEMA_VERSION 3
 
 struct results;
 

@@ -381,3 +381,23 @@ bool hd_proc_alive(const struct hd_proc *p)
 	return hd_proc_of(p->pid, &now) == 0 && now.start == p->start &&
 	       strcmp(now.boot, p->boot) == 0;
 }
+
+uint64_t hd_rand_u64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+double hd_rand_unit(uint64_t *state)
+{
+	return ((double)(hd_rand_u64(state) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+double hd_rand_normal(uint64_t *state)
+{
+	/* Box-Muller; one of the pair is enough here. */
+	double u1 = hd_rand_unit(state), u2 = hd_rand_unit(state);
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}

@@ -121,6 +121,13 @@ unsigned hd_edit_distance(const char *a, const char *b);
 int hd_cmp_u64(const void *a, const void *b);
 uint64_t hd_quantile_sorted(const uint64_t *v, size_t n, double q);
 
+/* A small seeded generator (splitmix64) for the models' draws: the same
+ * seed gives the same sequence. unit is uniform in (0, 1), never 0;
+ * normal is N(0, 1) (Box-Muller). */
+uint64_t hd_rand_u64(uint64_t *state);
+double hd_rand_unit(uint64_t *state);
+double hd_rand_normal(uint64_t *state);
+
 #define HD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -1,6 +1,8 @@
 /* loadgen.c: see loadgen.h. */
 #include "loadgen.h"
 
+#include "../lib/util.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,14 +63,9 @@ void loadgen_free(struct loadgen *lg)
 	heap_free(&lg->deaths);
 }
 
-/* splitmix64, as the emulated boot delay draws its own. */
 static double unit(struct loadgen *lg)
 {
-	uint64_t z = (lg->rng += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	z ^= z >> 31;
-	return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
+	return hd_rand_unit(&lg->rng);
 }
 
 static uint64_t lifetime(struct loadgen *lg)

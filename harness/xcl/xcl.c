@@ -105,28 +105,38 @@ static struct charge charge_begin(struct xcl_ctx *c, enum xcl_phase p,
 	return ch;
 }
 
-static void charge_end(struct xcl_ctx *c, enum xcl_phase p,
+/* Ends the stretch; op is the hypervisor operation it was, or -1. */
+static void charge_end(struct xcl_ctx *c, enum xcl_phase p, int op,
 		       const struct charge *ch)
 {
+	struct xcl_timing *t = c->timing;
 	struct xcl_modelled m;
 	uint64_t now = hd_now_ns();
 
 	read_modelled(c, &m);
-	c->timing->phase_ns[p] += now - ch->since;
-	c->timing->phase_modelled_ns[p] += m.nominal_ns - ch->m.nominal_ns;
-	c->timing->phase_slept_ns[p] += m.slept_ns - ch->m.slept_ns;
+	uint64_t modelled = m.nominal_ns - ch->m.nominal_ns;
+	t->phase_ns[p] += now - ch->since;
+	t->phase_modelled_ns[p] += modelled;
+	t->phase_slept_ns[p] += m.slept_ns - ch->m.slept_ns;
+	if (op >= 0) {
+		t->op_ns[op] += now - ch->since;
+		t->op_modelled_ns[op] += modelled;
+		t->op_calls[op]++;
+	}
 }
 
 /* Runs stmt and charges its time to phase: CHARGE for one call,
  * CHARGE_LOCAL for work inside a library that makes no round trip. */
-#define CHARGE_AS(c, phase, is_call, stmt)                                \
+#define CHARGE_AS(c, phase, op, is_call, stmt)                            \
 	do {                                                              \
 		struct charge ch_ = charge_begin((c), (phase), (is_call));\
 		stmt;                                                     \
-		charge_end((c), (phase), &ch_);                           \
+		charge_end((c), (phase), (op), &ch_);                     \
 	} while (0)
-#define CHARGE(c, phase, stmt) CHARGE_AS(c, phase, true, stmt)
-#define CHARGE_LOCAL(c, phase, stmt) CHARGE_AS(c, phase, false, stmt)
+#define CHARGE(c, phase, stmt) CHARGE_AS(c, phase, -1, true, stmt)
+#define CHARGE_LOCAL(c, phase, stmt) CHARGE_AS(c, phase, -1, false, stmt)
+/* A call through xcl_hv_ops: the hypervisor phase, and its operation. */
+#define HV_CALL(c, op, stmt) CHARGE_AS(c, XCL_PHASE_HYPERVISOR, op, true, stmt)
 
 static void timing_start(struct xcl_ctx *c, struct xcl_timing *t)
 {
@@ -489,7 +499,7 @@ int xcl_create(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 			goto out;
 	}
 
-	CHARGE(c, XCL_PHASE_HYPERVISOR,
+	HV_CALL(c, XCL_HV_CREATE,
 	       rc = c->hv->domain_create(c->hv_arg, &dc, &domid, err));
 	if (rc) {
 		hd_wrap(err, "create domain");
@@ -498,21 +508,27 @@ int xcl_create(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 	have_domain = true;
 	*domid_out = domid; /* also on failure: it existed, for late faults */
 	make_paths(domid, &p);
-	CHARGE(c, XCL_PHASE_HYPERVISOR,
+	HV_CALL(c, XCL_HV_EVTCHN,
 	       rc = c->hv->evtchn_alloc(c->hv_arg, domid, 0, &store_port, err));
 	if (!rc)
-		CHARGE(c, XCL_PHASE_HYPERVISOR,
+		HV_CALL(c, XCL_HV_EVTCHN,
 		       rc = c->hv->evtchn_alloc(c->hv_arg, domid, 0,
 						&console_port, err));
 	if (rc) {
 		hd_wrap(err, "domain %u: event channels", domid);
 		goto out;
 	}
-	CHARGE(c, XCL_PHASE_HYPERVISOR,
+	HV_CALL(c, XCL_HV_BUILD,
 	       rc = c->hv->build(c->hv_arg, domid, &dc, store_port,
 				 console_port, &br, err));
 	if (rc) {
 		hd_wrap(err, "domain %u: build", domid);
+		goto out;
+	}
+	HV_CALL(c, XCL_HV_GNTTAB,
+	       rc = c->hv->gnttab_seed(c->hv_arg, domid, &br, err));
+	if (rc) {
+		hd_wrap(err, "domain %u: grant table", domid);
 		goto out;
 	}
 
@@ -536,7 +552,7 @@ int xcl_create(struct xcl_ctx *c, const struct xcl_guest_config *cfg,
 		hd_wrap(err, "domain %u", domid);
 		goto out;
 	}
-	CHARGE(c, XCL_PHASE_HYPERVISOR,
+	HV_CALL(c, XCL_HV_UNPAUSE,
 	       rc = c->hv->unpause(c->hv_arg, domid, err));
 	if (rc) {
 		hd_wrap(err, "domain %u: unpause", domid);
@@ -548,7 +564,7 @@ out:
 		struct hd_err ignored;
 		if (wrote)
 			remove_entries(c, domid, &p, introduced);
-		CHARGE(c, XCL_PHASE_HYPERVISOR,
+		HV_CALL(c, XCL_HV_DESTROY,
 		       c->hv->destroy(c->hv_arg, domid, &ignored));
 	}
 	timing_finish(c);
@@ -563,7 +579,7 @@ int xcl_destroy(struct xcl_ctx *c, uint32_t domid, struct xcl_timing *timing,
 
 	timing_start(c, timing);
 	make_paths(domid, &p);
-	CHARGE(c, XCL_PHASE_HYPERVISOR,
+	HV_CALL(c, XCL_HV_DESTROY,
 	       rc = c->hv->destroy(c->hv_arg, domid, err));
 	if (rc)
 		hd_wrap(err, "domain %u: destroy", domid);

@@ -68,6 +68,11 @@ struct xcl_timing {
 						     if never entered */
 	uint32_t phase_calls[XCL_PHASE_COUNT];
 	uint32_t commit_retries; /* XenStore commits that conflicted */
+	/* The hypervisor phase operation by operation: time (model's sleeps
+	 * included), what the model charged, and calls. */
+	uint64_t op_ns[XCL_HV_OP_COUNT];
+	uint64_t op_modelled_ns[XCL_HV_OP_COUNT];
+	uint32_t op_calls[XCL_HV_OP_COUNT];
 	uint64_t unpaused_ns; /* absolute time the unpause returned */
 };
 

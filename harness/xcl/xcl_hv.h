@@ -37,6 +37,21 @@ struct xcl_modelled {
 	uint64_t slept_ns;
 };
 
+/* The hypervisor operations libxcl times one by one, so that a real run
+ * can be read (and emu's model fitted: horde calibrate) operation by
+ * operation. */
+enum xcl_hv_op {
+	XCL_HV_CREATE,  /* domain_create */
+	XCL_HV_EVTCHN,  /* evtchn_alloc: a guest's two, together */
+	XCL_HV_BUILD,   /* build: memory and the kernel image */
+	XCL_HV_GNTTAB,  /* gnttab_seed */
+	XCL_HV_UNPAUSE, /* unpause */
+	XCL_HV_DESTROY, /* destroy */
+	XCL_HV_OP_COUNT
+};
+
+const char *xcl_hv_op_name(enum xcl_hv_op op);
+
 struct xcl_hv_ops {
 	const char *name;
 	/* The calling thread's running totals of modelled time; NULL for a
@@ -48,11 +63,15 @@ struct xcl_hv_ops {
 	/* Allocates an unbound event channel in domid for remote_domid. */
 	int (*evtchn_alloc)(void *hv, uint32_t domid, uint32_t remote_domid,
 			    uint32_t *port, struct hd_err *err);
-	/* Populates memory and loads the kernel; seeds the grant table with
-	 * the store and console pages for dom0's daemons. */
+	/* Populates memory and loads the kernel. */
 	int (*build)(void *hv, uint32_t domid, const struct xcl_domain_config *cfg,
 		     uint32_t store_port, uint32_t console_port,
 		     struct xcl_build_result *out, struct hd_err *err);
+	/* Seeds the grant table with the store and console pages for dom0's
+	 * daemons (the frames build reported). */
+	int (*gnttab_seed)(void *hv, uint32_t domid,
+			   const struct xcl_build_result *pages,
+			   struct hd_err *err);
 	int (*unpause)(void *hv, uint32_t domid, struct hd_err *err);
 	/* Destroys the domain and frees everything it held; no-op for an
 	 * unknown domid is an error (HD_ENOENT). */

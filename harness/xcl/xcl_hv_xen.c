@@ -169,8 +169,7 @@ static int build(void *arg, uint32_t domid, const struct xcl_domain_config *cfg,
 	     xc_dom_mem_init(dom, (unsigned)(cfg->memory_kib >> 10))) ||
 	    (step = "xc_dom_boot_mem_init", xc_dom_boot_mem_init(dom)) ||
 	    (step = "xc_dom_build_image", xc_dom_build_image(dom)) ||
-	    (step = "xc_dom_boot_image", xc_dom_boot_image(dom)) ||
-	    (step = "xc_dom_gnttab_init", xc_dom_gnttab_init(dom))) {
+	    (step = "xc_dom_boot_image", xc_dom_boot_image(dom))) {
 		int rc = xc_fail(err, step, domid);
 		xc_dom_release(dom);
 		return rc;
@@ -178,6 +177,19 @@ static int build(void *arg, uint32_t domid, const struct xcl_domain_config *cfg,
 	out->store_mfn = xc_dom_p2m(dom, dom->xenstore_pfn);
 	out->console_mfn = xc_dom_p2m(dom, dom->console_pfn);
 	xc_dom_release(dom);
+	return HD_OK;
+}
+
+/* What xc_dom_gnttab_init does for a PV guest, as a call of its own so
+ * that it is timed apart from the build: the console and store pages
+ * (machine frames, for PV) granted to dom0. */
+static int gnttab_seed(void *arg, uint32_t domid,
+		       const struct xcl_build_result *pages, struct hd_err *err)
+{
+	struct xcl_xen *x = arg;
+	if (xc_dom_gnttab_seed(x->xch, domid, false, pages->console_mfn,
+			       pages->store_mfn, 0, 0) < 0)
+		return xc_fail(err, "xc_dom_gnttab_seed", domid);
 	return HD_OK;
 }
 
@@ -210,6 +222,7 @@ const struct xcl_hv_ops xcl_xen_ops = {
 	.domain_create = domain_create,
 	.evtchn_alloc = evtchn_alloc,
 	.build = build,
+	.gnttab_seed = gnttab_seed,
 	.unpause = unpause,
 	.destroy = destroy,
 };

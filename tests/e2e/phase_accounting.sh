@@ -14,8 +14,21 @@ cat > "$TMP/horde-xenstored" <<WRAP
 exec "$PWD/$B/horde-xenstored" "\$@" --trace-file "$TMP/trace"
 WRAP
 chmod +x "$TMP/horde-xenstored"
-cat > "$TMP/p.plan" <<'PLAN'
+# A latency profile of the test's own, with no spread: every creation is
+# charged exactly these.
+cat > "$TMP/fixed.profile" <<'PROFILE'
+name = fixed
+source = phase_accounting.sh
+create = 300000 0 0
+evtchn = 5000 0 0
+build = 660000 0 0
+gnttab = 10000 0 0
+unpause = 20000 0 0
+destroy = 300000 0 0
+PROFILE
+cat > "$TMP/p.plan" <<PLAN
 [acct]
+emu_latency=$TMP/fixed.profile
 guests=160
 memory=8
 boot_delay=1ms
@@ -51,10 +64,18 @@ commits=$(q "$db" "select count(*) from guests where failure is null")
 # Every retry is one more TRANSACTION_END than the guests' one commit each.
 expect_eq "retries vs commits the daemon saw" "$((commits + retries))" "$conflicts"
 
-# emu's default latency profile (emu/hv.c): create 300 us, 2 event channels
-# of 5 us, build 500 us + 20 us a MiB (8 MiB), unpause 20 us.
+# The profile's costs, charged to the hypervisor phase and operation by
+# operation (2 event channels a guest).
 expect_eq "modelled hypervisor time per guest" \
-	"$(q "$db" "select count(*) from phases where phase = 'hypervisor' and modelled_ns = 300000 + 2 * 5000 + 500000 + 8 * 20000 + 20000")" 160
+	"$(q "$db" "select count(*) from phases where phase = 'hypervisor' and modelled_ns = 300000 + 2 * 5000 + 660000 + 10000 + 20000")" 160
+for o in create:1:300000 evtchn:2:10000 build:1:660000 gnttab:1:10000 unpause:1:20000; do
+	IFS=: read -r op calls ns <<< "$o"
+	expect_eq "hypervisor operation $op" \
+		"$(q "$db" "select count(*) from hv_ops where stage = 'create' and op = '$op' and calls = $calls and modelled_ns = $ns and dur_ns >= $ns")" 160
+done
+expect_eq "destroy operation" \
+	"$(q "$db" "select count(*) from hv_ops where stage = 'destroy' and op = 'destroy' and calls = 1 and modelled_ns = 300000")" 160
+expect_eq "no other operations" "$(q "$db" "select count(*) from hv_ops")" $((6 * 160))
 expect_eq "modelled time outside the hypervisor phase" \
 	"$(q "$db" "select count(*) from phases where phase != 'hypervisor' and modelled_ns != 0")" 0
 expect_eq "measured time recorded" \

@@ -1,7 +1,10 @@
 /* test_hv.c: the emulated hypervisor's accounting: each limit bites at the
  * guest hv.c's comment says, with its cause, and destroying a guest gives
  * back what it held. */
+#define _GNU_SOURCE /* pthread barriers */
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,17 +22,26 @@ static const struct emu_limits roomy = {
 	.maptrack_frames = 1024,
 };
 
-static struct emu_hv *new_hv(const struct emu_limits *l)
+static struct emu_hv *new_hv_with(const struct emu_limits *l,
+				  const struct emu_latency *lat)
 {
 	struct emu_hv *hv;
 	struct hd_err err;
-	assert_int_equal(emu_hv_new(l, emu_latency_find("zero"), NULL, NULL,
-				    NULL, &hv, &err), HD_OK);
+	assert_int_equal(emu_hv_new(l, lat, 1, NULL, NULL, NULL, &hv, &err),
+			 HD_OK);
 	return hv;
 }
 
+static struct emu_hv *new_hv(const struct emu_limits *l)
+{
+	struct emu_latency zero;
+	struct hd_err err;
+	assert_int_equal(emu_latency_load("zero", &zero, &err), HD_OK);
+	return new_hv_with(l, &zero);
+}
+
 /* What libxcl and dom0 ask of the hypervisor for one guest with one vif:
- * a domain, its xenstore and console channels, its build, the vif's
+ * a domain, its xenstore and console channels, its build and grants, the vif's
  * channel bound by netback. Returns the domid, or 0 with err set. */
 static uint32_t make_guest(struct emu_hv *hv, struct hd_err *err)
 {
@@ -43,6 +55,7 @@ static uint32_t make_guest(struct emu_hv *hv, struct hd_err *err)
 	if (emu_hv_ops.evtchn_alloc(hv, domid, 0, &store, err) ||
 	    emu_hv_ops.evtchn_alloc(hv, domid, 0, &console, err) ||
 	    emu_hv_ops.build(hv, domid, &cfg, store, console, &br, err) ||
+	    emu_hv_ops.gnttab_seed(hv, domid, &br, err) ||
 	    emu_hv_bind_vif(hv, domid, err)) {
 		struct hd_err e2;
 		emu_hv_ops.destroy(hv, domid, &e2);
@@ -143,6 +156,68 @@ static void memory(void **state)
 	emu_hv_free(hv);
 }
 
+/* Xen's domctl lock: two threads' domain creations (domctls) queue,
+ * while their event channel allocations (not domctls) overlap. */
+struct racer {
+	struct emu_hv *hv;
+	pthread_barrier_t *start;
+	uint32_t domid;
+	uint64_t create_from, create_to, evtchn_from, evtchn_to;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	struct xcl_domain_config cfg = { .memory_kib = 4096, .vcpus = 1 };
+	struct hd_err err;
+	uint32_t port;
+
+	pthread_barrier_wait(r->start);
+	r->create_from = hd_now_ns();
+	assert_int_equal(emu_hv_ops.domain_create(r->hv, &cfg, &r->domid, &err), HD_OK);
+	r->create_to = hd_now_ns();
+	pthread_barrier_wait(r->start);
+	r->evtchn_from = hd_now_ns();
+	assert_int_equal(emu_hv_ops.evtchn_alloc(r->hv, r->domid, 0, &port, &err), HD_OK);
+	r->evtchn_to = hd_now_ns();
+	return NULL;
+}
+
+static bool overlap(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
+{
+	return a0 < b1 && b0 < a1;
+}
+
+static void domctl_lock(void **state)
+{
+	struct emu_latency lat;
+	struct hd_err err;
+	pthread_barrier_t start;
+	struct racer r[2];
+	pthread_t t[2];
+	(void)state;
+	assert_int_equal(emu_latency_load("zero", &lat, &err), HD_OK);
+	lat.op[XCL_HV_CREATE].median_ns = 50000000;
+	lat.op[XCL_HV_EVTCHN].median_ns = 50000000;
+	struct emu_hv *hv = new_hv_with(&roomy, &lat);
+	pthread_barrier_init(&start, NULL, 2);
+	for (int i = 0; i < 2; i++) {
+		r[i] = (struct racer){ .hv = hv, .start = &start };
+		pthread_create(&t[i], NULL, race, &r[i]);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	/* The second creation waited out the first's 50 ms, then slept its
+	 * own: two sleeps in one call. */
+	uint64_t c0 = r[0].create_to - r[0].create_from;
+	uint64_t c1 = r[1].create_to - r[1].create_from;
+	assert_true((c0 > c1 ? c0 : c1) >= 100000000);
+	assert_true(overlap(r[0].evtchn_from, r[0].evtchn_to, r[1].evtchn_from,
+			    r[1].evtchn_to));
+	pthread_barrier_destroy(&start);
+	emu_hv_free(hv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +225,7 @@ int main(void)
 		cmocka_unit_test(evtchn_fifo_and_domids),
 		cmocka_unit_test(grants_and_maptrack),
 		cmocka_unit_test(memory),
+		cmocka_unit_test(domctl_lock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
