@@ -40,7 +40,7 @@ HORDE_SRC  := harness/main.c harness/plan.c harness/results.c \
               probes/arp.c \
               probes/sampler.c probes/arping.c \
               loadgen/loadgen.c analysis/report.c analysis/report_page.c \
-              analysis/stats.c analysis/compare.c \
+              analysis/stats.c analysis/compare.c analysis/calibrate.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
 COSMOS_SRC := harness/xcl/cosmos.c harness/plan.c harness/platform.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
@@ -132,7 +132,7 @@ ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recov
 UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
               test_xenstored test_hv test_boot_delay test_sampler \
               test_loadgen test_stats test_compare test_workers \
-              test_pty_limit test_guest_net test_latency
+              test_pty_limit test_guest_net test_latency test_calibrate
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c lib/util.c lib/hmap.c lib/heap.c
@@ -161,6 +161,11 @@ $(B)/asan/test_hv: tests/unit/test_hv.c emu/hv.c emu/latency.c \
 $(B)/asan/test_boot_delay: tests/unit/test_boot_delay.c emu/boot_delay.c lib/util.c
 $(B)/asan/test_latency: tests/unit/test_latency.c emu/latency.c \
                         emu/default_profile.S harness/xcl/xcl_hv.c lib/util.c
+$(B)/asan/test_calibrate: tests/unit/test_calibrate.c analysis/calibrate.c \
+                          emu/latency.c emu/default_profile.S harness/plan.c \
+                          harness/results.c harness/xcl/xcl.c \
+                          harness/xcl/xcl_hv.c harness/xcl/xcl_profile.c \
+                          lib/util.c lib/hmap.c
 HEADERS := $(wildcard lib/*.h harness/*.h harness/xcl/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
 $(UNIT_BINS): $(HEADERS) tests/tools/gen_runs.c tests/unit/fail_alloc.h
 	@mkdir -p $(dir $@)

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../analysis/calibrate.h"
 #include "../analysis/compare.h"
 #include "../analysis/report.h"
 #include "../probes/arping.h"
@@ -591,6 +592,109 @@ static int cmd_clean(const struct cli_args *a)
 	return 0;
 }
 
+/* ---- horde calibrate ---- */
+
+static const struct cli_opt calibrate_opts[] = {
+	{ "out", "FILE", "where the profile goes (default: beside DB, named "
+	  "after the profile)" },
+	{ "name", "NAME", "the profile's name (default: DB's name and the run, "
+	  "like xen-bench-run3)" },
+	{ NULL, NULL, NULL },
+};
+
+/* The newest run on platform xen: the one a calibration wants. */
+static int newest_xen_run(sqlite3 *db, int64_t *id, struct hd_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = HD_OK;
+	if (sqlite3_prepare_v2(db, "SELECT max(id) FROM runs WHERE platform = "
+			       "'xen'", -1, &st, NULL))
+		return hd_fail(err, HD_ESYS, "query runs: %s", sqlite3_errmsg(db));
+	if (sqlite3_step(st) != SQLITE_ROW ||
+	    sqlite3_column_type(st, 0) == SQLITE_NULL)
+		rc = hd_fail(err, HD_ENOENT, "no run on platform xen (real Xen "
+			     "through libxcl) to calibrate from");
+	else
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int cmd_calibrate(const struct cli_args *a)
+{
+	struct hd_err err = { 0 };
+	struct emu_latency prof;
+	struct calibrate_fit fits[XCL_HV_OP_COUNT];
+	char path[PATH_MAX], name[64], out[PATH_MAX];
+	int64_t run = 0;
+	sqlite3 *db;
+
+	hd_strlcpy(path, a->pos[0], sizeof(path));
+	char *colon = strrchr(path, ':');
+	if (colon) {
+		long long v;
+		if (hd_parse_int(colon + 1, 1, INT64_MAX, &v)) {
+			hd_fail(&err, HD_EINVAL, "'%s' is not a run id", colon + 1);
+			return fail(&err);
+		}
+		*colon = '\0';
+		run = v;
+	}
+	if (open_db(path, &db, &err))
+		return fail(&err);
+	int rc = run ? HD_OK : newest_xen_run(db, &run, &err);
+	if (!rc) {
+		char stem[PATH_MAX];
+		hd_strlcpy(stem, path, sizeof(stem));
+		char *base = basename(stem), *dot = strrchr(base, '.');
+		if (dot && dot != base)
+			*dot = '\0';
+		if (a->values[1])
+			hd_strlcpy(name, a->values[1], sizeof(name));
+		else
+			snprintf(name, sizeof(name), "%.40s-run%lld", base,
+				 (long long)run);
+		rc = hd_check_chars("--name", name, "-_.", &err);
+	}
+	if (!rc)
+		rc = calibrate_run(db, path, run, name, &prof, fits, &err);
+	sqlite3_close(db);
+	if (rc)
+		return fail(&err);
+
+	char dir[PATH_MAX];
+	hd_strlcpy(dir, path, sizeof(dir));
+	if (a->values[0])
+		hd_strlcpy(out, a->values[0], sizeof(out));
+	else
+		snprintf(out, sizeof(out), "%s/%s.profile", dirname(dir), name);
+	FILE *f = fopen(out, "w");
+	if (f)
+		emu_latency_write(f, &prof);
+	if (!f || fclose(f) != 0) {
+		hd_fail_errno(&err, HD_ESYS, "%s", out);
+		return fail(&err);
+	}
+
+	printf("calibrate: %s\n  %-8s %6s %9s %12s %6s  %s\n", prof.source,
+	       "op", "rows", "median", "growth/1000", "sigma", "domains");
+	for (int op = 0; op < XCL_HV_OP_COUNT; op++) {
+		char med[32], growth[32];
+		const struct emu_op_cost *c = &prof.op[op];
+		hd_fmt_ns(c->median_ns, med, sizeof(med));
+		hd_fmt_ns((uint64_t)llabs(c->growth_ns), growth + 1,
+			  sizeof(growth) - 1);
+		growth[0] = c->growth_ns < 0 ? '-' : '+';
+		printf("  %-8s %6u %9s %12s %6.2f  %u-%u\n",
+		       xcl_hv_op_name((enum xcl_hv_op)op), fits[op].rows, med,
+		       growth, c->sigma, fits[op].min_domains,
+		       fits[op].max_domains);
+	}
+	printf("calibrate: profile %s in %s (plan key emu_latency=%s)\n", name,
+	       out, out);
+	return 0;
+}
+
 /* ---- horde help ---- */
 
 static int cmd_help(const struct cli_args *a);
@@ -678,6 +782,9 @@ static const struct command commands[] = {
 	{ "clean", "[DB...]", "remove what runs whose horde died left behind "
 	  "(emu: namespaces, folders, daemons; Xen: domains named horde-*), "
 	  "and mark those runs crashed in DB", 0, 8, no_opts, cmd_clean },
+	{ "calibrate", "DB[:RUN]", "fit emu's latency profile to a real Xen "
+	  "run (default: the newest on platform xen), for emu_latency=FILE",
+	  1, 1, calibrate_opts, cmd_calibrate },
 	{ "arping", "IFACE RANGE", "ARP-probe an address range (A.B.C.D, "
 	  "A-B, A/N) on an interface, like arp-scan; exit 1 if any missed",
 	  2, 2, arping_opts, cmd_arping },
