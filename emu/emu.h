@@ -53,7 +53,7 @@ typedef void (*emu_destroy_fn)(void *arg, uint32_t domid);
 struct emu_limits {
 	uint64_t host_memory_kib;
 	uint32_t dom0_evtchn_ports; /* 4,096 (2-level ABI) or 131,072 (FIFO) */
-	uint32_t grant_frames;      /* max_grant_frames */
+	uint32_t grant_frames;      /* each guest's max_grant_frames */
 	uint32_t maptrack_frames;   /* dom0's max_maptrack_frames */
 };
 
@@ -67,10 +67,11 @@ void emu_hv_free(struct emu_hv *hv);
 uint32_t emu_hv_domains(struct emu_hv *hv);
 struct emu_hv_usage {
 	uint32_t domains, dom0_ports;
-	uint64_t grants, memory_kib;
+	uint64_t dom0_maps, memory_kib;
 };
 void emu_hv_usage(struct emu_hv *hv, struct emu_hv_usage *out);
-/* dom0's netback binding a vif's event channel: one more dom0 port. */
+/* dom0's netback plugging a vif: one more dom0 port, and maps of the
+ * vif's two rings in dom0's maptrack. */
 int emu_hv_bind_vif(struct emu_hv *hv, uint32_t domid, struct hd_err *err);
 
 extern const struct xcl_hv_ops emu_hv_ops;

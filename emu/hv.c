@@ -10,11 +10,17 @@
  *   the vif's, charged when dom0's netback plugs it. With the 2-level ABI a
  *   64-bit dom0 has 4,096 ports: 4,095 / 3 = 1,365 guests; guest 1,366 finds
  *   none. FIFO has 131,072, more than Xen has domain ids for.
- * - Grants: each guest's xenstore and console pages are 2 grants that dom0's
- *   daemons map. They are counted against one table of max_grant_frames x
- *   512 entries (grant table v1), the accounting behind the seed work's
- *   8,192 guests at 32 frames, and their maps against dom0's maptrack of
- *   max_maptrack_frames x 512 entries. Guest frames x 256 + 1 fails first.
+ * - Grants (xen/common/grant_table.c, Xen 4.17): a guest's grants live in
+ *   its own table (max_grant_frames of 512 v1 entries), not in one table of
+ *   the host; the 2 the toolstack seeds (xenstore and console pages) sit in
+ *   its first frame, so the table never refuses them. What is shared is
+ *   dom0's maptrack: every grant dom0 maps takes an entry of 16 bytes
+ *   (struct grant_mapping), 256 a frame, max_maptrack_frames frames
+ *   (gnttab_max_maptrack_frames, 1,024 by default). A guest with one vif
+ *   holds 4: xenstored's and xenconsoled's maps of its store and console
+ *   pages (charged when the grants are seeded) and netback's of the vif's
+ *   TX and RX rings (charged when the vif is bound). 1,024 frames hold
+ *   65,536 guests, past the domain ids; 1 frame, 64.
  * - Memory: each guest's memory against host_memory. */
 #define _GNU_SOURCE
 #include "emu.h"
@@ -27,13 +33,15 @@
 
 #define FIRST_DOMID 1
 #define LAST_DOMID 32751 /* DOMID_FIRST_RESERVED - 1 */
-#define ENTRIES_PER_FRAME 512 /* grant table v1, and maptrack: 4 KiB / 8 */
-#define GRANTS_PER_GUEST 2    /* xenstore and console pages */
+#define MAPS_PER_FRAME 256 /* 4 KiB / sizeof(struct grant_mapping) */
+#define DAEMON_MAPS 2      /* xenstored's and xenconsoled's */
+#define NETBACK_MAPS 2     /* a vif's TX and RX rings */
 
 struct domain {
 	bool used;
 	bool running;
-	bool granted;         /* its 2 grants and maps are counted */
+	bool granted;         /* its 2 grants are seeded */
+	uint32_t dom0_maps;   /* dom0 maptrack entries its pages hold */
 	uint64_t memory_kib;
 	uint32_t evtchns;     /* its own ports */
 	uint32_t dom0_ports;  /* dom0 ports its channels hold */
@@ -53,7 +61,7 @@ struct emu_hv {
 	struct emu_limits limits;
 	uint64_t used_kib;
 	uint32_t dom0_ports_used; /* port 0 excluded */
-	uint64_t grants_used;
+	uint64_t dom0_maps_used;
 	uint32_t ndomains;
 	uint32_t last_domid;
 	struct domain *doms; /* indexed by domid */
@@ -146,7 +154,7 @@ void emu_hv_usage(struct emu_hv *hv, struct emu_hv_usage *out)
 	pthread_mutex_lock(&hv->lock);
 	out->domains = hv->ndomains;
 	out->dom0_ports = hv->dom0_ports_used;
-	out->grants = hv->grants_used;
+	out->dom0_maps = hv->dom0_maps_used;
 	out->memory_kib = hv->used_kib;
 	pthread_mutex_unlock(&hv->lock);
 }
@@ -207,6 +215,20 @@ static int take_dom0_port(struct emu_hv *hv, struct domain *dom,
 	return HD_OK;
 }
 
+/* n more entries in dom0's maptrack for dom's pages. Called locked. */
+static int take_dom0_maps(struct emu_hv *hv, struct domain *dom, uint32_t n,
+			  struct hd_err *err)
+{
+	uint64_t maps = (uint64_t)hv->limits.maptrack_frames * MAPS_PER_FRAME;
+	if (hv->dom0_maps_used + n > maps)
+		return hd_fail(err, HD_ELIMIT, "grant: dom0 maptrack full (%u "
+			       "frames, %llu maps)", hv->limits.maptrack_frames,
+			       (unsigned long long)maps);
+	hv->dom0_maps_used += n;
+	dom->dom0_maps += n;
+	return HD_OK;
+}
+
 /* A channel whose other end is dom0 takes a port on both sides. */
 static int evtchn_alloc(void *arg, uint32_t domid, uint32_t remote,
 			uint32_t *port, struct hd_err *err)
@@ -235,32 +257,11 @@ int emu_hv_bind_vif(struct emu_hv *hv, uint32_t domid, struct hd_err *err)
 	struct domain *dom = get(hv, domid);
 	if (!dom)
 		rc = hd_fail(err, HD_ENOENT, "evtchn: no domain %u", domid);
-	else if (!(rc = take_dom0_port(hv, dom, err)))
+	else if (!(rc = take_dom0_maps(hv, dom, NETBACK_MAPS, err)) &&
+		 !(rc = take_dom0_port(hv, dom, err)))
 		dom->evtchns++;
 	pthread_mutex_unlock(&hv->lock);
 	return rc;
-}
-
-/* The guest's xenstore and console grants, and dom0's maps of them. */
-static int grant_pages(struct emu_hv *hv, struct domain *dom,
-		       struct hd_err *err)
-{
-	uint64_t grants = (uint64_t)hv->limits.grant_frames * ENTRIES_PER_FRAME;
-	uint64_t maps = (uint64_t)hv->limits.maptrack_frames * ENTRIES_PER_FRAME;
-
-	if (dom->granted)
-		return HD_OK;
-	if (hv->grants_used + GRANTS_PER_GUEST > grants)
-		return hd_fail(err, HD_ELIMIT, "grant: grant table full (%u "
-			       "frames, %llu grants)", hv->limits.grant_frames,
-			       (unsigned long long)grants);
-	if (hv->grants_used + GRANTS_PER_GUEST > maps)
-		return hd_fail(err, HD_ELIMIT, "grant: dom0 maptrack full (%u "
-			       "frames, %llu maps)", hv->limits.maptrack_frames,
-			       (unsigned long long)maps);
-	hv->grants_used += GRANTS_PER_GUEST;
-	dom->granted = true;
-	return HD_OK;
 }
 
 static int build(void *arg, uint32_t domid, const struct xcl_domain_config *cfg,
@@ -303,8 +304,12 @@ static int gnttab_seed(void *arg, uint32_t domid,
 	model(hv, XCL_HV_GNTTAB);
 	pthread_mutex_lock(&hv->lock);
 	struct domain *dom = get(hv, domid);
-	rc = dom ? grant_pages(hv, dom, err)
-		 : hd_fail(err, HD_ENOENT, "grant: no domain %u", domid);
+	if (!dom)
+		rc = hd_fail(err, HD_ENOENT, "grant: no domain %u", domid);
+	else if (dom->granted)
+		rc = HD_OK;
+	else if (!(rc = take_dom0_maps(hv, dom, DAEMON_MAPS, err)))
+		dom->granted = true;
 	pthread_mutex_unlock(&hv->lock);
 	return rc;
 }
@@ -342,8 +347,7 @@ static int destroy(void *arg, uint32_t domid, struct hd_err *err)
 	if (dom) {
 		hv->used_kib -= dom->memory_kib;
 		hv->dom0_ports_used -= dom->dom0_ports;
-		if (dom->granted)
-			hv->grants_used -= GRANTS_PER_GUEST;
+		hv->dom0_maps_used -= dom->dom0_maps;
 		free(dom->cmdline);
 		memset(dom, 0, sizeof(*dom));
 		hv->ndomains--;

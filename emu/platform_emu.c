@@ -604,8 +604,8 @@ static void emu_info(struct platform *p, struct platform_info *out)
 	char delay[32];
 	snprintf(out->modelled, sizeof(out->modelled),
 		 "hypervisor modelled: latency profile '%s' (%s); limits: %u "
-		 "dom0 event channel ports, %u grant frames, %u maptrack "
-		 "frames, %llu MiB of host memory. Guest boot delay modelled "
+		 "dom0 event channel ports, %u grant frames a guest, %u dom0 "
+		 "maptrack frames, %llu MiB of host memory; Xen's domctl lock. Guest boot delay modelled "
 		 "(%s, median %s). XenStore, dom0's vifs and bridges, and the "
 		 "console daemon's PTYs and descriptors are real and measured.",
 		 p->lat.name, p->lat.source, p->limits.dom0_evtchn_ports,
@@ -639,7 +639,7 @@ static void emu_sample(struct platform *p, sampler_emit_fn emit, void *ctx)
 	emu_hv_usage(p->hv, &u);
 	emit(ctx, "hypervisor", "domains", u.domains);
 	emit(ctx, "hypervisor", "dom0_evtchn_ports", u.dom0_ports);
-	emit(ctx, "hypervisor", "grants", (double)u.grants);
+	emit(ctx, "hypervisor", "dom0_maps", (double)u.dom0_maps);
 	emit(ctx, "hypervisor", "free_memory_kib",
 	     (double)(p->limits.host_memory_kib - u.memory_kib));
 	if (!p->xs_sampler && !(p->xs_sampler = xs_open(0)))

@@ -192,11 +192,13 @@ static const struct plan_option plan_options[] = {
 	  "emu: dom0's event channel ABI (3 dom0 ports per guest with one "
 	  "vif)", NULL },
 	{ "max_grant_frames", OPT_INT, FIELD(max_grant_frames), "64", 1, 4096,
-	  NULL, "emu: grant table frames of 512 grants, 2 grants per guest "
-	  "(64 in Xen 4.17, 32 in the seed's)", NULL },
+	  NULL, "emu: each guest's own grant table frames of 512 grants (64 in "
+	  "Xen 4.17); its 2 seeded grants fit in one, so this limits nothing "
+	  "host-wide, unlike the seed's shared table", NULL },
 	{ "max_maptrack_frames", OPT_INT, FIELD(max_maptrack_frames), "1024", 1,
-	  65536, NULL, "emu: dom0's maptrack frames of 512 maps, 2 maps per "
-	  "guest (1024 in Xen 4.17)", NULL },
+	  65536, NULL, "emu: dom0's maptrack frames of 256 maps (1024 in Xen "
+	  "4.17); 4 maps per guest: its store and console pages, its vif's "
+	  "two rings", NULL },
 	{ "bridges", OPT_INT, FIELD(bridges), "1", 1, 64, NULL,
 	  "emu: bridges horde-br0.. the vifs are spread over, round robin (a "
 	  "Linux bridge takes 1,023 ports)", NULL },
