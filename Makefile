@@ -35,7 +35,7 @@ XCL_SRC    := harness/xcl/xcl.c harness/xcl/xcl_hv.c harness/xcl/xcl_profile.c \
               harness/platform_xl.c
 EMU_SRC    := emu/hv.c emu/latency.c emu/default_profile.S emu/boot_delay.c \
               emu/guests.c emu/dom0.c emu/rundir.c emu/platform_emu.c
-HORDE_SRC  := harness/main.c harness/plan.c harness/results.c \
+HORDE_SRC  := harness/main.c harness/progress.c harness/plan.c harness/results.c \
               harness/runner.c harness/workers.c harness/platform.c \
               probes/arp.c \
               probes/sampler.c probes/arping.c \
@@ -132,7 +132,8 @@ ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recov
 UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
               test_xenstored test_hv test_boot_delay test_sampler \
               test_loadgen test_stats test_compare test_workers \
-              test_pty_limit test_guest_net test_latency test_calibrate
+              test_pty_limit test_guest_net test_latency test_calibrate \
+              test_progress
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c lib/util.c lib/hmap.c lib/heap.c
@@ -166,6 +167,7 @@ $(B)/asan/test_calibrate: tests/unit/test_calibrate.c analysis/calibrate.c \
                           harness/results.c harness/xcl/xcl.c \
                           harness/xcl/xcl_hv.c harness/xcl/xcl_profile.c \
                           lib/util.c lib/hmap.c
+$(B)/asan/test_progress: tests/unit/test_progress.c harness/progress.c
 HEADERS := $(wildcard lib/*.h harness/*.h harness/xcl/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
 $(UNIT_BINS): $(HEADERS) tests/tools/gen_runs.c tests/unit/fail_alloc.h
 	@mkdir -p $(dir $@)

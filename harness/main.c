@@ -24,6 +24,7 @@
 #include "../analysis/report.h"
 #include "../probes/arping.h"
 #include "plan.h"
+#include "progress.h"
 #include "platform.h"
 #include "results.h"
 #include "runner.h"
@@ -97,32 +98,9 @@ static int fail_msg(const char *msg)
 
 /* ---- horde run ---- */
 
-struct progress_view {
-	int tty;
-	uint64_t last_line_ns;
-	const char *last_stage;
-};
-
 static void show_progress(void *arg, const struct run_progress *p)
 {
-	struct progress_view *v = arg;
-	double secs = p->elapsed_ns / 1e9;
-	double rate = secs > 0 ? p->created / secs : 0;
-	uint32_t left = p->planned - p->created - p->failed;
-	uint64_t now = hd_now_ns();
-
-	/* On a terminal: one line redrawn; in a log: a line every 10 s, at
-	 * each change of stage, and at the end. */
-	if (!v->tty && !p->final && p->stage == v->last_stage &&
-	    now - v->last_line_ns < 10000000000ull)
-		return;
-	v->last_line_ns = now;
-	v->last_stage = p->stage;
-	fprintf(stderr, "%s  %-15s %6u/%u created  %7.1f/s  eta %5.0fs  "
-		"alive %u  dead %u  failed %u  destroyed %u%s",
-		v->tty ? "\r" : "", p->stage, p->created, p->planned, rate,
-		rate > 0 ? left / rate : 0.0, p->alive, p->dead,
-		p->failed + p->faulty, p->destroyed, v->tty ? "\033[K" : "\n");
+	progress_line(arg, p, hd_now_ns(), stderr);
 }
 
 static void default_db_path(const char *plan_path, char *out, size_t len)

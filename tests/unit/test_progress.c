@@ -1,0 +1,98 @@
+/* test_progress.c: the progress line's ETA follows the recent rate (a run
+ * that slows is promised its real end, not the one the mean since the start
+ * gives), says nothing outside creation, and a log gets a line every 10 s. */
+#define _GNU_SOURCE /* fmemopen */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../harness/progress.h"
+
+#define S 1000000000ull
+
+/* The line p gives at elapsed time t (s), into buf. */
+static void line(struct progress_view *v, struct run_progress *p, double t,
+		 char *buf, size_t len)
+{
+	FILE *f = fmemopen(buf, len, "w");
+	p->elapsed_ns = (uint64_t)(t * S);
+	buf[0] = '\0';
+	progress_line(v, p, p->elapsed_ns, f);
+	fclose(f);
+}
+
+static double eta_of(const char *buf)
+{
+	const char *e = strstr(buf, "eta ");
+	return e ? atof(e + 4) : -1;
+}
+
+/* 100 guests a second for 60 s, then 10 a second: after 30 s at the slow
+ * rate, 1,000 left take 100 s, where the mean (6,300 / 90 s) says 14 s. */
+static void eta_follows_the_recent_rate(void **state)
+{
+	struct progress_view v = { .tty = 1 };
+	struct run_progress p = { .stage = "creating", .planned = 7300 };
+	char buf[256];
+	(void)state;
+	for (double t = 0; t <= 90.0; t += 0.5) {
+		p.created = (uint32_t)(t <= 60 ? 100 * t : 6000 + 10 * (t - 60));
+		line(&v, &p, t, buf, sizeof(buf));
+	}
+	assert_int_equal(p.created, 6300);
+	double eta = eta_of(buf);
+	if (eta < 95 || eta > 105)
+		fail_msg("eta %.0f s for 1,000 guests at 10 a second: '%s'", eta, buf);
+}
+
+static void no_eta_outside_creation(void **state)
+{
+	struct progress_view v = { .tty = 1 };
+	struct run_progress p = { .stage = "creating", .planned = 100 };
+	char buf[256];
+	(void)state;
+	for (double t = 0; t <= 5; t += 0.5) {
+		p.created = (uint32_t)(10 * t);
+		line(&v, &p, t, buf, sizeof(buf));
+	}
+	assert_true(eta_of(buf) > 0);
+	p.stage = "destroying";
+	line(&v, &p, 6, buf, sizeof(buf));
+	assert_null(strstr(buf, "eta"));
+	assert_non_null(strstr(buf, "destroying"));
+}
+
+/* In a log (no terminal): a line at the start, then every 10 s and at
+ * each change of stage. */
+static void a_log_gets_a_line_every_10_s(void **state)
+{
+	struct progress_view v = { .tty = 0 };
+	struct run_progress p = { .stage = "creating", .planned = 1000 };
+	char buf[256];
+	int lines = 0;
+	(void)state;
+	for (double t = 0; t < 25; t += 0.5) {
+		p.created = (uint32_t)t;
+		line(&v, &p, t, buf, sizeof(buf));
+		lines += buf[0] != '\0';
+	}
+	assert_int_equal(lines, 3); /* at 0, 10 and 20 s */
+	p.stage = "waiting for ARP";
+	line(&v, &p, 25.5, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "waiting for ARP"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(eta_follows_the_recent_rate),
+		cmocka_unit_test(no_eta_outside_creation),
+		cmocka_unit_test(a_log_gets_a_line_every_10_s),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
