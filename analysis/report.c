@@ -38,33 +38,66 @@ int report_last_run(sqlite3 *db, int64_t *run_id, struct hd_err *err)
 	return rc;
 }
 
+/* One table of the runs, its columns as wide as their longest value (a
+ * sweep's job names run long). */
+#define RUNS_COLS 10
+
 int report_runs(sqlite3 *db, FILE *f, struct hd_err *err)
 {
-	sqlite3_stmt *st;
+	static const char *const head[RUNS_COLS] = {
+		"id", "job", "platform", "profile", "status", "planned",
+		"created", "alive", "started (UTC)", "commit" };
+	/* Numbers right-aligned, text left. */
+	static const int right[RUNS_COLS] = { 0, 0, 0, 0, 0, 1, 1, 1, 0, 0 };
 	const char *sql =
 		"SELECT r.id, r.job, r.platform, r.profile, r.status,"
 		" r.guests_planned, count(g.seq), count(g.alive_ns),"
 		" r.started_at, r.git_commit"
 		" FROM runs r LEFT JOIN guests g ON g.run_id = r.id"
 		" GROUP BY r.id ORDER BY r.id";
+	sqlite3_stmt *st;
+	char **cell = NULL;
+	size_t rows = 0, cap = 0;
+	int width[RUNS_COLS], rc = HD_OK;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL))
 		return db_fail(db, err, "query runs");
-	fprintf(f, "%-5s %-16s %-8s %-7s %-12s %8s %8s %8s  %-20s %s\n", "id",
-		"job", "platform", "profile", "status", "planned", "created",
-		"alive", "started (UTC)", "commit");
+	for (int c = 0; c < RUNS_COLS; c++)
+		width[c] = (int)strlen(head[c]);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		fprintf(f, "%-5lld %-16s %-8s %-7s %-12s %8lld %8lld %8lld  %-20s %s\n",
-			(long long)sqlite3_column_int64(st, 0),
-			sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-			sqlite3_column_text(st, 3), sqlite3_column_text(st, 4),
-			(long long)sqlite3_column_int64(st, 5),
-			(long long)sqlite3_column_int64(st, 6),
-			(long long)sqlite3_column_int64(st, 7),
-			sqlite3_column_text(st, 8), sqlite3_column_text(st, 9));
+		if (rows == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **n = realloc(cell, cap * RUNS_COLS * sizeof(*n));
+			if (!n) {
+				rc = hd_fail(err, HD_ESYS, "out of memory");
+				break;
+			}
+			cell = n;
+		}
+		for (int c = 0; c < RUNS_COLS; c++) {
+			const char *v = (const char *)sqlite3_column_text(st, c);
+			char *copy = strdup(v ? v : "");
+			cell[rows * RUNS_COLS + c] = copy;
+			int w = copy ? (int)strlen(copy) : 0;
+			if (w > width[c])
+				width[c] = w;
+		}
+		rows++;
 	}
 	sqlite3_finalize(st);
-	return HD_OK;
+	for (size_t r = 0; r <= rows && !rc; r++) {
+		for (int c = 0; c < RUNS_COLS; c++) {
+			const char *v = r ? cell[(r - 1) * RUNS_COLS + c] : head[c];
+			int w = right[c] ? width[c]
+					 : c == RUNS_COLS - 1 ? 0 : -width[c];
+			fprintf(f, "%s%*s", c ? "  " : "", w, v ? v : "");
+		}
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < rows * RUNS_COLS; i++)
+		free(cell[i]);
+	free(cell);
+	return rc;
 }
 
 /* Per-guest figures of one run, in creation order. */

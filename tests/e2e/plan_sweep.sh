@@ -36,6 +36,13 @@ expect_eq "every guest up" "$(q "$db" "select count(*) from guests where alive_n
 expect_eq "stored plan has its include in place" \
 	"$(q "$db" "select count(*) from runs where plan_text like '%# include=common.inc (included here)%boot_delay=10ms%'")" 4
 
+# horde runs keeps its columns with names this long: every status under
+# the header's.
+"$B/horde" runs "$db" > "$TMP/runs" || fail "runs"
+col=$(head -1 "$TMP/runs" | awk '{ print index($0, "status") }')
+awk -v c="$col" 'NR > 1 && substr($0, c, 5) != "done " { bad = 1 } END { exit bad }' "$TMP/runs" ||
+	fail "runs columns: $(cat "$TMP/runs")"
+
 printf '[a]\nguests=10,none\n' > "$TMP/bad.plan"
 "$B/horde" check "$TMP/bad.plan" > /dev/null 2> "$TMP/err"
 expect_eq "bad plan" $? 1
