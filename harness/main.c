@@ -33,6 +33,7 @@ struct cli_opt {
 	const char *name;
 	const char *arg; /* NULL: a flag */
 	const char *help;
+	char short_name; /* 0: none */
 };
 
 struct cli_args {
@@ -377,11 +378,11 @@ static int cmd_runs(const struct cli_args *a)
 /* ---- horde compare, horde ab ---- */
 
 static const struct cli_opt compare_opts[] = {
-	{ "alpha", "P", "significance needed (default 0.01)" },
-	{ "min-effect", "PERCENT", "smallest change that counts (default 5)" },
-	{ "buckets", "N", "guest-count buckets compared (default 4)" },
-	{ "force", NULL, "compare runs of different plans, platforms or hosts" },
-	{ NULL, NULL, NULL },
+	{ "alpha", "P", "significance needed (default 0.01)", 0 },
+	{ "min-effect", "PERCENT", "smallest change that counts (default 5)", 0 },
+	{ "buckets", "N", "guest-count buckets compared (default 4)", 0 },
+	{ "force", NULL, "compare runs of different plans, platforms or hosts", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 /* The options compare and ab share, at values[0..3]. */
@@ -436,16 +437,16 @@ static int cmd_compare(const struct cli_args *a)
 }
 
 static const struct cli_opt ab_opts[] = {
-	{ "alpha", "P", "as for compare" },
-	{ "min-effect", "PERCENT", "as for compare" },
-	{ "buckets", "N", "as for compare" },
-	{ "force", NULL, "as for compare" },
-	{ "base", "BIN", "the horde binary of the base (required)" },
-	{ "cand", "BIN", "the horde binary of the candidate (required)" },
-	{ "runs", "K", "runs a side (default 5; at least 5 for p < 0.01)" },
+	{ "alpha", "P", "as for compare", 0 },
+	{ "min-effect", "PERCENT", "as for compare", 0 },
+	{ "buckets", "N", "as for compare", 0 },
+	{ "force", NULL, "as for compare", 0 },
+	{ "base", "BIN", "the horde binary of the base (required)", 0 },
+	{ "cand", "BIN", "the horde binary of the candidate (required)", 0 },
+	{ "runs", "K", "runs a side (default 5; at least 5 for p < 0.01)", 0 },
 	{ "out", "DIR", "where base.db and cand.db go (default: a new "
-	  "folder in /tmp)" },
-	{ NULL, NULL, NULL },
+	  "folder in /tmp)", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 /* Runs `BIN run PLAN --db DB --quiet`; returns its exit status or -1. */
@@ -544,8 +545,8 @@ static int cmd_check(const struct cli_args *a)
 }
 
 static const struct cli_opt check_opts[] = {
-	{ "plan-only", NULL, "check the plan, not whether this host can run it" },
-	{ NULL, NULL, NULL },
+	{ "plan-only", NULL, "check the plan, not whether this host can run it", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 /* ---- horde clean ---- */
@@ -574,10 +575,10 @@ static int cmd_clean(const struct cli_args *a)
 
 static const struct cli_opt calibrate_opts[] = {
 	{ "out", "FILE", "where the profile goes (default: beside DB, named "
-	  "after the profile)" },
+	  "after the profile)", 0 },
 	{ "name", "NAME", "the profile's name (default: DB's name and the run, "
-	  "like xen-bench-run3)" },
-	{ NULL, NULL, NULL },
+	  "like xen-bench-run3)", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 /* The newest run on platform xen: the one a calibration wants. */
@@ -678,34 +679,34 @@ static int cmd_calibrate(const struct cli_args *a)
 static int cmd_help(const struct cli_args *a);
 
 static const struct cli_opt run_opts[] = {
-	{ "db", "PATH", "results database (default results/<plan name>.db)" },
-	{ "job", "NAME", "run only this job of the plan" },
-	{ "quiet", NULL, "no progress line" },
+	{ "db", "PATH", "results database (default results/<plan name>.db)", 0 },
+	{ "job", "NAME", "run only this job of the plan", 0 },
+	{ "quiet", NULL, "no progress line", 'q' },
 	{ "keep", NULL, "leave the guests when the run ends (on Xen; an "
-	  "emulated host ends with horde)" },
+	  "emulated host ends with horde)", 0 },
 	{ "resume", "ID", "go on with crashed or interrupted run ID of the "
-	  "database, with its stored plan and job" },
-	{ NULL, NULL, NULL },
+	  "database, with its stored plan and job", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 static const struct cli_opt report_opts[] = {
-	{ "out", "DIR", "where figures and CSV go (default: the database's folder)" },
+	{ "out", "DIR", "where figures and CSV go (default: the database's folder)", 0 },
 	{ "bucket", "N", "guests per bucket (default: about 20 buckets; 1000 "
-			 "in the summary)" },
-	{ NULL, NULL, NULL },
+			 "in the summary)", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
-static const struct cli_opt no_opts[] = { { NULL, NULL, NULL } };
+static const struct cli_opt no_opts[] = { { NULL, NULL, NULL, 0 } };
 
 /* ---- horde arping ---- */
 
 static const struct cli_opt arping_opts[] = {
-	{ "rate", "N", "requests a second at most (default 20000)" },
+	{ "rate", "N", "requests a second at most (default 20000)", 0 },
 	{ "interval", "DURATION", "first gap between retries of an address "
-	  "(default 5ms; it grows after 1 s)" },
-	{ "timeout", "DURATION", "give up on an address after (default 1s)" },
+	  "(default 5ms; it grows after 1 s)", 0 },
+	{ "timeout", "DURATION", "give up on an address after (default 1s)", 0 },
 	{ "source", "ADDRESS", "sender address in requests (default "
-	  "198.18.0.1)" },
-	{ "any-range", NULL, "allow addresses outside 198.18.0.0/15" },
-	{ NULL, NULL, NULL },
+	  "198.18.0.1)", 0 },
+	{ "any-range", NULL, "allow addresses outside 198.18.0.0/15", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 static int cmd_arping(const struct cli_args *a)
@@ -776,8 +777,10 @@ static void usage_of(FILE *f, const struct command *c)
 		c->opts[0].name ? " [options]" : "", *c->args ? " " : "",
 		c->args, c->summary);
 	for (const struct cli_opt *o = c->opts; o->name; o++) {
-		char left[48];
-		snprintf(left, sizeof(left), "--%s%s%s", o->name,
+		char left[48], sh[8] = "";
+		if (o->short_name)
+			snprintf(sh, sizeof(sh), "-%c, ", o->short_name);
+		snprintf(left, sizeof(left), "%s--%s%s%s", sh, o->name,
 			 o->arg ? " " : "", o->arg ? o->arg : "");
 		fprintf(f, "    %-18s %s\n", left, o->help);
 	}
@@ -789,9 +792,10 @@ static void usage(FILE *f)
 		   "of tiny Xen guests\n\nusage: horde COMMAND [options] ARGS\n\n",
 		horde_version());
 	for (size_t i = 0; i < HD_ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'horde COMMAND --help' for a command's options; "
-		   "'horde help plan' for plan keys.\n");
+		   "'horde help plan' for plan keys; 'horde --version' (-V) "
+		   "for the version.\n");
 }
 
 static int cmd_help(const struct cli_args *a)
@@ -828,7 +832,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("horde %s (%s)\n", horde_version(), horde_commit());
 		return 0;
 	}
@@ -844,21 +848,34 @@ int main(int argc, char **argv)
 
 	struct option longopts[10];
 	struct cli_args a = { 0 };
+	char shorts[32] = "h";
+	size_t ns = 1;
 	int n = 0;
-	for (const struct cli_opt *o = c->opts; o->name && n < 8; o++, n++)
+	for (const struct cli_opt *o = c->opts; o->name && n < 8; o++, n++) {
 		longopts[n] = (struct option){ o->name,
 					       o->arg ? required_argument
 						      : no_argument,
 					       NULL, n };
+		if (o->short_name) {
+			shorts[ns++] = o->short_name;
+			if (o->arg)
+				shorts[ns++] = ':';
+		}
+	}
+	shorts[ns] = '\0';
 	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
 	int opt;
 	optind = 2;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			usage_of(stdout, c);
 			return 0;
 		}
+		/* A short option stands for the long one that names it. */
+		for (int i = 0; i < n - 1 && opt >= 8; i++)
+			if (c->opts[i].short_name == opt)
+				opt = i;
 		if (opt < 0 || opt >= 8) {
 			usage_of(stderr, c);
 			return 2;

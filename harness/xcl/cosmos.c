@@ -29,7 +29,9 @@ static void usage(FILE *f)
 		"  --memory MIB   guest memory (default 8)\n"
 		"  --kernel PATH  xen: the guest's PV kernel\n"
 		"  --ramdisk PATH xen: its initramfs\n"
-		"  --bridge NAME  xen: the dom0 bridge for its vif (horde-br0)\n");
+		"  --bridge NAME  xen: the dom0 bridge for its vif (horde-br0)\n"
+		"  -V, --version  cosmos's version and commit\n"
+		"exit status: 0 every command done; 1 a command failed; 2 bad usage\n");
 }
 
 static void print_timing(const struct xcl_timing *t)
@@ -74,6 +76,7 @@ int main(int argc, char **argv)
 		{ "ramdisk", required_argument, NULL, 'r' },
 		{ "bridge", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct plan_job job;
@@ -81,7 +84,7 @@ int main(int argc, char **argv)
 	const char *bridge = "horde-br0", *memory = "8";
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': platform = optarg; break;
 		case 'm': memory = optarg; break;
@@ -89,6 +92,9 @@ int main(int argc, char **argv)
 		case 'r': ramdisk = optarg; break;
 		case 'b': bridge = optarg; break;
 		case 'h': usage(stdout); return 0;
+		case 'V':
+			printf("cosmos %s (%s)\n", HORDE_VERSION, HORDE_COMMIT);
+			return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -15,3 +15,5 @@ grep -q "^destroyed domid 1$" "$TMP/out" || fail "destroy"
 grep -q "no domain 7" "$TMP/out" || fail "message: $(cat "$TMP/out")"
 "$B/cosmos" frobnicate 2> "$TMP/out" && fail "bad command accepted"
 leftovers
+# Its version, as horde's: the same build.
+expect_eq "cosmos --version" "$("$B/cosmos" --version | cut -d' ' -f2-)" "$("$B/horde" --version | cut -d' ' -f2-)"

@@ -26,7 +26,7 @@ for name in grow/profile=lean/guests=10 grow/profile=lean/guests=30 \
 done
 
 db=$TMP/sweep.db
-"$B/horde" run "$TMP/sweep.plan" --db "$db" --job grow --quiet > "$TMP/out" 2> "$TMP/err" ||
+"$B/horde" run "$TMP/sweep.plan" --db "$db" --job grow -q > "$TMP/out" 2> "$TMP/err" ||
 	fail "run: $(cat "$TMP/err")"
 expect_eq "runs of grow" "$(q "$db" "select count(*) from runs")" 4
 expect_eq "their names and sizes" \
