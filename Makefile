@@ -41,6 +41,7 @@ HORDE_SRC  := harness/main.c harness/progress.c harness/plan.c harness/results.c
               probes/sampler.c probes/arping.c \
               loadgen/loadgen.c analysis/report.c analysis/report_page.c \
               analysis/stats.c analysis/compare.c analysis/calibrate.c \
+              analysis/reader.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
 COSMOS_SRC := harness/xcl/cosmos.c harness/plan.c harness/platform.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
@@ -152,7 +153,8 @@ $(B)/asan/test_workers $(B)/asan/test_arp $(B)/asan/test_sampler: \
 	LDLIBS += -Wl,--wrap=realloc
 # test_compare includes the generator (tests/tools/gen_runs.c) whole.
 $(B)/asan/test_compare: tests/unit/test_compare.c \
-                        analysis/compare.c analysis/stats.c harness/results.c \
+                        analysis/compare.c analysis/stats.c analysis/reader.c \
+                        harness/results.c \
                         harness/xcl/xcl.c harness/xcl/xcl_hv.c \
                         harness/xcl/xcl_profile.c lib/util.c
 $(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c harness/xcl/xcl_profile.c lib/util.c

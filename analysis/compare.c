@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "compare.h"
 
+#include "reader.h"
+
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -160,17 +162,13 @@ static int load_side(const struct compare_side *cs, struct side *s,
 	int rc = HD_OK;
 
 	s->n = 0;
-	if (sqlite3_open_v2(cs->db_path, &db, SQLITE_OPEN_READONLY, NULL)) {
-		rc = hd_fail(err, HD_ENOENT, "%s: %s", cs->db_path,
-			     sqlite3_errmsg(db));
-		sqlite3_close(db);
+	if ((rc = reader_open(cs->db_path, &db, err)))
 		return rc;
-	}
 	if (sqlite3_prepare_v2(db, "SELECT id, plan_text, platform, host, job,"
 			       " guests_planned, status FROM runs ORDER BY id",
 			       -1, &st, NULL)) {
-		rc = hd_fail(err, HD_EINVAL, "%s: not a horde database (%s)",
-			     cs->db_path, sqlite3_errmsg(db));
+		rc = hd_fail(err, HD_EINVAL, "%s: %s", cs->db_path,
+			     sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return rc;
 	}

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,7 +32,7 @@ int report_last_run(sqlite3 *db, int64_t *run_id, struct hd_err *err)
 	if (sqlite3_prepare_v2(db, "SELECT max(id) FROM runs", -1, &st, NULL))
 		return db_fail(db, err, "query runs");
 	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL)
-		rc = hd_fail(err, HD_ENOENT, "no runs in this database");
+		rc = hd_fail(err, HD_ENOENT, "no runs in this database yet");
 	else
 		*run_id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);

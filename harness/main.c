@@ -21,6 +21,7 @@
 
 #include "../analysis/calibrate.h"
 #include "../analysis/compare.h"
+#include "../analysis/reader.h"
 #include "../analysis/report.h"
 #include "../probes/arping.h"
 #include "plan.h"
@@ -299,15 +300,7 @@ static int cmd_run(const struct cli_args *a)
 
 static int open_db(const char *path, sqlite3 **db, struct hd_err *err)
 {
-	if (access(path, R_OK) != 0)
-		return hd_fail_errno(err, HD_ENOENT, "%s", path);
-	if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL)) {
-		hd_fail(err, HD_ESYS, "%s: %s", path, sqlite3_errmsg(*db));
-		sqlite3_close(*db);
-		return HD_ESYS;
-	}
-	sqlite3_busy_timeout(*db, 5000);
-	return HD_OK;
+	return reader_open(path, db, err);
 }
 
 static int cmd_report(const struct cli_args *a)
@@ -329,6 +322,8 @@ static int cmd_report(const struct cli_args *a)
 				     a->pos[i]);
 			goto out;
 		}
+		if ((rc = reader_check_run(db, a->pos[0], v, &err)))
+			goto out;
 		runs[nruns++] = v;
 	}
 	if (!nruns && (rc = report_last_run(db, &runs[nruns++], &err)))

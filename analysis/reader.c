@@ -1,0 +1,64 @@
+/* reader.c: see reader.h. */
+#include "reader.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int reader_open(const char *path, sqlite3 **db, struct hd_err *err)
+{
+	struct stat st;
+	sqlite3_stmt *q;
+
+	*db = NULL;
+	if (stat(path, &st) != 0)
+		return hd_fail_errno(err, HD_ENOENT, "%s", path);
+	if (st.st_size == 0)
+		return hd_fail(err, HD_EINVAL, "%s: empty, not a horde results "
+			       "database", path);
+	int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_CANTOPEN || rc == SQLITE_READONLY ||
+	    access(path, W_OK) != 0) {
+		sqlite3_close(*db);
+		rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
+	}
+	if (rc) {
+		hd_fail(err, HD_ESYS, "%s: %s", path, sqlite3_errmsg(*db));
+		goto fail;
+	}
+	sqlite3_busy_timeout(*db, 5000);
+	if (sqlite3_prepare_v2(*db, "SELECT 1 FROM sqlite_master WHERE type = "
+			       "'table' AND name = 'runs'", -1, &q, NULL)) {
+		hd_fail(err, HD_EINVAL, "%s: not a horde results database (%s)",
+			path, sqlite3_errmsg(*db));
+		goto fail;
+	}
+	bool ours = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	if (!ours) {
+		hd_fail(err, HD_EINVAL, "%s: not a horde results database (no "
+			"runs table)", path);
+		goto fail;
+	}
+	return HD_OK;
+fail:
+	sqlite3_close(*db);
+	*db = NULL;
+	return err->code;
+}
+
+int reader_check_run(sqlite3 *db, const char *path, int64_t id,
+		     struct hd_err *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM runs WHERE id = ?", -1, &st,
+			       NULL))
+		return hd_fail(err, HD_ESYS, "query runs: %s", sqlite3_errmsg(db));
+	sqlite3_bind_int64(st, 1, id);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found ? HD_OK : hd_fail(err, HD_ENOENT, "%s: no run %lld", path,
+				       (long long)id);
+}
+
