@@ -125,7 +125,7 @@ deps-test: deps
 run: deps
 	@$(MAKE) --no-print-directory all
 	$(B)/horde run plans/smoke.plan
-	$(B)/horde report results/smoke.db
+	$(B)/horde report --quiet results/smoke.db
 
 # ---- tests -------------------------------------------------------------
 

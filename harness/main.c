@@ -342,7 +342,7 @@ static int cmd_report(const struct cli_args *a)
 	char *dot = strrchr(base, '.');
 	if (dot && dot != base)
 		*dot = '\0';
-	for (size_t i = 0; i < nruns; i++)
+	for (size_t i = 0; i < nruns && !a->values[2]; i++)
 		if ((rc = report_summary(db, runs[i], bucket ? bucket : 1000,
 					 stdout, &err)))
 			goto out;
@@ -687,6 +687,7 @@ static const struct cli_opt report_opts[] = {
 	{ "out", "DIR", "where figures and CSV go (default: the database's folder)", 0 },
 	{ "bucket", "N", "guests per bucket (default: about 20 buckets; 1000 "
 			 "in the summary)", 0 },
+	{ "quiet", NULL, "no summary: only where the page is", 'q' },
 	{ NULL, NULL, NULL, 0 },
 };
 static const struct cli_opt no_opts[] = { { NULL, NULL, NULL, 0 } };

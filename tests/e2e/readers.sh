@@ -29,6 +29,10 @@ expect_error "report, unknown run" 1 "good.db: no run 99" report --out newdir go
 [ ! -e newdir ] || fail "report made its folder before failing"
 expect_error "calibrate, unknown run" 1 "good.db: no run 99" calibrate good.db:99
 expect_error "compare, foreign" 2 "foreign.db: not a horde results database (no runs table)" compare foreign.db good.db
+# report --quiet (make run's, after the run's own summary) says only
+# where the page is.
+"$H" report --quiet --out figs good.db 1 > out || fail "report --quiet"
+expect_eq "report --quiet" "$(cat out)" "report: figs/good.html (figures beside it, as .png and .svg, with their CSV)"
 # Readers fold the write-ahead log back when they close.
 "$H" runs good.db > /dev/null || fail "runs"
 "$H" report --out figs good.db 1 > /dev/null || fail "report"
