@@ -22,7 +22,7 @@ DEB_BUILD := gcc make libc6-dev libxen-dev libpcap-dev libsqlite3-dev \
              libmnl-dev iproute2
 DEB_RUN   := gnuplot-nox sqlite3
 DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev xenstore-utils procps \
-             qemu-system-x86 kmod cpio
+             qemu-system-x86 kmod cpio jq
 
 B := build
 
@@ -41,7 +41,7 @@ HORDE_SRC  := harness/main.c harness/progress.c harness/plan.c harness/results.c
               probes/sampler.c probes/arping.c \
               loadgen/loadgen.c analysis/report.c analysis/report_page.c \
               analysis/stats.c analysis/compare.c analysis/calibrate.c \
-              analysis/reader.c \
+              analysis/reader.c analysis/summary.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
 COSMOS_SRC := harness/xcl/cosmos.c harness/plan.c harness/platform.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)

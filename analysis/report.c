@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../harness/xcl/xcl.h"
+#include "summary.h"
 
 extern char **environ;
 
@@ -43,7 +44,31 @@ int report_last_run(sqlite3 *db, int64_t *run_id, struct hd_err *err)
  * sweep's job names run long). */
 #define RUNS_COLS 10
 
-int report_runs(sqlite3 *db, FILE *f, struct hd_err *err)
+/* The runs as JSON: an object a row, keyed by the table's columns. */
+static void runs_json(FILE *f, char **cell, size_t rows)
+{
+	static const char *const key[RUNS_COLS] = {
+		"id", "job", "platform", "profile", "status", "planned",
+		"created", "alive", "started_at", "commit" };
+	static const int number[RUNS_COLS] = { 1, 0, 0, 0, 0, 1, 1, 1, 0, 0 };
+	fprintf(f, "{\"schema_version\": %d, \"command\": \"runs\", \"runs\": [",
+		SUMMARY_JSON_SCHEMA);
+	for (size_t r = 0; r < rows; r++) {
+		fputs(r ? ", {" : "{", f);
+		for (int c = 0; c < RUNS_COLS; c++) {
+			const char *v = cell[r * RUNS_COLS + c];
+			fprintf(f, "%s\"%s\": ", c ? ", " : "", key[c]);
+			if (number[c])
+				fputs(v && *v ? v : "null", f);
+			else
+				json_string(f, v ? v : "");
+		}
+		fputc('}', f);
+	}
+	fprintf(f, "]}\n");
+}
+
+int report_runs(sqlite3 *db, FILE *f, bool json, struct hd_err *err)
 {
 	static const char *const head[RUNS_COLS] = {
 		"id", "job", "platform", "profile", "status", "planned",
@@ -86,7 +111,9 @@ int report_runs(sqlite3 *db, FILE *f, struct hd_err *err)
 		rows++;
 	}
 	sqlite3_finalize(st);
-	for (size_t r = 0; r <= rows && !rc; r++) {
+	if (json && !rc)
+		runs_json(f, cell, rows);
+	for (size_t r = 0; r <= rows && !rc && !json; r++) {
 		for (int c = 0; c < RUNS_COLS; c++) {
 			const char *v = r ? cell[(r - 1) * RUNS_COLS + c] : head[c];
 			int w = right[c] ? width[c]
@@ -101,236 +128,16 @@ int report_runs(sqlite3 *db, FILE *f, struct hd_err *err)
 	return rc;
 }
 
-/* Per-guest figures of one run, in creation order. */
-struct guest_fig {
-	uint32_t seq;
-	int ok;            /* created */
-	uint64_t create_ns;
-	uint64_t phase_ns[XCL_PHASE_COUNT];
-	int64_t alive_ns;  /* -1: never answered */
-};
-
-static int load_guests(sqlite3 *db, int64_t run_id, struct guest_fig **out,
-		       size_t *n, struct hd_err *err)
-{
-	const char *sql =
-		"SELECT g.seq, g.domid IS NOT NULL,"
-		" g.create_ns, coalesce(g.alive_ns, -1),"
-		" sum(CASE p.phase WHEN 'toolstack' THEN p.dur_ns END),"
-		" sum(CASE p.phase WHEN 'xenstore' THEN p.dur_ns END),"
-		" sum(CASE p.phase WHEN 'hypervisor' THEN p.dur_ns END),"
-		" sum(CASE p.phase WHEN 'dom0' THEN p.dur_ns END)"
-		" FROM guests g LEFT JOIN phases p"
-		"  ON p.run_id = g.run_id AND p.seq = g.seq"
-		" WHERE g.run_id = ? GROUP BY g.seq ORDER BY g.seq";
-	sqlite3_stmt *st;
-	struct guest_fig *v = NULL;
-	size_t cap = 0, len = 0;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL))
-		return db_fail(db, err, "query guests");
-	sqlite3_bind_int64(st, 1, run_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 1024;
-			struct guest_fig *nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				sqlite3_finalize(st);
-				return hd_fail(err, HD_ESYS, "out of memory");
-			}
-			v = nv;
-		}
-		struct guest_fig *g = &v[len++];
-		g->seq = (uint32_t)sqlite3_column_int64(st, 0);
-		g->ok = sqlite3_column_int(st, 1);
-		g->create_ns = (uint64_t)sqlite3_column_int64(st, 2);
-		g->alive_ns = sqlite3_column_int64(st, 3);
-		for (int p = 0; p < XCL_PHASE_COUNT; p++)
-			g->phase_ns[p] = (uint64_t)sqlite3_column_int64(st, 4 + p);
-	}
-	sqlite3_finalize(st);
-	*out = v;
-	*n = len;
-	return HD_OK;
-}
-
-struct bucket_stats {
-	uint32_t first, last, created, alive;
-	uint64_t create_p50, create_p99, alive_p50, alive_p99;
-	double phase_mean_ns[XCL_PHASE_COUNT];
-};
-
-/* Statistics of guests [from, to) of v. scratch holds to - from values. */
-static void bucket_of(const struct guest_fig *v, size_t from, size_t to,
-		      uint64_t *scratch, struct bucket_stats *b)
-{
-	size_t n = 0, na = 0;
-
-	memset(b, 0, sizeof(*b));
-	b->first = v[from].seq;
-	b->last = v[to - 1].seq;
-	for (size_t i = from; i < to; i++) {
-		if (!v[i].ok)
-			continue;
-		scratch[n++] = v[i].create_ns;
-		for (int p = 0; p < XCL_PHASE_COUNT; p++)
-			b->phase_mean_ns[p] += (double)v[i].phase_ns[p];
-	}
-	b->created = (uint32_t)n;
-	if (n) {
-		for (int p = 0; p < XCL_PHASE_COUNT; p++)
-			b->phase_mean_ns[p] /= (double)n;
-		qsort(scratch, n, sizeof(*scratch), hd_cmp_u64);
-		b->create_p50 = hd_quantile_sorted(scratch, n, 0.5);
-		b->create_p99 = hd_quantile_sorted(scratch, n, 0.99);
-	}
-	for (size_t i = from; i < to; i++)
-		if (v[i].ok && v[i].alive_ns >= 0)
-			scratch[na++] = (uint64_t)v[i].alive_ns;
-	b->alive = (uint32_t)na;
-	if (na) {
-		qsort(scratch, na, sizeof(*scratch), hd_cmp_u64);
-		b->alive_p50 = hd_quantile_sorted(scratch, na, 0.5);
-		b->alive_p99 = hd_quantile_sorted(scratch, na, 0.99);
-	}
-}
-
-/* A failure's kind: its text with every number replaced by N, so that
- * "domain 1024: ... horde1024.0: Exchange full" and the same for 1025
- * count as one. The summary shows the first guest's own text. */
-static void cause_of(const char *text, char *out, size_t len)
-{
-	size_t o = 0;
-	for (const char *p = text; *p && o + 2 < len; p++) {
-		if (*p >= '0' && *p <= '9') {
-			if (o == 0 || out[o - 1] != 'N')
-				out[o++] = 'N';
-			continue;
-		}
-		out[o++] = *p;
-	}
-	out[o] = '\0';
-}
-
-struct cause {
-	char kind[256];
-	char first_text[256];
-	uint32_t count, first;
-};
-
-/* Prints failures grouped by cause, most frequent first. */
-static int print_failures(sqlite3 *db, int64_t run_id, FILE *f, int *printed,
-			  struct hd_err *err)
-{
-	struct cause causes[16];
-	size_t ncauses = 0;
-	uint32_t other = 0;
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(db,
-			       "SELECT seq, failure FROM guests WHERE run_id = ?"
-			       " AND failure IS NOT NULL ORDER BY seq",
-			       -1, &st, NULL))
-		return db_fail(db, err, "query failures");
-	sqlite3_bind_int64(st, 1, run_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		char c[256];
-		size_t i;
-		const char *text = (const char *)sqlite3_column_text(st, 1);
-		cause_of(text, c, sizeof(c));
-		for (i = 0; i < ncauses; i++)
-			if (strcmp(causes[i].kind, c) == 0)
-				break;
-		if (i == ncauses) {
-			if (ncauses == HD_ARRAY_SIZE(causes)) {
-				other++;
-				continue;
-			}
-			hd_strlcpy(causes[i].kind, c, sizeof(causes[i].kind));
-			hd_strlcpy(causes[i].first_text, text,
-				   sizeof(causes[i].first_text));
-			causes[i].count = 0;
-			causes[i].first = (uint32_t)sqlite3_column_int64(st, 0);
-			ncauses++;
-		}
-		causes[i].count++;
-	}
-	sqlite3_finalize(st);
-	for (size_t i = 0; i < ncauses; i++) {
-		if (!(*printed)++)
-			fprintf(f, "  failures (count, first guest, cause):\n");
-		fprintf(f, "    %6u  #%-6u %s\n", causes[i].count, causes[i].first,
-			causes[i].first_text);
-	}
-	if (other)
-		fprintf(f, "    %6u  of other causes\n", other);
-	return HD_OK;
-}
-
 int report_summary(sqlite3 *db, int64_t run_id, long long bucket, FILE *f,
 		   struct hd_err *err)
 {
-	struct guest_fig *v;
-	size_t n;
-	int rc;
-	char a[32], b[32], c[32], d[32];
-
-	if ((rc = load_guests(db, run_id, &v, &n, err)))
-		return rc;
-	uint64_t *scratch = malloc((n ? n : 1) * sizeof(*scratch));
-	if (!scratch) {
-		free(v);
-		return hd_fail(err, HD_ESYS, "out of memory");
+	struct run_summary s;
+	int rc = summary_load(db, run_id, bucket, &s, err);
+	if (!rc) {
+		summary_print_text(&s, f);
+		summary_free(&s);
 	}
-	size_t created = 0, alive = 0;
-	for (size_t i = 0; i < n; i++) {
-		created += v[i].ok != 0;
-		alive += v[i].ok && v[i].alive_ns >= 0;
-	}
-	fprintf(f, "run %lld: %zu guests attempted, %zu created, %zu answered ARP\n",
-		(long long)run_id, n, created, alive);
-	/* A run that did not end on its own says so before its figures. */
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT status FROM runs WHERE id = ?", -1,
-			       &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, run_id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			const char *status = (const char *)sqlite3_column_text(st, 0);
-			if (status && strcmp(status, "crashed") == 0)
-				fprintf(f, "  CRASHED: its horde died; the figures "
-					"stop at its last commit\n");
-			else if (status && strcmp(status, "running") == 0)
-				fprintf(f, "  still running: the figures so "
-					"far\n");
-		}
-		sqlite3_finalize(st);
-	}
-	if (n)
-		fprintf(f, "  %-13s %8s %11s %11s %11s %11s\n", "guests",
-			"created", "create p50", "create p99", "alive p50",
-			"alive p99");
-	for (size_t from = 0; from < n; from += (size_t)bucket) {
-		size_t to = from + (size_t)bucket < n ? from + (size_t)bucket : n;
-		struct bucket_stats s;
-		char range[32];
-		bucket_of(v, from, to, scratch, &s);
-		snprintf(range, sizeof(range), "%u-%u", s.first, s.last);
-		fprintf(f, "  %-13s %8u %11s %11s %11s %11s\n", range, s.created,
-			hd_fmt_ns(s.create_p50, a, sizeof(a)),
-			hd_fmt_ns(s.create_p99, b, sizeof(b)),
-			s.alive ? hd_fmt_ns(s.alive_p50, c, sizeof(c)) : "-",
-			s.alive ? hd_fmt_ns(s.alive_p99, d, sizeof(d)) : "-");
-	}
-	free(scratch);
-	free(v);
-
-	int header = 0;
-	if ((rc = print_failures(db, run_id, f, &header, err)))
-		return rc;
-	if (!header)
-		fprintf(f, "  no failures\n");
-	return HD_OK;
+	return rc;
 }
 
 /* Where analysis/ is: $HORDE_DATADIR, else next to the binary's folder. */
@@ -556,7 +363,7 @@ int report_figures(sqlite3 *db, int64_t run_id, const char *outdir,
 	int rc, nsweeps = 0;
 
 	memset(rf, 0, sizeof(*rf));
-	if ((rc = load_guests(db, run_id, &v, &n, err)))
+	if ((rc = summary_load_guests(db, run_id, &v, &n, err)))
 		return rc;
 	if (n == 0) {
 		free(v);
@@ -610,13 +417,13 @@ int report_figures(sqlite3 *db, int64_t run_id, const char *outdir,
 	for (size_t from = 0; from < n; from += (size_t)bucket) {
 		size_t to = from + (size_t)bucket < n ? from + (size_t)bucket : n;
 		struct bucket_stats s;
-		bucket_of(v, from, to, scratch, &s);
+		summary_bucket(v, from, to, scratch, &s);
 		if (!s.created)
 			continue;
 		fprintf(bf, "%u,%u,%.1f,%u,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n",
 			s.first, s.last, (s.first + s.last) / 2.0, s.created,
-			s.phase_mean_ns[0] / 1e6, s.phase_mean_ns[1] / 1e6,
-			s.phase_mean_ns[2] / 1e6, s.phase_mean_ns[3] / 1e6,
+			s.phase_p50[0] / 1e6, s.phase_p50[1] / 1e6,
+			s.phase_p50[2] / 1e6, s.phase_p50[3] / 1e6,
 			s.create_p50 / 1e6, s.create_p99 / 1e6,
 			s.alive_p50 / 1e6, s.alive_p99 / 1e6);
 	}

@@ -16,8 +16,9 @@ struct sqlite3;
 int report_summary(struct sqlite3 *db, int64_t run_id, long long bucket,
 		   FILE *f, struct hd_err *err);
 
-/* One line per run: id, job, platform, status, guests, start. */
-int report_runs(struct sqlite3 *db, FILE *f, struct hd_err *err);
+/* One line per run: id, job, platform, status, guests, start; or, with
+ * json, the same as a JSON document. */
+int report_runs(struct sqlite3 *db, FILE *f, bool json, struct hd_err *err);
 
 /* The newest run's id, or HD_ENOENT when there is none. */
 int report_last_run(struct sqlite3 *db, int64_t *run_id, struct hd_err *err);

@@ -22,6 +22,7 @@
 #include "../analysis/calibrate.h"
 #include "../analysis/compare.h"
 #include "../analysis/reader.h"
+#include "../analysis/summary.h"
 #include "../analysis/report.h"
 #include "../probes/arping.h"
 #include "plan.h"
@@ -169,6 +170,25 @@ static int load_resumed(struct results *res, const char *id_s, int64_t *id,
 	return rc;
 }
 
+/* The closing summary of a job: text, or a JSON object of the runs
+ * array (n: how many came before it). */
+static void print_closing(struct run_summary *s, const struct run_outcome *out,
+			  bool json, int n)
+{
+	if (json) {
+		fputs(n ? ", " : "", stdout);
+		summary_print_json(s, stdout);
+		return;
+	}
+	summary_print_text(s, stdout);
+	if (s->has_overhead)
+		printf("  harness overhead: %.2f%% of creation time (%.1f us a "
+		       "guest outside platform calls)\n", s->overhead_pct,
+		       s->overhead_ns_per_guest / 1e3);
+	print_thread_cpu(out);
+	printf("  status: %s\n", out->status);
+}
+
 static int cmd_run(const struct cli_args *a)
 {
 	struct plan plan;
@@ -252,6 +272,11 @@ static int cmd_run(const struct cli_args *a)
 		.keep = a->values[3] != NULL,
 		.resume_run_id = resume_id,
 	};
+	bool json = a->values[5] != NULL;
+	int printed = 0;
+	if (json)
+		printf("{\"schema_version\": %d, \"command\": \"run\", "
+		       "\"runs\": [", SUMMARY_JSON_SCHEMA);
 	for (size_t j = 0; j < plan.njobs && !stop_requested; j++) {
 		const struct plan_job *job = &plan.jobs[j];
 		struct run_outcome out;
@@ -266,19 +291,22 @@ static int cmd_run(const struct cli_args *a)
 		fflush(stderr);
 		if (out.run_id) {
 			struct hd_err serr;
-			if (report_summary(results_db(res), out.run_id,
-					   job->bucket, stdout, &serr))
+			struct run_summary sum;
+			if (summary_load(results_db(res), out.run_id,
+					 job->bucket, &sum, &serr)) {
 				fail(&serr);
-			if (out.platform_ns)
-				printf("  harness overhead: %.2f%% of creation time "
-				       "(%.1f us a guest outside platform calls)\n",
-				       100.0 * (double)out.harness_ns /
-					       (double)out.platform_ns,
-				       out.created ? (double)out.harness_ns /
-							     out.created / 1e3
-						   : 0.0);
-			print_thread_cpu(&out);
-			printf("  status: %s\n", out.status);
+			} else {
+				sum.has_overhead = out.platform_ns > 0;
+				sum.overhead_pct = out.platform_ns ?
+					100.0 * (double)out.harness_ns /
+						(double)out.platform_ns : 0;
+				sum.overhead_ns_per_guest = out.created ?
+					(double)out.harness_ns / out.created : 0;
+				print_closing(&sum, &out, json, printed++);
+				summary_free(&sum);
+			}
+			/* Each job's summary as it ends, not at exit. */
+			fflush(stdout);
 		}
 		if (rc) {
 			fail(&err);
@@ -289,6 +317,8 @@ static int cmd_run(const struct cli_args *a)
 		    out.faulty)
 			failed = 1;
 	}
+	if (json)
+		printf("]}\n");
 	results_close(res);
 	plan_free(&plan);
 	if (stop_requested)
@@ -342,15 +372,34 @@ static int cmd_report(const struct cli_args *a)
 	char *dot = strrchr(base, '.');
 	if (dot && dot != base)
 		*dot = '\0';
-	for (size_t i = 0; i < nruns && !a->values[2]; i++)
-		if ((rc = report_summary(db, runs[i], bucket ? bucket : 1000,
-					 stdout, &err)))
+	bool json = a->values[3] != NULL;
+	if (json)
+		printf("{\"schema_version\": %d, \"command\": \"report\", "
+		       "\"runs\": [", SUMMARY_JSON_SCHEMA);
+	for (size_t i = 0; i < nruns && (json || !a->values[2]); i++) {
+		struct run_summary sum;
+		if ((rc = summary_load(db, runs[i], bucket ? bucket : 1000,
+				       &sum, &err)))
 			goto out;
+		fputs(json && i ? ", " : "", stdout);
+		if (json)
+			summary_print_json(&sum, stdout);
+		else
+			summary_print_text(&sum, stdout);
+		summary_free(&sum);
+	}
+	fflush(stdout);
 	if ((rc = report_page(db, runs, nruns, outdir, base, bucket, html,
 			      sizeof(html), &err)))
 		goto out;
-	printf("report: %s (figures beside it, as .png and .svg, with their "
-	       "CSV)\n", html);
+	if (json) {
+		printf("], \"page\": ");
+		json_string(stdout, html);
+		printf("}\n");
+	} else {
+		printf("report: %s (figures beside it, as .png and .svg, with "
+		       "their CSV)\n", html);
+	}
 out:
 	sqlite3_close(db);
 	return rc ? fail(&err) : 0;
@@ -365,7 +414,7 @@ static int cmd_runs(const struct cli_args *a)
 
 	if (open_db(a->pos[0], &db, &err))
 		return fail(&err);
-	int rc = report_runs(db, stdout, &err);
+	int rc = report_runs(db, stdout, a->values[0] != NULL, &err);
 	sqlite3_close(db);
 	return rc ? fail(&err) : 0;
 }
@@ -681,6 +730,8 @@ static const struct cli_opt run_opts[] = {
 	  "emulated host ends with horde)", 0 },
 	{ "resume", "ID", "go on with crashed or interrupted run ID of the "
 	  "database, with its stored plan and job", 0 },
+	{ "json", NULL, "the closing summary as JSON on standard output "
+	  "(README: Machine-readable output)", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 static const struct cli_opt report_opts[] = {
@@ -688,9 +739,15 @@ static const struct cli_opt report_opts[] = {
 	{ "bucket", "N", "guests per bucket (default: about 20 buckets; 1000 "
 			 "in the summary)", 0 },
 	{ "quiet", NULL, "no summary: only where the page is", 'q' },
+	{ "json", NULL, "the summaries and the page's path as JSON (README: "
+	  "Machine-readable output)", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 static const struct cli_opt no_opts[] = { { NULL, NULL, NULL, 0 } };
+static const struct cli_opt json_opts[] = {
+	{ "json", NULL, "as JSON (README: Machine-readable output)", 0 },
+	{ NULL, NULL, NULL, 0 },
+};
 
 /* ---- horde arping ---- */
 
@@ -745,7 +802,7 @@ static const struct command commands[] = {
 	{ "report", "DB [RUN...]", "summary, figures (PNG, SVG, CSV) and an HTML "
 	  "page of runs (default: the newest), overlaid when several", 1, 9,
 	  report_opts, cmd_report },
-	{ "runs", "DB", "list the runs in a results database", 1, 1, no_opts,
+	{ "runs", "DB", "list the runs in a results database", 1, 1, json_opts,
 	  cmd_runs },
 	{ "compare", "BASE CAND", "compare runs (DB or DB:ID,ID,...) as a CI "
 	  "gate: exit 0 same, 1 regression, 2 cannot compare", 2, 2,

@@ -37,7 +37,7 @@ for run in 1 2; do
 		"$(awk -F, 'NR > 1 && $8 > 0' "$TMP/out/rep-run$run-guests.csv" | wc -l)" 300
 done
 # The figures' data, value by value, against the database: each guest's
-# creation, phases and time-to-alive; each bucket's count and phase means;
+# creation, phases and time-to-alive; each bucket's count and phase medians;
 # the sampler's series as the host fills (up to the first sample at the
 # peak guest count).
 same() { # WHAT CSV SQL: rows of SQL (comma-separated) equal the CSV's to 1e-3
@@ -54,8 +54,15 @@ phase() { echo "(select dur_ns / 1e6 from phases p where p.run_id = g.run_id and
 same "guests CSV" "$TMP/out/rep-run1-guests.csv" \
 	"select seq, create_ns / 1e6, $(phase toolstack), $(phase xenstore), $(phase hypervisor), $(phase dom0), alive_ns / 1e6, '' from guests g where run_id = 1 order by seq"
 width=$(awk -F, 'NR == 2 { print $2 - $1 + 1 }' "$TMP/out/rep-run1-buckets.csv")
+# Each phase's median over a bucket (nearest rank, as the summary takes it).
+medians="with r as (select (seq - 1) / $width as b, phase, dur_ns,
+	row_number() over (partition by (seq - 1) / $width, phase order by dur_ns) as rn,
+	count(*) over (partition by (seq - 1) / $width, phase) as n
+	from phases where run_id = 1),
+	m as (select b, phase, dur_ns / 1e6 as ms from r where rn = (n + 1) / 2)"
+median() { echo "(select ms from m where m.b = (g.seq - 1) / $width and m.phase = '$1')"; }
 same "buckets CSV" "$TMP/out/rep-run1-buckets.csv" \
-	"select min(g.seq), max(g.seq), '', count(*), avg($(phase toolstack)), avg($(phase xenstore)), avg($(phase hypervisor)), avg($(phase dom0)) from guests g where run_id = 1 group by (seq - 1) / $width order by 1"
+	"$medians select min(g.seq), max(g.seq), '', count(*), $(median toolstack), $(median xenstore), $(median hypervisor), $(median dom0) from guests g where run_id = 1 group by (seq - 1) / $width order by 1"
 same "samples CSV" "$TMP/out/rep-run1-samples.csv" \
 	"select guests, max(case when source = 'horde-xenstored' and metric = 'cpu_ns' then value / 1e9 end), max(case when source = 'horde-xenstored' and metric = 'fds' then value end) from samples where run_id = 1 and at_ns <= (select min(at_ns) from samples where run_id = 1 and guests = (select max(guests) from samples where run_id = 1)) group by at_ns order by at_ns"
 for fig in overlay overlay-cdf; do
