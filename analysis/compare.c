@@ -4,6 +4,7 @@
 
 #include "reader.h"
 
+
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -237,9 +238,9 @@ enum unit { U_NS, U_COUNT };
 
 /* Tests one metric: values[i] of each side's runs; prints its row and
  * says whether it regressed. */
-static bool metric(FILE *out, const char *name, const double *a, size_t na,
-		   const double *b, size_t nb, enum unit unit,
-		   double effect_scale, bool absolute,
+static bool metric(FILE *out, int *nmetrics, const char *name,
+		   const double *a, size_t na, const double *b, size_t nb,
+		   enum unit unit, double effect_scale, bool absolute,
 		   const struct compare_opts *o)
 {
 	double av[COMPARE_MAX_RUNS], bv[COMPARE_MAX_RUNS];
@@ -252,8 +253,12 @@ static bool metric(FILE *out, const char *name, const double *a, size_t na,
 		if (!isnan(b[i]))
 			bv[kb++] = b[i];
 	if (!ka || !kb) {
-		fprintf(out, "  %-28s %14s %14s %9s %8s  %s\n", name, "-", "-",
-			"", "", "no data");
+		if (o->json)
+			fprintf(out, "%s{\"name\": \"%s\", \"verdict\": \"no data\"}",
+				(*nmetrics)++ ? ", " : "", name);
+		else
+			fprintf(out, "  %-28s %14s %14s %9s %8s  %s\n", name,
+				"-", "-", "", "", "no data");
 		return false;
 	}
 	double p_worse = stats_perm_p(av, ka, bv, kb);
@@ -272,6 +277,20 @@ static bool metric(FILE *out, const char *name, const double *a, size_t na,
 	}
 	bool worse = p_worse < o->alpha && change >= o->min_effect;
 	bool better = p_better < o->alpha && change <= -o->min_effect;
+	const char *v = worse ? "REGRESSION" : better ? "better" : "same";
+	if (o->json) {
+		/* Change: relative (0.05 is 5%), or for an absolute metric
+		 * its difference of means. */
+		fprintf(out, "%s{\"name\": \"%s\", \"unit\": \"%s\", \"base\": "
+			"%.6g, \"candidate\": %.6g, \"change\": %.6g, "
+			"\"change_is\": \"%s\", \"p\": %.6g, \"verdict\": \"%s\"}",
+			(*nmetrics)++ ? ", " : "", name,
+			unit == U_NS ? "ns" : "count", mb, mc,
+			absolute ? change * effect_scale : change,
+			absolute ? "difference" : "relative",
+			better ? p_better : p_worse, worse ? "regression" : v);
+		return worse;
+	}
 	char x[32], y[32], ch[24];
 	if (unit == U_NS) {
 		hd_fmt_ns((uint64_t)fabs(mb), x, sizeof(x));
@@ -289,8 +308,7 @@ static bool metric(FILE *out, const char *name, const double *a, size_t na,
 	else
 		snprintf(ch, sizeof(ch), "%+.1f%%", 100.0 * change);
 	fprintf(out, "  %-28s %14s %14s %9s %8.4f  %s\n", name, x, y, ch,
-		better ? p_better : p_worse,
-		worse ? "REGRESSION" : better ? "better" : "same");
+		better ? p_better : p_worse, v);
 	return worse;
 }
 
@@ -312,13 +330,25 @@ int compare_runs(const struct compare_side *base, const struct compare_side *can
 	if ((rc = load_side(base, a, nb, err)) || (rc = load_side(cand, b, nb, err)))
 		goto out;
 	const char *why = incomparable(a, b);
-	fprintf(out, "base: %zu run%s of %s; candidate: %zu run%s of %s\n", a->n,
-		a->n == 1 ? "" : "s", base->db_path, b->n, b->n == 1 ? "" : "s",
-		cand->db_path);
+	char reason[512] = "";
+	int nmetrics = 0;
+	if (o->json) {
+		fprintf(out, "{\"schema_version\": 1, \"command\": \"compare\", "
+			"\"alpha\": %g, \"min_effect\": %g, \"base\": {\"db\": ",
+			o->alpha, o->min_effect);
+		hd_json_string(out, base->db_path);
+		fprintf(out, ", \"runs\": %zu}, \"candidate\": {\"db\": ", a->n);
+		hd_json_string(out, cand->db_path);
+		fprintf(out, ", \"runs\": %zu}, \"metrics\": [", b->n);
+	} else {
+		fprintf(out, "base: %zu run%s of %s; candidate: %zu run%s of %s\n",
+			a->n, a->n == 1 ? "" : "s", base->db_path, b->n,
+			b->n == 1 ? "" : "s", cand->db_path);
+	}
 	if (why && !o->force) {
-		fprintf(out, "cannot compare: %s (--force to compare anyway)\n",
-			why);
-		goto out;
+		snprintf(reason, sizeof(reason), "%s (--force to compare anyway)",
+			 why);
+		goto verdict;
 	}
 	/* With few runs, p cannot fall below alpha whatever the data: such a
 	 * comparison could not have found a regression, so it says nothing
@@ -328,16 +358,21 @@ int compare_runs(const struct compare_side *base, const struct compare_side *can
 	for (size_t k = 1; k <= b->n; k++)
 		smallest *= (double)k / (double)(a->n + k);
 	if (smallest >= o->alpha) {
-		fprintf(out, "%s: with %zu and %zu runs no p can fall below "
-			"%.3f, so nothing could be flagged at p < %g: run more "
-			"(5 a side reach 0.004)%s\n",
-			o->force ? "note" : "cannot compare", a->n, b->n, smallest,
-			o->alpha, o->force ? "" : " (--force to compare anyway)");
+		snprintf(reason, sizeof(reason), "with %zu and %zu runs no p can "
+			 "fall below %.3f, so nothing could be flagged at p < "
+			 "%g: run more (5 a side reach 0.004)%s", a->n, b->n,
+			 smallest, o->alpha,
+			 o->force ? "" : " (--force to compare anyway)");
 		if (!o->force)
-			goto out;
+			goto verdict;
+		if (!o->json)
+			fprintf(out, "note: %s\n", reason);
+		reason[0] = '\0';
 	}
-	fprintf(out, "  %-28s %14s %14s %9s %8s  %s\n", "metric (median of runs)",
-		"base", "candidate", "change", "p", "verdict");
+	if (!o->json)
+		fprintf(out, "  %-28s %14s %14s %9s %8s  %s\n",
+			"metric (median of runs)", "base", "candidate", "change",
+			"p", "verdict");
 
 	double va[COMPARE_MAX_RUNS], vb[COMPARE_MAX_RUNS], base_p50[COMPARE_MAX_RUNS];
 	bool regressed = false;
@@ -351,7 +386,7 @@ int compare_runs(const struct compare_side *base, const struct compare_side *can
 			vb[i] = b->runs[i].bucket_p50[k];
 		snprintf(name, sizeof(name), "creation, guests %.0f-%.0f",
 			 k * size + 1, fmin((k + 1) * size, (double)planned));
-		regressed |= metric(out, name, va, a->n, vb, b->n, U_NS, 0, false, o);
+		regressed |= metric(out, &nmetrics, name, va, a->n, vb, b->n, U_NS, 0, false, o);
 	}
 	/* The slope's change over the whole run, against the median
 	 * creation time: a steeper rise of 5% of a creation by the last
@@ -363,31 +398,44 @@ int compare_runs(const struct compare_side *base, const struct compare_side *can
 	for (size_t i = 0; i < b->n; i++)
 		vb[i] = b->runs[i].slope;
 	double scale = stats_median(base_p50, a->n) / ((double)planned / 1000.0);
-	regressed |= metric(out, "growth per 1,000 guests", va, a->n, vb, b->n,
+	regressed |= metric(out, &nmetrics, "growth per 1,000 guests", va, a->n, vb, b->n,
 			    U_NS, scale, false, o);
 	for (size_t i = 0; i < a->n; i++)
 		va[i] = a->runs[i].total_ns;
 	for (size_t i = 0; i < b->n; i++)
 		vb[i] = b->runs[i].total_ns;
-	regressed |= metric(out, "time to reach all guests", va, a->n, vb, b->n,
+	regressed |= metric(out, &nmetrics, "time to reach all guests", va, a->n, vb, b->n,
 			    U_NS, 0, false, o);
 	for (size_t i = 0; i < a->n; i++)
 		va[i] = a->runs[i].alive_p50;
 	for (size_t i = 0; i < b->n; i++)
 		vb[i] = b->runs[i].alive_p50;
-	regressed |= metric(out, "time to alive", va, a->n, vb, b->n, U_NS, 0,
+	regressed |= metric(out, &nmetrics, "time to alive", va, a->n, vb, b->n, U_NS, 0,
 			    false, o);
 	for (size_t i = 0; i < a->n; i++)
 		va[i] = a->runs[i].failures;
 	for (size_t i = 0; i < b->n; i++)
 		vb[i] = b->runs[i].failures;
 	/* Failures: one more guest a run on average is the least effect. */
-	regressed |= metric(out, "failed guests a run", va, a->n, vb, b->n,
+	regressed |= metric(out, &nmetrics, "failed guests a run", va, a->n, vb, b->n,
 			    U_COUNT, 1.0 / o->min_effect, true, o);
 	*verdict = regressed ? COMPARE_REGRESSION : COMPARE_SAME;
-	fprintf(out, "%s (p < %g and a change of at least %g%%)\n",
-		regressed ? "REGRESSION" : "no regression", o->alpha,
-		100.0 * o->min_effect);
+verdict:
+	if (o->json) {
+		static const char *const names[] = { "same", "regression",
+						     "cannot compare" };
+		fprintf(out, "], \"verdict\": \"%s\", \"exit_status\": %d, "
+			"\"reason\": ", names[*verdict], (int)*verdict);
+		hd_json_string(out, reason);
+		fprintf(out, "}\n");
+	} else if (*verdict == COMPARE_CANNOT) {
+		fprintf(out, "cannot compare: %s\n", reason);
+	} else {
+		fprintf(out, "%s (p < %g and a change of at least %g%%)\n",
+			*verdict == COMPARE_REGRESSION ? "REGRESSION"
+						      : "no regression",
+			o->alpha, 100.0 * o->min_effect);
+	}
 out:
 	free_side(a);
 	free_side(b);

@@ -32,6 +32,7 @@ struct compare_opts {
 	double min_effect;  /* 0.05 */
 	uint32_t buckets;   /* of the guest count: 4 */
 	bool force;         /* compare different plans, platforms, hosts */
+	bool json;          /* the table as a JSON document */
 };
 
 enum compare_verdict { COMPARE_SAME = 0, COMPARE_REGRESSION = 1,

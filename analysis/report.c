@@ -61,7 +61,7 @@ static void runs_json(FILE *f, char **cell, size_t rows)
 			if (number[c])
 				fputs(v && *v ? v : "null", f);
 			else
-				json_string(f, v ? v : "");
+				hd_json_string(f, v ? v : "");
 		}
 		fputc('}', f);
 	}

@@ -320,28 +320,14 @@ void summary_print_text(const struct run_summary *s, FILE *f)
 		fprintf(f, "    %6u  of other kinds\n", s->other_failures);
 }
 
-void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
 void summary_print_json(const struct run_summary *s, FILE *f)
 {
 	fprintf(f, "{\"id\": %lld, \"job\": ", (long long)s->id);
-	json_string(f, s->job);
+	hd_json_string(f, s->job);
 	fprintf(f, ", \"platform\": ");
-	json_string(f, s->platform);
+	hd_json_string(f, s->platform);
 	fprintf(f, ", \"status\": ");
-	json_string(f, s->status);
+	hd_json_string(f, s->status);
 	fprintf(f, ", \"attempted\": %u, \"created\": %u, \"alive\": %u, "
 		"\"bucket\": %lld, \"buckets\": [", s->attempted, s->created,
 		s->alive, s->bucket);
@@ -381,7 +367,7 @@ void summary_print_json(const struct run_summary *s, FILE *f)
 	for (size_t i = 0; i < s->nkinds; i++) {
 		fprintf(f, "%s{\"count\": %u, \"first_seq\": %u, \"cause\": ",
 			i ? ", " : "", s->kinds[i].count, s->kinds[i].first);
-		json_string(f, s->kinds[i].text);
+		hd_json_string(f, s->kinds[i].text);
 		fputc('}', f);
 	}
 	fprintf(f, "], \"other_failures\": %u", s->other_failures);

@@ -76,7 +76,4 @@ void summary_print_text(const struct run_summary *s, FILE *f);
 /* One run as a JSON object (no schema_version: the caller's wrapper has). */
 void summary_print_json(const struct run_summary *s, FILE *f);
 
-/* A JSON string, quoted and escaped. */
-void json_string(FILE *f, const char *s);
-
 #endif

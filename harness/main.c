@@ -394,7 +394,7 @@ static int cmd_report(const struct cli_args *a)
 		goto out;
 	if (json) {
 		printf("], \"page\": ");
-		json_string(stdout, html);
+		hd_json_string(stdout, html);
 		printf("}\n");
 	} else {
 		printf("report: %s (figures beside it, as .png and .svg, with "
@@ -426,6 +426,8 @@ static const struct cli_opt compare_opts[] = {
 	{ "min-effect", "PERCENT", "smallest change that counts (default 5)", 0 },
 	{ "buckets", "N", "guest-count buckets compared (default 4)", 0 },
 	{ "force", NULL, "compare runs of different plans, platforms or hosts", 0 },
+	{ "json", NULL, "the verdict table as JSON (README: Machine-readable "
+	  "output)", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 
@@ -477,6 +479,7 @@ static int cmd_compare(const struct cli_args *a)
 	struct compare_opts o;
 	if (compare_options(a, &o))
 		return 2;
+	o.json = a->values[4] != NULL;
 	return compare_sides(a->pos[0], a->pos[1], &o);
 }
 

@@ -401,3 +401,18 @@ double hd_rand_normal(uint64_t *state)
 	double u1 = hd_rand_unit(state), u2 = hd_rand_unit(state);
 	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
+
+void hd_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+

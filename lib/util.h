@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 /* Error codes shared by the harness, emu and probes. Functions return one
@@ -127,6 +128,9 @@ uint64_t hd_quantile_sorted(const uint64_t *v, size_t n, double q);
 uint64_t hd_rand_u64(uint64_t *state);
 double hd_rand_unit(uint64_t *state);
 double hd_rand_normal(uint64_t *state);
+
+/* Writes s to f as a JSON string, quoted and escaped. */
+void hd_json_string(FILE *f, const char *s);
 
 #define HD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -41,6 +41,16 @@ grep -q "no run 9" "$TMP/out" || fail "missing run: $(cat "$TMP/out")"
 "$B/horde" compare "$TMP/base.db:1,1,1" "$TMP/same.db" > "$TMP/out" 2>&1
 expect_eq "a run named twice" $? 2
 grep -q "run 1 is named twice" "$TMP/out" || fail "run named twice: $(cat "$TMP/out")"
+# --json: the same verdicts as a document jq reads, the exit status kept.
+"$B/horde" compare --json "$TMP/base.db" "$TMP/slower.db" > "$TMP/out.json"
+expect_eq "json, slower: exit" $? 1
+expect_eq "json, slower" "$(jq -r '"\(.schema_version) \(.verdict) \(.exit_status) \(.base.runs) \(.candidate.runs)"' "$TMP/out.json")" "1 regression 1 5 5"
+expect_eq "json, slower: the first bucket" "$(jq -r '.metrics[0] | "\(.name) \(.verdict) \(.change > 0.05) \(.p < 0.01)"' "$TMP/out.json")" \
+	"creation, guests 1-75 regression true true"
+"$B/horde" compare --json "$TMP/base.db:1" "$TMP/same.db:1" > "$TMP/out.json"
+expect_eq "json, 1 vs 1: exit" $? 2
+expect_eq "json, 1 vs 1" "$(jq -r '"\(.verdict) \(.metrics | length)"' "$TMP/out.json")" "cannot compare 0"
+jq -r .reason "$TMP/out.json" | grep -q "no p can fall below" || fail "json reason: $(cat "$TMP/out.json")"
 
 # horde ab: the same build on both sides, five runs each of a small plan,
 # enough for p < 0.01 to be reachable: "no regression" then means the
