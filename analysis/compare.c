@@ -25,6 +25,8 @@ struct run_figures {
 	double alive_p50; /* NAN: none answered */
 	double failures;
 	double create_p50;
+	double load1;     /* NAN: no samples */
+	int cpus;
 };
 
 struct side {
@@ -194,6 +196,8 @@ static int load_side(const struct compare_side *cs, struct side *s,
 			rc = hd_fail(err, HD_ESYS, "out of memory");
 		else
 			rc = figures_of(db, r, nbuckets, err);
+		if (!reader_host_load(db, r->id, &r->load1, &r->cpus))
+			r->load1 = NAN;
 		if (rc) {
 			hd_wrap(err, "%s", cs->db_path);
 			break;
@@ -231,7 +235,67 @@ static const char *incomparable(const struct side *a, const struct side *b)
 				return "the runs ran on different hosts";
 		}
 	}
+	/* A busier host is slower whatever the code: the sides' median
+	 * loads must be alike. */
+	double la[COMPARE_MAX_RUNS], lb[COMPARE_MAX_RUNS];
+	size_t na = 0, nb = 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (!isnan(a->runs[i].load1))
+			la[na++] = a->runs[i].load1;
+	for (size_t i = 0; i < b->n; i++)
+		if (!isnan(b->runs[i].load1))
+			lb[nb++] = b->runs[i].load1;
+	if (na && nb) {
+		static char why[160];
+		double x = stats_median(la, na), y = stats_median(lb, nb);
+		if (reader_loads_differ(x, y)) {
+			snprintf(why, sizeof(why), "the hosts' load differed: "
+				 "1-minute load %.1f on the base's side, %.1f on "
+				 "the candidate's (more than %gx, 1 added to each)",
+				 x, y, READER_LOAD_FACTOR);
+			return why;
+		}
+	}
 	return NULL;
+}
+
+/* Says which side ran on a busy host (load past its CPUs in most of its
+ * runs): its times include other work. JSON: a "warnings" array. */
+static void busy_warnings(FILE *out, const struct side *a,
+			  const struct side *b, bool json)
+{
+	int n = 0;
+	if (json)
+		fprintf(out, "\"warnings\": [");
+	for (int k = 0; k < 2; k++) {
+		const struct side *s = k ? b : a;
+		double loads[COMPARE_MAX_RUNS];
+		size_t busy = 0, nl = 0;
+		int cpus = 0;
+		for (size_t i = 0; i < s->n; i++) {
+			const struct run_figures *r = &s->runs[i];
+			if (isnan(r->load1))
+				continue;
+			loads[nl++] = r->load1;
+			cpus = r->cpus;
+			busy += r->cpus > 0 && r->load1 > r->cpus;
+		}
+		if (!nl || busy * 2 <= nl)
+			continue;
+		char msg[200];
+		snprintf(msg, sizeof(msg), "the %s ran on a busy host (1-minute "
+			 "load %.1f on %d CPUs, median of its runs): its times "
+			 "include other work", k ? "candidate" : "base",
+			 stats_median(loads, nl), cpus);
+		if (json) {
+			fputs(n++ ? ", " : "", out);
+			hd_json_string(out, msg);
+		} else {
+			fprintf(out, "warning: %s\n", msg);
+		}
+	}
+	if (json)
+		fprintf(out, "], ");
 }
 
 enum unit { U_NS, U_COUNT };
@@ -339,12 +403,15 @@ int compare_runs(const struct compare_side *base, const struct compare_side *can
 		hd_json_string(out, base->db_path);
 		fprintf(out, ", \"runs\": %zu}, \"candidate\": {\"db\": ", a->n);
 		hd_json_string(out, cand->db_path);
-		fprintf(out, ", \"runs\": %zu}, \"metrics\": [", b->n);
+		fprintf(out, ", \"runs\": %zu}, ", b->n);
 	} else {
 		fprintf(out, "base: %zu run%s of %s; candidate: %zu run%s of %s\n",
 			a->n, a->n == 1 ? "" : "s", base->db_path, b->n,
 			b->n == 1 ? "" : "s", cand->db_path);
 	}
+	busy_warnings(out, a, b, o->json);
+	if (o->json)
+		fprintf(out, "\"metrics\": [");
 	if (why && !o->force) {
 		snprintf(reason, sizeof(reason), "%s (--force to compare anyway)",
 			 why);

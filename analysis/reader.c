@@ -62,3 +62,31 @@ int reader_check_run(sqlite3 *db, const char *path, int64_t id,
 				       (long long)id);
 }
 
+
+bool reader_host_load(sqlite3 *db, int64_t run_id, double *load1, int *cpus)
+{
+	sqlite3_stmt *st;
+	bool found = false;
+	const char *sql =
+		"SELECT value, (SELECT cpus FROM runs WHERE id = ?1) FROM samples"
+		" WHERE run_id = ?1 AND source = 'host' AND metric = 'load1'"
+		" ORDER BY value LIMIT 1 OFFSET (SELECT (count(*) - 1) / 2 FROM"
+		" samples WHERE run_id = ?1 AND source = 'host' AND"
+		" metric = 'load1')";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL))
+		return false;
+	sqlite3_bind_int64(st, 1, run_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*load1 = sqlite3_column_double(st, 0);
+		*cpus = sqlite3_column_int(st, 1);
+		found = true;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+bool reader_loads_differ(double a, double b)
+{
+	double hi = a > b ? a : b, lo = a > b ? b : a;
+	return (1.0 + hi) / (1.0 + lo) > READER_LOAD_FACTOR;
+}

@@ -318,13 +318,16 @@ static int write_host(sqlite3 *db, int64_t run_id, const char *samples_path,
 		sqlite3_bind_int64(st, 1, run_id);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			fprintf(f, "%lld", (long long)sqlite3_column_int64(st, 0));
+			/* The figure plots the XenStore daemon's series: only
+			 * rows that have it count (a host series alone, the
+			 * load, draws nothing there). */
+			rows += sqlite3_column_type(st, 1) != SQLITE_NULL;
 			for (int c = 1; c <= (int)HD_ARRAY_SIZE(cols); c++)
 				if (sqlite3_column_type(st, c) == SQLITE_NULL)
 					fprintf(f, ",NaN");
 				else
 					fprintf(f, ",%.4f", sqlite3_column_double(st, c));
 			fputc('\n', f);
-			rows++;
 		}
 		sqlite3_finalize(st);
 	}

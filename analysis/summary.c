@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "summary.h"
 
+#include "reader.h"
+
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -245,6 +247,8 @@ int summary_load(sqlite3 *db, int64_t run_id, long long bucket,
 	s->has_growth = with_guests >= 2;
 	for (int p = 0; p <= XCL_PHASE_COUNT; p++)
 		s->growth_ns[p] = growth(s, p);
+	s->has_load = reader_host_load(db, run_id, &s->load1, &s->cpus);
+	s->busy = s->has_load && s->cpus > 0 && s->load1 > s->cpus;
 	if ((rc = load_failures(db, s, err)))
 		summary_free(s);
 	return rc;
@@ -276,6 +280,10 @@ void summary_print_text(const struct run_summary *s, FILE *f)
 			"last commit\n");
 	else if (strcmp(s->status, "running") == 0)
 		fprintf(f, "  still running: the figures so far\n");
+	if (s->busy)
+		fprintf(f, "  BUSY HOST: 1-minute load %.1f on %d CPUs (median "
+			"during the run): other work competed with horde, so "
+			"these times are not a quiet host's\n", s->load1, s->cpus);
 	if (s->attempted) {
 		fprintf(f, "  %-13s %8s %11s %11s %11s %11s   median of each "
 			"phase:\n", "guests", "created", "create p50",
@@ -371,6 +379,10 @@ void summary_print_json(const struct run_summary *s, FILE *f)
 		fputc('}', f);
 	}
 	fprintf(f, "], \"other_failures\": %u", s->other_failures);
+	if (s->has_load)
+		fprintf(f, ", \"host_load\": {\"load1_median\": %.2f, \"cpus\": "
+			"%d, \"busy\": %s}", s->load1, s->cpus,
+			s->busy ? "true" : "false");
 	if (s->has_overhead)
 		fprintf(f, ", \"harness_overhead\": {\"percent_of_creation\": "
 			"%.3f, \"ns_per_guest\": %.0f}", s->overhead_pct,

@@ -64,6 +64,11 @@ struct run_summary {
 	struct failure_kind kinds[SUMMARY_MAX_KINDS];
 	size_t nkinds;
 	uint32_t other_failures; /* beyond SUMMARY_MAX_KINDS kinds */
+	/* The host's median 1-minute load during the run, and its CPUs;
+	 * busy: the load passed the CPUs (other work competed). */
+	bool has_load, busy;
+	double load1;
+	int cpus;
 	/* Set by horde run when it prints its closing summary. */
 	bool has_overhead;
 	double overhead_pct, overhead_ns_per_guest;

@@ -41,6 +41,25 @@ grep -q "no run 9" "$TMP/out" || fail "missing run: $(cat "$TMP/out")"
 "$B/horde" compare "$TMP/base.db:1,1,1" "$TMP/same.db" > "$TMP/out" 2>&1
 expect_eq "a run named twice" $? 2
 grep -q "run 1 is named twice" "$TMP/out" || fail "run named twice: $(cat "$TMP/out")"
+# A busy host: compare refuses sides whose load differs, and the summary
+# says the host was busy (a load of 1,000 passes any host's CPUs).
+gen -S 5 -L 0.2 "$TMP/quiet.db"
+gen -S 6 -L 1000 "$TMP/busy.db"
+"$B/horde" compare "$TMP/quiet.db" "$TMP/busy.db" > "$TMP/out"
+expect_eq "loads differ" $? 2
+grep -q "cannot compare: the hosts' load differed: 1-minute load 0.2 on the base's side, 1000.0 on the candidate's" "$TMP/out" ||
+	fail "$(cat "$TMP/out")"
+"$B/horde" compare --force "$TMP/quiet.db" "$TMP/busy.db" > "$TMP/out"
+expect_eq "loads differ, forced" $? 0
+grep -q "^warning: the candidate ran on a busy host (1-minute load 1000.0 on" "$TMP/out" ||
+	fail "no busy warning: $(cat "$TMP/out")"
+"$B/horde" compare "$TMP/quiet.db" "$TMP/base.db" > /dev/null
+expect_eq "one side without samples" $? 0
+"$B/horde" report -q --out "$TMP/rep" "$TMP/busy.db" > /dev/null
+"$B/horde" report --out "$TMP/rep" "$TMP/busy.db" | grep -q "BUSY HOST: 1-minute load 1000.0 on" ||
+	fail "no busy host warning"
+"$B/horde" report --out "$TMP/rep" "$TMP/quiet.db" | grep -q "BUSY" && fail "a quiet host called busy"
+
 # --json: the same verdicts as a document jq reads, the exit status kept.
 "$B/horde" compare --json "$TMP/base.db" "$TMP/slower.db" > "$TMP/out.json"
 expect_eq "json, slower: exit" $? 1

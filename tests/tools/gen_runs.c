@@ -17,6 +17,7 @@ struct gen_params {
 	uint32_t runs, guests;
 	double base_ms, shift, slope_ms, run_noise, guest_noise;
 	uint32_t failures; /* per run */
+	double load1;      /* the host's load in 3 samples a run; < 0: none */
 	uint64_t seed;
 	const char *platform;
 };
@@ -79,6 +80,9 @@ static int gen_runs(const char *path, const struct gen_params *p,
 						   (int64_t)(100e6 * (1 + 0.01 * gen_normal(&s))),
 						   "00:16:3e:00:00:01", 1, NULL, err);
 		}
+		for (int k = 0; k < 3 && !rc && p->load1 >= 0; k++)
+			rc = results_sample(r, run, at * k / 2, p->guests * k / 2,
+					    "host", "load1", p->load1, err);
 		if (!rc)
 			rc = results_run_end(r, run, "done", err);
 	}
@@ -91,11 +95,11 @@ int main(int argc, char **argv)
 {
 	struct gen_params p = { .runs = 5, .guests = 300, .base_ms = 2,
 				.run_noise = 0.02, .guest_noise = 0.1,
-				.seed = 1, .platform = "emu" };
+				.seed = 1, .platform = "emu", .load1 = -1 };
 	struct hd_err err;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "r:g:b:s:l:n:f:S:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:g:b:s:l:n:f:S:p:L:")) != -1) {
 		switch (opt) {
 		case 'r': p.runs = (uint32_t)atoi(optarg); break;
 		case 'g': p.guests = (uint32_t)atoi(optarg); break;
@@ -106,11 +110,12 @@ int main(int argc, char **argv)
 		case 'f': p.failures = (uint32_t)atoi(optarg); break;
 		case 'S': p.seed = strtoull(optarg, NULL, 10); break;
 		case 'p': p.platform = optarg; break;
+		case 'L': p.load1 = atof(optarg); break;
 		default:
 			fprintf(stderr, "usage: gen_runs [-r runs] [-g guests] "
 				"[-b base_ms] [-s shift] [-l slope_ms] [-n "
 				"run_noise] [-f failures] [-S seed] [-p platform] "
-				"DB\n");
+				"[-L host_load] DB\n");
 			return 2;
 		}
 	}
