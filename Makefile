@@ -6,6 +6,7 @@
 #   make bench  benchmarks, printing their figures
 #   make xen-test  the real-Xen lane alone (make test runs it too)
 #   make xen-bench the large real-Xen run (1,100 guests; tens of minutes)
+#   make install   PREFIX=/usr/local, DESTDIR: programs, scripts, man pages
 #   make clean  remove build/ (results/ and .cache/, the Xen packages, stay)
 
 CC      ?= gcc
@@ -22,7 +23,7 @@ DEB_BUILD := gcc make libc6-dev libxen-dev libpcap-dev libsqlite3-dev \
              libmnl-dev iproute2
 DEB_RUN   := gnuplot-nox sqlite3
 DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev xenstore-utils procps \
-             qemu-system-x86 kmod cpio jq
+             qemu-system-x86 kmod cpio jq help2man groff-base
 
 B := build
 
@@ -53,7 +54,7 @@ XSD_SRC    := emu/xenstored/xenstored.c $(STORE_SRC) lib/hmap.c
 BINS := $(B)/horde $(B)/cosmos $(B)/horde-xenstored $(B)/horde-consoled \
         $(B)/horde-guest
 
-.PHONY: all run test bench clean deps deps-test xen-test xen-bench
+.PHONY: all run test bench clean deps deps-test xen-test xen-bench install
 all: $(BINS)
 
 $(B)/%.o: %.c
@@ -226,6 +227,24 @@ bench: deps
 	$(call install_missing,bc)
 	@$(MAKE) --no-print-directory all $(B)/bench_xenstore $(B)/bench_results
 	@B=$(B) tests/bench.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the programs, horde-guest,
+# the gnuplot scripts horde report draws with, and the manual pages:
+# horde.1 from horde's own command and key tables, cosmos.1 by help2man
+# from cosmos --help.
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: all
+	$(call install_missing,help2man)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/horde \
+	  $(DESTDIR)$(PREFIX)/share/horde/analysis $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(B)/horde $(B)/cosmos $(B)/horde-xenstored \
+	  $(B)/horde-consoled $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(B)/horde-guest $(DESTDIR)$(PREFIX)/lib/horde/
+	install -m 644 analysis/*.gp $(DESTDIR)$(PREFIX)/share/horde/analysis/
+	$(B)/horde help man > $(DESTDIR)$(PREFIX)/share/man/man1/horde.1
+	help2man -N -n "create, list and destroy Xen guests through libxcl" \
+	  -o $(DESTDIR)$(PREFIX)/share/man/man1/cosmos.1 $(B)/cosmos
 
 clean:
 	rm -rf $(B)

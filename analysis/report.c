@@ -140,7 +140,8 @@ int report_summary(sqlite3 *db, int64_t run_id, long long bucket, FILE *f,
 	return rc;
 }
 
-/* Where analysis/ is: $HORDE_DATADIR, else next to the binary's folder. */
+/* Where analysis/ is: $HORDE_DATADIR; else, from the binary's folder,
+ * ../analysis (a build tree) or ../share/horde/analysis (make install). */
 static int script_path(const char *name, char *out, size_t len)
 {
 	const char *dir = getenv("HORDE_DATADIR");
@@ -158,7 +159,12 @@ static int script_path(const char *name, char *out, size_t len)
 			return -1;
 		*slash = '\0';
 	}
-	return snprintf(out, len, "%s/analysis/%s", self, name) < (int)len ? 0 : -1;
+	static const char *const places[] = { "analysis", "share/horde/analysis" };
+	for (size_t i = 0; i < HD_ARRAY_SIZE(places); i++)
+		if (snprintf(out, len, "%s/%s/%s", self, places[i], name) < (int)len &&
+		    access(out, R_OK) == 0)
+			return 0;
+	return -1;
 }
 
 /* Runs gnuplot with a fixed argument list: never a shell. */

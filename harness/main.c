@@ -51,6 +51,7 @@ struct command {
 	int min_pos, max_pos;
 	const struct cli_opt *opts;
 	int (*run)(const struct cli_args *a);
+	const char *exits;   /* its exit statuses, for --help, man and README */
 };
 
 extern char **environ;
@@ -801,30 +802,48 @@ static int cmd_arping(const struct cli_args *a)
 
 static const struct command commands[] = {
 	{ "run", "PLAN", "run the jobs of a plan file, storing every figure",
-	  1, 1, run_opts, cmd_run },
+	  1, 1, run_opts, cmd_run,
+	  "0 every job done and every guest up; 1 a guest failed or died, a "
+	  "job did not finish, or an error; 2 bad usage; 130 stopped by a "
+	  "signal (the run is stored as interrupted)" },
 	{ "report", "DB [RUN...]", "summary, figures (PNG, SVG, CSV) and an HTML "
 	  "page of runs (default: the newest), overlaid when several", 1, 9,
-	  report_opts, cmd_report },
+	  report_opts, cmd_report,
+	  "0 done; 1 an error (no such database or run, not a horde database, "
+	  "gnuplot failed); 2 bad usage" },
 	{ "runs", "DB", "list the runs in a results database", 1, 1, json_opts,
-	  cmd_runs },
+	  cmd_runs, "0 done; 1 an error; 2 bad usage" },
 	{ "compare", "BASE CAND", "compare runs (DB or DB:ID,ID,...) as a CI "
 	  "gate: exit 0 same, 1 regression, 2 cannot compare", 2, 2,
-	  compare_opts, cmd_compare },
+	  compare_opts, cmd_compare,
+	  "0 no regression; 1 a regression; 2 cannot compare (too few runs for "
+	  "--alpha; different plans, platforms, hosts or host loads; an error) "
+	  "or bad usage" },
 	{ "ab", "PLAN", "run two horde builds alternately on this host, then "
-	  "compare them", 1, 1, ab_opts, cmd_ab },
+	  "compare them", 1, 1, ab_opts, cmd_ab,
+	  "as compare's: 0 no regression; 1 a regression; 2 cannot compare, a "
+	  "run failed, or bad usage" },
 	{ "check", "PLAN", "check a plan and list the runs it expands to, "
-	  "without running anything", 1, 1, check_opts, cmd_check },
+	  "without running anything", 1, 1, check_opts, cmd_check,
+	  "0 the plan is valid (and, without --plan-only, this host can run "
+	  "it); 1 it is not; 2 bad usage" },
 	{ "clean", "[DB...]", "remove what runs whose horde died left behind "
 	  "(emu: namespaces, folders, daemons; Xen: domains named horde-*), "
-	  "and mark those runs crashed in DB", 0, 8, no_opts, cmd_clean },
+	  "and mark those runs crashed in DB", 0, 8, no_opts, cmd_clean,
+	  "0 done; 1 an error; 2 bad usage" },
 	{ "calibrate", "DB[:RUN]", "fit emu's latency profile to a real Xen "
 	  "run (default: the newest on platform xen), for emu_latency=FILE",
-	  1, 1, calibrate_opts, cmd_calibrate },
+	  1, 1, calibrate_opts, cmd_calibrate,
+	  "0 the profile written; 1 an error (no such run, not a real Xen run, "
+	  "too few operations); 2 bad usage" },
 	{ "arping", "IFACE RANGE", "ARP-probe an address range (A.B.C.D, "
 	  "A-B, A/N) on an interface, like arp-scan; exit 1 if any missed",
-	  2, 2, arping_opts, cmd_arping },
-	{ "help", "[plan]", "this text, or the reference of plan keys", 0, 1,
-	  no_opts, cmd_help },
+	  2, 2, arping_opts, cmd_arping,
+	  "0 every address answered; 1 one or more did not, or an error; 2 bad "
+	  "usage" },
+	{ "help", "[plan|man]", "this text, the reference of plan keys, or "
+	  "horde's manual page (roff)", 0, 1, no_opts, cmd_help,
+	  "0 done; 2 no such topic" },
 };
 
 static void usage_of(FILE *f, const struct command *c)
@@ -840,6 +859,7 @@ static void usage_of(FILE *f, const struct command *c)
 			 o->arg ? " " : "", o->arg ? o->arg : "");
 		fprintf(f, "    %-18s %s\n", left, o->help);
 	}
+	fprintf(f, "  exit status: %s\n", c->exits);
 }
 
 static void usage(FILE *f)
@@ -854,6 +874,55 @@ static void usage(FILE *f)
 		   "for the version.\n");
 }
 
+/* horde(1), from the command and option tables --help prints. */
+static void print_man(FILE *f)
+{
+	fprintf(f, ".TH HORDE 1 \"\" \"horde %s\" \"User Commands\"\n"
+		".SH NAME\nhorde \\- scale-test and profile the creation of "
+		"thousands of tiny Xen guests\n.SH SYNOPSIS\n.B horde\n"
+		".I COMMAND\n[options] ARGS\n.br\n.B horde \\-\\-version\n"
+		".SH DESCRIPTION\nhorde boots guests to thousands through its own "
+		"toolstack (libxcl) on the emulated host (platform emu) or on "
+		"real Xen (platforms xen and xl, run in dom0), stamps every "
+		"creation phase, checks every guest alive with ARP, keeps every "
+		"figure in SQLite and plots creation time against guest count. "
+		"The README says more.\n.SH COMMANDS\n", horde_version());
+	for (size_t i = 0; i < HD_ARRAY_SIZE(commands); i++) {
+		const struct command *c = &commands[i];
+		fprintf(f, ".SS \"horde %s%s%s\"\n", c->name, *c->args ? " " : "",
+			c->args);
+		plan_roff_text(f, c->summary);
+		fputc('\n', f);
+		for (const struct cli_opt *o = c->opts; o->name; o++) {
+			fprintf(f, ".TP\n");
+			if (o->short_name)
+				fprintf(f, "\\fB\\-%c\\fR, ", o->short_name);
+			fprintf(f, "\\fB\\-\\-");
+			plan_roff_text(f, o->name);
+			fprintf(f, "\\fR%s%s\n", o->arg ? " " : "", o->arg ? o->arg : "");
+			plan_roff_text(f, o->help);
+			fputc('\n', f);
+		}
+		fprintf(f, ".PP\nExit status: ");
+		plan_roff_text(f, c->exits);
+		fputc('\n', f);
+	}
+	plan_print_help(f, PLAN_HELP_ROFF);
+	fprintf(f, ".SH ENVIRONMENT\n.TP\n.B HORDE_DATADIR\nwhere horde "
+		"report finds its gnuplot scripts (default: the analysis/ folder "
+		"beside the binary's, or the installed share/horde)\n"
+		".SH SEE ALSO\n.BR cosmos (1),\n.BR xl (1)\n");
+}
+
+/* The README's table of exit statuses, from the command table. */
+static void print_exits_markdown(FILE *f)
+{
+	fprintf(f, "| command | exit status |\n| --- | --- |\n");
+	for (size_t i = 0; i < HD_ARRAY_SIZE(commands); i++)
+		fprintf(f, "| `horde %s` | %s |\n", commands[i].name,
+			commands[i].exits);
+}
+
 static int cmd_help(const struct cli_args *a)
 {
 	if (a->npos == 0) {
@@ -861,11 +930,19 @@ static int cmd_help(const struct cli_args *a)
 		return 0;
 	}
 	if (strcmp(a->pos[0], "plan") == 0) {
-		plan_print_help(stdout, 0);
+		plan_print_help(stdout, PLAN_HELP_TEXT);
 		return 0;
 	}
 	if (strcmp(a->pos[0], "plan-markdown") == 0) {
-		plan_print_help(stdout, 1);
+		plan_print_help(stdout, PLAN_HELP_MARKDOWN);
+		return 0;
+	}
+	if (strcmp(a->pos[0], "man") == 0) {
+		print_man(stdout);
+		return 0;
+	}
+	if (strcmp(a->pos[0], "exits-markdown") == 0) {
+		print_exits_markdown(stdout);
 		return 0;
 	}
 	for (size_t i = 0; i < HD_ARRAY_SIZE(commands); i++) {

@@ -1122,9 +1122,27 @@ static const char *type_name(enum opt_type t)
 	return "?";
 }
 
-void plan_print_help(FILE *f, int markdown)
+void plan_roff_text(FILE *f, const char *s)
 {
-	if (markdown)
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", f);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\e", f);
+		else if (*s == '-')
+			fputs("\\-", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+void plan_print_help(FILE *f, enum plan_help_format format)
+{
+	bool markdown = format == PLAN_HELP_MARKDOWN;
+	if (format == PLAN_HELP_ROFF)
+		fprintf(f, ".SH PLAN KEYS\nIn [global] or in a job section; "
+			"\\fBhorde help plan\\fR prints the same.\n");
+	else if (markdown)
 		fprintf(f, "| key | type | default | range or values | meaning |\n"
 			   "| --- | --- | --- | --- | --- |\n");
 	else
@@ -1148,6 +1166,22 @@ void plan_print_help(FILE *f, int markdown)
 			}
 		} else if (o->form) {
 			snprintf(range, sizeof(range), "%s", o->form->says);
+		}
+		if (format == PLAN_HELP_ROFF) {
+			fprintf(f, ".TP\n.B %s\n", o->name);
+			char line[768];
+			snprintf(line, sizeof(line), "%s, default '%s'%s%s. %s",
+				 type_name(o->type), o->def, range[0] ? ", " : "",
+				 range, o->help);
+			plan_roff_text(f, line);
+			fputc('\n', f);
+			if (o->type == OPT_ENUM)
+				for (const struct opt_value *v = o->values; v->name; v++) {
+					fprintf(f, ".br\n\\fB%s\\fR: ", v->name);
+					plan_roff_text(f, v->help);
+					fputc('\n', f);
+				}
+			continue;
 		}
 		if (markdown) {
 			fprintf(f, "| `%s` | %s | %s%s%s | %s | %s |\n", o->name,

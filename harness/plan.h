@@ -103,7 +103,13 @@ int plan_job_defaults(struct plan_job *job, const char *name,
 int plan_job_set(struct plan_job *job, const char *key, const char *value,
 		 struct hd_err *err);
 
-/* Writes the key reference, from the option table, in text or markdown. */
-void plan_print_help(FILE *f, int markdown);
+enum plan_help_format { PLAN_HELP_TEXT, PLAN_HELP_MARKDOWN, PLAN_HELP_ROFF };
+
+/* Writes the key reference, from the option table: for horde help plan,
+ * the README's table, or the manual page. */
+void plan_print_help(FILE *f, enum plan_help_format format);
+
+/* Writes s as roff text: backslashes and leading dots escaped. */
+void plan_roff_text(FILE *f, const char *s);
 
 #endif
