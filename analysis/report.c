@@ -210,6 +210,22 @@ static void rolling_medians(const struct guest_fig *v, size_t n, double *out,
 
 /* Runs one of analysis/'s scripts for both a PNG and an SVG; args[0] is
  * the output without its extension, the rest go after it. */
+int report_write_list(const char *path, const struct run_files *rf,
+		      size_t n, struct hd_err *err)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return hd_fail_errno(err, HD_ESYS, "write %s", path);
+	for (size_t i = 0; i < n; i++) {
+		for (const char *c = rf[i].label; *c; c++)
+			fputc(*c == ',' ? ';' : *c, f); /* the separator */
+		fprintf(f, ",%s,%s\n", rf[i].buckets_csv, rf[i].cdf_csv);
+	}
+	if (fclose(f))
+		return hd_fail_errno(err, HD_ESYS, "write %s", path);
+	return HD_OK;
+}
+
 int report_plot(const char *script_name, char *const *before, size_t nbefore,
 		const char *out_stem, char *const *after, size_t nafter,
 		struct hd_err *err)
@@ -389,11 +405,23 @@ int report_figures(sqlite3 *db, int64_t run_id, const char *outdir,
 	PATH_OF(cdf_csv, "-cdf.csv");
 	PATH_OF(samples_csv, "-samples.csv");
 	PATH_OF(sweeps_csv, "-sweeps.csv");
+	PATH_OF(list_csv, "-list.csv");
 	PATH_OF(creation, "");
+	PATH_OF(growth, "-growth");
 	PATH_OF(cdf, "-cdf");
 	PATH_OF(host, "-host");
 #undef PATH_OF
 	snprintf(title, sizeof(title), "%s, run %lld", stem, (long long)run_id);
+	snprintf(rf->label, sizeof(rf->label), "run %lld", (long long)run_id);
+	sqlite3_stmt *js;
+	if (sqlite3_prepare_v2(db, "SELECT job FROM runs WHERE id = ?", -1, &js,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(js, 1, run_id);
+		if (sqlite3_step(js) == SQLITE_ROW)
+			snprintf(rf->label, sizeof(rf->label), "%s (run %lld)",
+				 sqlite3_column_text(js, 0), (long long)run_id);
+		sqlite3_finalize(js);
+	}
 
 	FILE *gf = fopen(rf->guests_csv, "w");
 	FILE *bf = gf ? fopen(rf->buckets_csv, "w") : NULL;
@@ -446,10 +474,19 @@ int report_figures(sqlite3 *db, int64_t run_id, const char *outdir,
 	snprintf(bucket_s, sizeof(bucket_s), "%lld", bucket);
 	char *csvs[] = { rf->guests_csv, rf->buckets_csv };
 	char *after[] = { title, bucket_s };
+	char *growth_csvs[] = { rf->buckets_csv };
+	char growth_title[sizeof(title) + 48];
+	snprintf(growth_title, sizeof(growth_title), "%s: median creation per "
+		 "phase as the host fills", title);
+	char *growth_after[] = { growth_title };
 	if ((rc = report_plot("creation.gp", csvs, 2, rf->creation, after, 2, err)) ||
+	    (rc = report_plot("growth.gp", growth_csvs, 1, rf->growth,
+			      growth_after, 1, err)) ||
 	    (rc = write_cdf(rf->cdf_csv, v, n, err)))
 		goto out;
-	char *cdf_after[] = { title, rf->cdf_csv };
+	if ((rc = report_write_list(rf->list_csv, rf, 1, err)))
+		goto out;
+	char *cdf_after[] = { title, rf->list_csv };
 	if ((rc = report_plot("cdf.gp", NULL, 0, rf->cdf, cdf_after, 2, err)) ||
 	    (rc = write_host(db, run_id, rf->samples_csv, rf->sweeps_csv,
 			     &rf->has_host, &nsweeps, err)))

@@ -27,18 +27,25 @@ int report_last_run(struct sqlite3 *db, int64_t *run_id, struct hd_err *err);
  * extension: each is there as .png and as .svg. */
 struct run_files {
 	char guests_csv[4096], buckets_csv[4096], cdf_csv[4096];
-	char samples_csv[4096], sweeps_csv[4096];
-	char creation[4096], cdf[4096], host[4096];
+	char samples_csv[4096], sweeps_csv[4096], list_csv[4096];
+	char creation[4096], growth[4096], cdf[4096], host[4096];
+	char label[128]; /* the run in overlays: its job, and its id */
 	bool has_host; /* the sampler took more than one sample */
 };
 
 /* Writes <outdir>/<stem>-run<id>-guests.csv, -buckets.csv, -cdf.csv,
- * -samples.csv, -sweeps.csv and the figures drawn from them by
- * analysis/creation.gp, cdf.gp and host.gp. bucket 0 picks about 20
+ * -samples.csv, -sweeps.csv, -list.csv (the run as the overlay scripts
+ * take runs) and the figures drawn from them by
+ * analysis/creation.gp, growth.gp, cdf.gp and host.gp. bucket 0 picks about 20
  * buckets. */
 int report_figures(struct sqlite3 *db, int64_t run_id, const char *outdir,
 		   const char *stem, long long bucket, struct run_files *rf,
 		   struct hd_err *err);
+
+/* Writes the list of runs the overlay scripts read (runs.gp): a line
+ * "label,buckets_csv,cdf_csv" a run. */
+int report_write_list(const char *path, const struct run_files *rf,
+		      size_t n, struct hd_err *err);
 
 /* Runs analysis/<script> twice, for out_stem.png and out_stem.svg, with
  * the arguments before and after the output's. */

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE
 #include "report.h"
 
+#include "../harness/plan.h"
+
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -73,6 +75,67 @@ static void metadata(FILE *f, sqlite3 *db, int64_t run_id)
 	sqlite3_finalize(st);
 }
 
+struct settings_table {
+	FILE *f;
+};
+
+static void setting_row(void *arg, const char *key, const char *value,
+			bool is_default)
+{
+	struct settings_table *t = arg;
+	fprintf(t->f, "<tr%s><th>%s</th><td>", is_default ? " class=\"def\"" : "",
+		key);
+	html_text(t->f, value);
+	fputs(is_default ? "</td><td>default</td></tr>\n" : "</td><td></td></tr>\n",
+	      t->f);
+}
+
+/* The plan the run came from: its path, the job's description and every
+ * setting that shapes the result (those set in the plan first), and the
+ * whole text as stored. */
+static void plan_section(FILE *f, sqlite3 *db, int64_t run_id)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT plan_path, plan_text, job FROM runs "
+			       "WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, run_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(st, 0);
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		const char *job = (const char *)sqlite3_column_text(st, 2);
+		struct plan plan;
+		struct hd_err err;
+		fputs("<p>Plan <code>", f);
+		html_text(f, path ? path : "");
+		fputs("</code>, job <code>", f);
+		html_text(f, job ? job : "");
+		fputs("</code>", f);
+		if (text && !plan_parse(path ? path : "plan", text, strlen(text),
+					&plan, &err)) {
+			for (size_t i = 0; i < plan.njobs; i++) {
+				if (strcmp(plan.jobs[i].name, job) != 0)
+					continue;
+				if (plan.jobs[i].description[0]) {
+					fputs(": ", f);
+					html_text(f, plan.jobs[i].description);
+				}
+				fputs("</p>\n<table class=\"meta settings\">\n", f);
+				struct settings_table t = { f };
+				plan_job_each_setting(&plan.jobs[i], setting_row, &t);
+				fputs("</table>\n", f);
+			}
+			plan_free(&plan);
+		} else {
+			fputs("</p>\n", f);
+		}
+		fputs("<details><summary>the plan as stored</summary><pre>", f);
+		html_text(f, text ? text : "");
+		fputs("</pre></details>\n", f);
+	}
+	sqlite3_finalize(st);
+}
+
 /* The closing summary, as `horde run` prints it. */
 static int summary(FILE *f, sqlite3 *db, int64_t run_id, long long bucket,
 		   struct hd_err *err)
@@ -113,21 +176,14 @@ int report_page(sqlite3 *db, const int64_t *runs, size_t nruns,
 		 stem);
 	snprintf(title, sizeof(title), "%s: %zu runs", stem, nruns);
 	if (nruns > 1) {
-		char *buckets[24], *cdfs[24], *t[] = { title };
-		size_t k = nruns < 24 ? nruns : 24;
-		for (size_t i = 0; i < k; i++) {
-			buckets[i] = rf[i].buckets_csv;
-			cdfs[i] = rf[i].cdf_csv;
-		}
-		/* The runs' files follow the output and the title. */
-		char *after_b[25], *after_c[25];
-		after_b[0] = after_c[0] = t[0];
-		memcpy(after_b + 1, buckets, k * sizeof(*buckets));
-		memcpy(after_c + 1, cdfs, k * sizeof(*cdfs));
-		if ((rc = report_plot("overlay.gp", NULL, 0, overlay, after_b, k + 1,
+		char list[PATH_MAX + 16];
+		snprintf(list, sizeof(list), "%s-runs.csv", overlay);
+		char *after[] = { title, list };
+		if ((rc = report_write_list(list, rf, nruns, err)) ||
+		    (rc = report_plot("overlay.gp", NULL, 0, overlay, after, 2,
 				      err)) ||
-		    (rc = report_plot("cdf.gp", NULL, 0, overlay_cdf, after_c,
-				      k + 1, err)))
+		    (rc = report_plot("cdf.gp", NULL, 0, overlay_cdf, after, 2,
+				      err)))
 			goto out;
 	}
 	snprintf(html, len, "%s/%s.html", outdir, stem);
@@ -142,7 +198,8 @@ int report_page(sqlite3 *db, const int64_t *runs, size_t nruns,
 	      "margin:auto}table.meta{border-collapse:collapse}"
 	      "table.meta th{text-align:left;padding-right:1em;color:#555}"
 	      "figure{margin:1em 0}svg{max-width:100%;height:auto}"
-	      "pre{background:#f6f6f6;padding:.5em}</style></head><body>\n", f);
+	      "pre{background:#f6f6f6;padding:.5em}"
+	      "table.settings tr.def{color:#888}</style></head><body>\n", f);
 	fputs("<h1>horde report: ", f);
 	html_text(f, stem);
 	fputs("</h1>\n", f);
@@ -155,8 +212,10 @@ int report_page(sqlite3 *db, const int64_t *runs, size_t nruns,
 	for (size_t i = 0; i < nruns; i++) {
 		fprintf(f, "<h2>Run %lld</h2>\n", (long long)runs[i]);
 		metadata(f, db, runs[i]);
+		plan_section(f, db, runs[i]);
 		if ((rc = summary(f, db, runs[i], bucket > 0 ? bucket : 1000, err)) ||
 		    (rc = inline_svg(f, rf[i].creation, err)) ||
+		    (rc = inline_svg(f, rf[i].growth, err)) ||
 		    (rc = inline_svg(f, rf[i].cdf, err)) ||
 		    (rf[i].has_host && (rc = inline_svg(f, rf[i].host, err))))
 			goto out;

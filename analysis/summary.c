@@ -210,14 +210,28 @@ int summary_load(sqlite3 *db, int64_t run_id, long long bucket,
 	memset(s, 0, sizeof(*s));
 	s->id = run_id;
 	s->bucket = bucket > 0 ? bucket : 1000;
-	if (sqlite3_prepare_v2(db, "SELECT job, platform, status FROM runs"
-			       " WHERE id = ?", -1, &st, NULL))
+	/* A database from before schema 7 has no overhead columns. */
+	if (sqlite3_prepare_v2(db, "SELECT job, platform, status, harness_ns,"
+			       " platform_ns, (SELECT count(*) FROM guests WHERE"
+			       " run_id = ?1 AND domid IS NOT NULL) FROM runs"
+			       " WHERE id = ?1", -1, &st, NULL) &&
+	    sqlite3_prepare_v2(db, "SELECT job, platform, status, NULL, NULL, 0"
+			       " FROM runs WHERE id = ?1", -1, &st, NULL))
 		return db_fail(db, err, "query runs");
 	sqlite3_bind_int64(st, 1, run_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		copy_text(st, 0, s->job, sizeof(s->job));
 		copy_text(st, 1, s->platform, sizeof(s->platform));
 		copy_text(st, 2, s->status, sizeof(s->status));
+		double harness = sqlite3_column_double(st, 3);
+		double platform = sqlite3_column_double(st, 4);
+		double created = sqlite3_column_double(st, 5);
+		s->has_overhead = sqlite3_column_type(st, 4) != SQLITE_NULL &&
+				  platform > 0;
+		if (s->has_overhead) {
+			s->overhead_pct = 100.0 * harness / platform;
+			s->overhead_ns_per_guest = created ? harness / created : 0;
+		}
 	}
 	sqlite3_finalize(st);
 	if ((rc = summary_load_guests(db, run_id, &v, &n, err)))
@@ -316,6 +330,13 @@ void summary_print_text(const struct run_summary *s, FILE *f)
 				signed_ms(s->growth_ns[p], a, sizeof(a)));
 		fprintf(f, ")\n");
 	}
+	if (s->has_load && !s->busy)
+		fprintf(f, "  host: 1-minute load %.1f on %d CPUs (median during "
+			"the run)\n", s->load1, s->cpus);
+	if (s->has_overhead)
+		fprintf(f, "  harness overhead: %.2f%% of creation time (%.1f us "
+			"a guest outside platform calls)\n", s->overhead_pct,
+			s->overhead_ns_per_guest / 1e3);
 	if (!s->nkinds) {
 		fprintf(f, "  no failures\n");
 		return;

@@ -69,7 +69,7 @@ struct run_summary {
 	bool has_load, busy;
 	double load1;
 	int cpus;
-	/* Set by horde run when it prints its closing summary. */
+	/* What horde itself cost while creating, where it was measured. */
 	bool has_overhead;
 	double overhead_pct, overhead_ns_per_guest;
 };

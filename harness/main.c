@@ -182,10 +182,6 @@ static void print_closing(struct run_summary *s, const struct run_outcome *out,
 		return;
 	}
 	summary_print_text(s, stdout);
-	if (s->has_overhead)
-		printf("  harness overhead: %.2f%% of creation time (%.1f us a "
-		       "guest outside platform calls)\n", s->overhead_pct,
-		       s->overhead_ns_per_guest / 1e3);
 	print_thread_cpu(out);
 	printf("  status: %s\n", out->status);
 }
@@ -297,12 +293,6 @@ static int cmd_run(const struct cli_args *a)
 					 job->bucket, &sum, &serr)) {
 				fail(&serr);
 			} else {
-				sum.has_overhead = out.platform_ns > 0;
-				sum.overhead_pct = out.platform_ns ?
-					100.0 * (double)out.harness_ns /
-						(double)out.platform_ns : 0;
-				sum.overhead_ns_per_guest = out.created ?
-					(double)out.harness_ns / out.created : 0;
 				print_closing(&sum, &out, json, printed++);
 				summary_free(&sum);
 			}
@@ -338,7 +328,7 @@ static int cmd_report(const struct cli_args *a)
 {
 	struct hd_err err = { 0 };
 	sqlite3 *db;
-	int64_t runs[8];
+	int64_t runs[64];
 	size_t nruns = 0;
 	long long bucket = 0;
 	char html[PATH_MAX], outdir[PATH_MAX], stem[PATH_MAX];
@@ -807,7 +797,7 @@ static const struct command commands[] = {
 	  "job did not finish, or an error; 2 bad usage; 130 stopped by a "
 	  "signal (the run is stored as interrupted)" },
 	{ "report", "DB [RUN...]", "summary, figures (PNG, SVG, CSV) and an HTML "
-	  "page of runs (default: the newest), overlaid when several", 1, 9,
+	  "page of runs (default: the newest), overlaid when several", 1, 64,
 	  report_opts, cmd_report,
 	  "0 done; 1 an error (no such database or run, not a horde database, "
 	  "gnuplot failed); 2 bad usage" },

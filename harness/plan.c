@@ -1122,6 +1122,54 @@ static const char *type_name(enum opt_type t)
 	return "?";
 }
 
+/* The value of opt in job, as a plan would write it. */
+static void option_text(const struct plan_job *job, const struct plan_option *opt,
+			char *buf, size_t len)
+{
+	const char *field = (const char *)job + opt->offset;
+	switch (opt->type) {
+	case OPT_INT: {
+		long long v;
+		memcpy(&v, field, sizeof(v));
+		snprintf(buf, len, "%lld", v);
+		return;
+	}
+	case OPT_FLOAT: {
+		double v;
+		memcpy(&v, field, sizeof(v));
+		snprintf(buf, len, "%g", v);
+		return;
+	}
+	case OPT_DURATION: {
+		uint64_t v;
+		memcpy(&v, field, sizeof(v));
+		hd_fmt_ns(v, buf, len);
+		return;
+	}
+	case OPT_ENUM:
+	case OPT_STRING:
+		hd_strlcpy(buf, field, len);
+		return;
+	}
+}
+
+void plan_job_each_setting(const struct plan_job *job,
+			   void (*fn)(void *arg, const char *key,
+				      const char *value, bool is_default),
+			   void *arg)
+{
+	struct plan_job defaults;
+	struct hd_err ignored;
+	if (plan_job_defaults(&defaults, job->name, &ignored))
+		memset(&defaults, 0, sizeof(defaults));
+	for (size_t i = 0; i < HD_ARRAY_SIZE(plan_options); i++) {
+		char v[512], d[512];
+		option_text(job, &plan_options[i], v, sizeof(v));
+		option_text(&defaults, &plan_options[i], d, sizeof(d));
+		fn(arg, plan_options[i].name, v, strcmp(v, d) == 0);
+	}
+}
+
 void plan_roff_text(FILE *f, const char *s)
 {
 	if (*s == '.' || *s == '\'')

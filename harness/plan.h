@@ -103,6 +103,13 @@ int plan_job_defaults(struct plan_job *job, const char *name,
 int plan_job_set(struct plan_job *job, const char *key, const char *value,
 		 struct hd_err *err);
 
+/* Calls fn with every key of job (in the option table's order), its
+ * value as a plan writes it, and whether that is the default. */
+void plan_job_each_setting(const struct plan_job *job,
+			   void (*fn)(void *arg, const char *key,
+				      const char *value, bool is_default),
+			   void *arg);
+
 enum plan_help_format { PLAN_HELP_TEXT, PLAN_HELP_MARKDOWN, PLAN_HELP_ROFF };
 
 /* Writes the key reference, from the option table: for horde help plan,

@@ -142,8 +142,16 @@ static const char schema_v6[] =
 	" FOREIGN KEY(run_id, seq) REFERENCES guests(run_id, seq)"
 	") STRICT;";
 
+/* v7: what horde itself cost while creating (a ramp with one worker):
+ * the creation stage's time outside the platform's calls, and inside
+ * them; NULL where it was not measured. */
+static const char schema_v7[] =
+	"ALTER TABLE runs ADD COLUMN harness_ns INTEGER;"
+	"ALTER TABLE runs ADD COLUMN platform_ns INTEGER;";
+
 static const char *const migrations[] = { schema_v1, schema_v2, schema_v3,
-					  schema_v4, schema_v5, schema_v6 };
+					  schema_v4, schema_v5, schema_v6,
+					  schema_v7 };
 
 #define FAILURE_APPEND(v) \
 	"CASE WHEN " v " IS NULL THEN failure WHEN failure IS NULL THEN " v \
@@ -717,6 +725,23 @@ int results_run_guests(struct results *r, int64_t run_id,
 	}
 	sqlite3_finalize(st);
 	return HD_OK;
+}
+
+int results_run_overhead(struct results *r, int64_t run_id,
+			 uint64_t harness_ns, uint64_t platform_ns,
+			 struct hd_err *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db, "UPDATE runs SET harness_ns=?, "
+			       "platform_ns=? WHERE id=?", -1, &st, NULL))
+		return db_fail(r, err, "prepare overhead");
+	sqlite3_bind_int64(st, 1, (int64_t)harness_ns);
+	sqlite3_bind_int64(st, 2, (int64_t)platform_ns);
+	sqlite3_bind_int64(st, 3, run_id);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? HD_OK
+						 : db_fail(r, err, "store overhead");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int results_run_end(struct results *r, int64_t run_id, const char *status,

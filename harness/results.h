@@ -1,6 +1,6 @@
 /* results.h: the results store, one SQLite database per plan.
  *
- * Schema (PRAGMA user_version 6; results.c migrates older databases),
+ * Schema (PRAGMA user_version 7; results.c migrates older databases),
  * STRICT tables:
  *   runs    one row per job run: plan text, platform, host, versions,
  *           what is modelled, start/end, status
@@ -11,6 +11,7 @@
  *   destroy_phases  the same four rows for each destruction (v3)
  *   hv_ops  the hypervisor phase operation by operation, for creation and
  *           destruction (v6)
+ * runs also say what horde itself cost while creating (v7).
  *   samples the host sampler's series: one row per metric per sample,
  *           with the number of guests created at that moment (v2)
  *   sweeps  one row per ARP sweep of every living guest (v2)
@@ -108,6 +109,11 @@ int results_run_guests(struct results *r, int64_t run_id,
 		       struct stored_guest *out, size_t max, size_t *n,
 		       struct hd_err *err);
 /* status: done, failed, interrupted. */
+/* What horde cost while creating: time outside and inside the platform's
+ * calls (a ramp with one worker). */
+int results_run_overhead(struct results *r, int64_t run_id,
+			 uint64_t harness_ns, uint64_t platform_ns,
+			 struct hd_err *err);
 int results_run_end(struct results *r, int64_t run_id, const char *status,
 		    struct hd_err *err);
 /* Commits the open batch if it is older than a second (or always when

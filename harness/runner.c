@@ -690,6 +690,9 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 		out->harness_ns = hd_now_ns() - creating_since - s.sweep_ns -
 				  s.platform_ns;
 		out->platform_ns = s.platform_ns;
+		if ((rc = results_run_overhead(results, s.run_id, out->harness_ns,
+					       out->platform_ns, err)))
+			goto end_run;
 	}
 	out->nthreads = sampler_read_threads(out->threads, RUN_MAX_THREAD_NAMES);
 	for (size_t i = 0; i < out->nthreads; i++)

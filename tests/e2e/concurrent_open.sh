@@ -15,6 +15,6 @@ for i in $(seq 10); do
 	wait "$a" || fail "pair $i, first: $(cat "$TMP/a$i")"
 	wait "$b" || fail "pair $i, second: $(cat "$TMP/b$i")"
 	expect_eq "pair $i: runs done" "$(q "$db" "select count(*) from runs where status = 'done'")" 2
-	expect_eq "pair $i: schema version" "$(q "$db" "pragma user_version")" 6
+	expect_eq "pair $i: schema version" "$(q "$db" "pragma user_version")" 7
 done
 leftovers

@@ -70,12 +70,20 @@ for fig in overlay overlay-cdf; do
 		fail "no $fig"
 done
 html=$TMP/out/rep.html
-expect_eq "figures in the page" "$(grep -c "<svg " "$html")" 8
+expect_eq "figures in the page" "$(grep -c "<svg " "$html")" 10
+for run in 1 2; do
+	[ -s "$TMP/out/rep-run$run-growth.svg" ] || fail "no growth figure for run $run"
+done
+# The page holds the plan: its text, and the job's settings.
+grep -q "<summary>the plan as stored</summary><pre>\[global\]" "$html" || fail "no plan text"
+grep -q "<th>sweep_every</th><td>150</td>" "$html" || fail "no settings"
+grep -q "harness overhead: " "$html" || fail "no harness overhead on the page"
 grep -q "<th>cpu_model</th>" "$html" || fail "no metadata table"
 grep -q "300 guests attempted, 300 created, 300 answered ARP" "$html" || fail "no summary"
 grep -q 'href="rep-run2-guests.csv"' "$html" || fail "no data links"
 # The scripts can be rerun by hand on the CSV.
-gnuplot -c analysis/overlay.gp "$TMP/again.png" "again" "$TMP/out/rep-run1-buckets.csv" ||
+gnuplot -c analysis/overlay.gp "$TMP/again.png" "again" "$TMP/out/rep-overlay-runs.csv" ||
 	fail "overlay.gp by hand"
+expect_eq "overlay labels: the jobs" "$(cut -d, -f1 "$TMP/out/rep-overlay-runs.csv" | tr '\n' ' ')" "rep (run 1) rep (run 2) "
 [ -s "$TMP/again.png" ] || fail "no figure by hand"
 leftovers
