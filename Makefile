@@ -23,7 +23,7 @@ DEB_BUILD := gcc make libc6-dev libxen-dev libpcap-dev libsqlite3-dev \
              libmnl-dev iproute2
 DEB_RUN   := gnuplot-nox sqlite3
 DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev xenstore-utils procps \
-             qemu-system-x86 kmod cpio jq help2man groff-base
+             qemu-system-x86 kmod cpio jq help2man groff-base chromium
 
 B := build
 
@@ -54,7 +54,7 @@ XSD_SRC    := emu/xenstored/xenstored.c $(STORE_SRC) lib/hmap.c
 BINS := $(B)/horde $(B)/cosmos $(B)/horde-xenstored $(B)/horde-consoled \
         $(B)/horde-guest
 
-.PHONY: all run test bench clean deps deps-test xen-test xen-bench install
+.PHONY: all run test bench clean deps deps-test xen-test xen-bench install screenshots
 all: $(BINS)
 
 $(B)/%.o: %.c
@@ -227,6 +227,12 @@ bench: deps
 	$(call install_missing,bc)
 	@$(MAKE) --no-print-directory all $(B)/bench_xenstore $(B)/bench_results
 	@B=$(B) tests/bench.sh
+
+# The README's pictures of the emulated host (docs/), made anew on a
+# quiet host: smoke and emu-10k run, reported and photographed.
+screenshots: all
+	$(call install_missing,chromium)
+	@B=$(B) bash tests/docs_screenshots.sh
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the programs, horde-guest,
 # the gnuplot scripts horde report draws with, and the manual pages:

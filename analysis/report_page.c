@@ -75,19 +75,22 @@ static void metadata(FILE *f, sqlite3 *db, int64_t run_id)
 	sqlite3_finalize(st);
 }
 
+/* A table of the job's settings: those the plan set, or (defaults) the
+ * rest. */
 struct settings_table {
 	FILE *f;
+	bool defaults;
 };
 
 static void setting_row(void *arg, const char *key, const char *value,
 			bool is_default)
 {
 	struct settings_table *t = arg;
-	fprintf(t->f, "<tr%s><th>%s</th><td>", is_default ? " class=\"def\"" : "",
-		key);
+	if (is_default != t->defaults)
+		return;
+	fprintf(t->f, "<tr><th>%s</th><td>", key);
 	html_text(t->f, value);
-	fputs(is_default ? "</td><td>default</td></tr>\n" : "</td><td></td></tr>\n",
-	      t->f);
+	fputs("</td></tr>\n", t->f);
 }
 
 /* The plan the run came from: its path, the job's description and every
@@ -120,10 +123,15 @@ static void plan_section(FILE *f, sqlite3 *db, int64_t run_id)
 					fputs(": ", f);
 					html_text(f, plan.jobs[i].description);
 				}
-				fputs("</p>\n<table class=\"meta settings\">\n", f);
-				struct settings_table t = { f };
+				fputs("</p>\n<table class=\"meta\">\n", f);
+				struct settings_table t = { f, false };
 				plan_job_each_setting(&plan.jobs[i], setting_row, &t);
-				fputs("</table>\n", f);
+				fputs("</table>\n<details><summary>the other "
+				      "settings, at their defaults</summary>"
+				      "<table class=\"meta\">\n", f);
+				t.defaults = true;
+				plan_job_each_setting(&plan.jobs[i], setting_row, &t);
+				fputs("</table></details>\n", f);
 			}
 			plan_free(&plan);
 		} else {
@@ -198,8 +206,7 @@ int report_page(sqlite3 *db, const int64_t *runs, size_t nruns,
 	      "margin:auto}table.meta{border-collapse:collapse}"
 	      "table.meta th{text-align:left;padding-right:1em;color:#555}"
 	      "figure{margin:1em 0}svg{max-width:100%;height:auto}"
-	      "pre{background:#f6f6f6;padding:.5em}"
-	      "table.settings tr.def{color:#888}</style></head><body>\n", f);
+	      "pre{background:#f6f6f6;padding:.5em}</style></head><body>\n", f);
 	fputs("<h1>horde report: ", f);
 	html_text(f, stem);
 	fputs("</h1>\n", f);
