@@ -38,8 +38,12 @@ struct cli_opt {
 	char short_name; /* 0: none */
 };
 
+#define CLI_MAX_SETS 32
+
 struct cli_args {
 	const char *values[8]; /* by option index; flags get "1" */
+	const char *sets[CLI_MAX_SETS]; /* every --set, in order */
+	size_t nsets;
 	char **pos;
 	int npos;
 };
@@ -197,7 +201,7 @@ static int cmd_run(const struct cli_args *a)
 	int failed = 0;
 
 	/* Everything about the plan is checked before anything is made. */
-	if (plan_load(a->pos[0], &plan, &err))
+	if (plan_load_set(a->pos[0], a->sets, a->nsets, &plan, &err))
 		return fail(&err);
 	if (a->values[0])
 		hd_strlcpy(db_path, a->values[0], sizeof(db_path));
@@ -726,6 +730,8 @@ static const struct cli_opt run_opts[] = {
 	  "database, with its stored plan and job", 0 },
 	{ "json", NULL, "the closing summary as JSON on standard output "
 	  "(README: Machine-readable output)", 0 },
+	{ "set", "KEY=VALUE", "a plan key for this run, over every job's "
+	  "(again for more; stored with the plan)", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 static const struct cli_opt report_opts[] = {
@@ -1004,6 +1010,15 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		a.values[opt] = optarg ? optarg : "1";
+		/* --set may come again and again, like fio's options. */
+		if (strcmp(c->opts[opt].name, "set") == 0) {
+			if (a.nsets == CLI_MAX_SETS) {
+				fprintf(stderr, "horde: more than %d --set\n",
+					CLI_MAX_SETS);
+				return 2;
+			}
+			a.sets[a.nsets++] = optarg;
+		}
 	}
 	a.pos = argv + optind;
 	a.npos = argc - optind;

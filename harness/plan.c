@@ -884,6 +884,7 @@ static int parse_source(const char *name, struct source *src, struct plan *out,
 	strcpy(sections[0].name, "global");
 
 	int cur = -1; /* -1: before any section */
+	int set = -1; /* the [set] section, if any */
 	for (size_t i = 0; i < src->n; i++) {
 		const struct line *ln = &src->lines[i];
 		char *s = ln->text;
@@ -910,6 +911,18 @@ static int parse_source(const char *name, struct source *src, struct plan *out,
 				cur = 0;
 				sections[0].line = ln->no;
 				continue;
+			}
+			bool is_set = strcmp(sname, "set") == 0;
+			if (is_set && set >= 0) {
+				rc = hd_fail(err, HD_EINVAL, "%s:%d: a second "
+					     "[set]", ln->file, ln->no);
+				goto out;
+			}
+			if (!is_set && set >= 0) {
+				rc = hd_fail(err, HD_EINVAL, "%s:%d: [set] must "
+					     "come after the jobs", ln->file,
+					     ln->no);
+				goto out;
 			}
 			if (!valid_job_name(sname) ||
 			    strlen(sname) >= PLAN_NAME_MAX) {
@@ -943,6 +956,8 @@ static int parse_source(const char *name, struct source *src, struct plan *out,
 				goto out;
 			}
 			cur = (int)nsections++;
+			if (is_set)
+				set = cur;
 			continue;
 		}
 		char *eq = strchr(s, '=');
@@ -986,19 +1001,25 @@ static int parse_source(const char *name, struct source *src, struct plan *out,
 		}
 	}
 
-	if (nsections == 1) {
+	if (nsections == 1 + (set >= 0)) {
 		rc = hd_fail(err, HD_EINVAL,
 			     "%s: no job section (add one like [smoke])", name);
 		goto out;
 	}
+	/* A key's value: [set]'s (horde run --set), else the job's own,
+	 * else [global]'s. */
 	const struct entry *global[NOPTIONS], *own[NOPTIONS], *eff[NOPTIONS];
-	if ((rc = section_keys(&sections[0], entries, global, err)))
+	const struct entry *over[NOPTIONS] = { 0 };
+	if ((rc = section_keys(&sections[0], entries, global, err)) ||
+	    (set >= 0 && (rc = section_keys(&sections[set], entries, over, err))))
 		goto out;
 	for (size_t j = 1; j < nsections && !rc; j++) {
+		if ((int)j == set)
+			continue;
 		if ((rc = section_keys(&sections[j], entries, own, err)))
 			break;
 		for (size_t o = 0; o < NOPTIONS; o++)
-			eff[o] = own[o] ? own[o] : global[o];
+			eff[o] = over[o] ? over[o] : own[o] ? own[o] : global[o];
 		rc = build_jobs(out, &capjobs, &sections[j], eff, name, err);
 	}
 out:
@@ -1080,6 +1101,12 @@ static int read_file(const char *path, char **text, size_t *len,
 
 int plan_load(const char *path, struct plan *out, struct hd_err *err)
 {
+	return plan_load_set(path, NULL, 0, out, err);
+}
+
+int plan_load_set(const char *path, const char *const *sets, size_t nsets,
+		  struct plan *out, struct hd_err *err)
+{
 	struct source src = { 0 };
 	char *text;
 	size_t len;
@@ -1089,6 +1116,20 @@ int plan_load(const char *path, struct plan *out, struct hd_err *err)
 		return err->code;
 	int rc = add_source(&src, path, text ? text : "", len, 0, true, err);
 	free(text);
+	/* The command line's keys go in a [set] section of their own, stored
+	 * with the plan's text, so that the run says how it was changed and
+	 * resumes so; each is a source of its own, named by itself in
+	 * errors. */
+	static const char header[] = "\n# from the command line (horde run "
+				     "--set)\n[set]\n";
+	if (!rc && nsets)
+		rc = add_source(&src, "--set", header, sizeof(header) - 1, 0,
+				false, err);
+	for (size_t i = 0; i < nsets && !rc; i++) {
+		char name[300];
+		snprintf(name, sizeof(name), "--set %s", sets[i]);
+		rc = add_source(&src, name, sets[i], strlen(sets[i]), 0, false, err);
+	}
 	if (!rc)
 		rc = parse_source(path, &src, out, err);
 	source_free(&src);

@@ -76,6 +76,12 @@ struct plan {
 /* Reads and validates the plan at path. On error returns non-zero and err
  * says "path:line: what is wrong". The caller frees with plan_free(). */
 int plan_load(const char *path, struct plan *out, struct hd_err *err);
+/* Same, with keys from the command line (each "key=value") over every
+ * job's: they go in a [set] section after the jobs, which the stored text
+ * keeps. */
+int plan_load_set(const char *path, const char *const *sets, size_t nsets,
+		  struct plan *out, struct hd_err *err);
+
 /* Same, from text already in memory (name is used in messages); include=
  * is refused, since no file is read (a stored plan has its includes in
  * place). */

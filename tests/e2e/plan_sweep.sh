@@ -43,6 +43,20 @@ col=$(head -1 "$TMP/runs" | awk '{ print index($0, "status") }')
 awk -v c="$col" 'NR > 1 && substr($0, c, 5) != "done " { bad = 1 } END { exit bad }' "$TMP/runs" ||
 	fail "runs columns: $(cat "$TMP/runs")"
 
+# --set: a key for one run, over the job's own ([other] says guests=5),
+# checked by the option table and stored with the plan.
+"$B/horde" run "$TMP/sweep.plan" --db "$TMP/set.db" --job other -q --set guests=3 \
+	--set boot_delay=1ms > /dev/null 2> "$TMP/err" || fail "run --set: $(cat "$TMP/err")"
+expect_eq "--set guests" "$(q "$TMP/set.db" "select guests_planned from runs")" 3
+expect_eq "--set stored" "$(q "$TMP/set.db" "select count(*) from runs where plan_text like '%[set]%guests=3%boot_delay=1ms%'")" 1
+"$B/horde" run "$TMP/sweep.plan" --db "$TMP/set.db" -q --set gusts=3 > /dev/null 2> "$TMP/err"
+expect_eq "--set, unknown key" $? 1
+grep -q "^horde: --set gusts=3:1: unknown key 'gusts' (did you mean 'guests'?)" "$TMP/err" || fail "$(cat "$TMP/err")"
+printf '[global]\n[set]\nguests=2\n[a]\nguests=4\n' > "$TMP/set-first.plan"
+"$B/horde" check --plan-only "$TMP/set-first.plan" > /dev/null 2> "$TMP/err"
+expect_eq "[set] before a job" $? 1
+grep -q "set-first.plan:4: \[set\] must come after the jobs" "$TMP/err" || fail "$(cat "$TMP/err")"
+
 printf '[a]\nguests=10,none\n' > "$TMP/bad.plan"
 "$B/horde" check "$TMP/bad.plan" > /dev/null 2> "$TMP/err"
 expect_eq "bad plan" $? 1
