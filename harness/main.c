@@ -106,6 +106,15 @@ static int fail_msg(const char *msg)
 
 /* ---- horde run ---- */
 
+/* horde run -v: each failed guest as it is stored, on a line of its own
+ * (past the redrawn progress line on a terminal). */
+static void tell_failure(void *arg, uint32_t seq, const char *cause)
+{
+	struct progress_view *v = arg;
+	fprintf(stderr, "%shorde: guest %u failed: %s\n", v->tty ? "\r\033[K" : "",
+		seq, cause);
+}
+
 static void show_progress(void *arg, const struct run_progress *p)
 {
 	progress_line(arg, p, hd_now_ns(), stderr);
@@ -272,6 +281,8 @@ static int cmd_run(const struct cli_args *a)
 		.progress_arg = &view,
 		.keep = a->values[3] != NULL,
 		.resume_run_id = resume_id,
+		.on_failure = a->values[7] ? tell_failure : NULL,
+		.failure_arg = &view,
 	};
 	bool json = a->values[5] != NULL;
 	int printed = 0;
@@ -732,6 +743,8 @@ static const struct cli_opt run_opts[] = {
 	  "(README: Machine-readable output)", 0 },
 	{ "set", "KEY=VALUE", "a plan key for this run, over every job's "
 	  "(again for more; stored with the plan)", 0 },
+	{ "verbose", NULL, "a line on standard error for each guest that "
+	  "fails, with its cause, as it happens", 'v' },
 	{ NULL, NULL, NULL, 0 },
 };
 static const struct cli_opt report_opts[] = {

@@ -61,6 +61,13 @@ struct run_state {
 	} sweep;
 };
 
+/* Tells the caller of a failed guest, if it asked (horde run -v). */
+static void told(const struct run_state *s, uint32_t seq, const char *cause)
+{
+	if (s->opts->on_failure)
+		s->opts->on_failure(s->opts->failure_arg, seq, cause);
+}
+
 static void report_progress(struct run_state *s, int force)
 {
 	uint64_t now = hd_now_ns();
@@ -118,6 +125,7 @@ static int collect(struct run_state *s, uint64_t wait_ns, struct hd_err *err)
 				 hd_fmt_ns(s->job->alive_timeout_ns, t, sizeof(t)));
 			rc = results_alive(s->results, s->run_id, r->id, -1, NULL,
 					   r->sends, failure, err);
+			told(s, r->id, failure);
 		}
 		if (rc)
 			return rc;
@@ -189,6 +197,7 @@ static int collect_faults(struct run_state *s, int settle, struct hd_err *err)
 		if ((rc = results_failure(s->results, s->run_id, seq, h->cause,
 					  err)))
 			return rc;
+		told(s, seq, h->cause);
 		s->prog.faulty++;
 		s->failed_once = true;
 	}
@@ -403,6 +412,7 @@ static int finish_create(struct run_state *s, const struct op *op,
 	if (!ok) {
 		s->prog.failed++;
 		s->failed_once = true;
+		told(s, op->seq, op->err.msg);
 		return HD_OK;
 	}
 	s->prog.created++;

@@ -35,6 +35,10 @@ struct run_options {
 	run_progress_fn progress; /* called at most ~10 times a second */
 	void *progress_arg;
 	bool keep;              /* leave the guests (on Xen; emu ends anyway) */
+	/* Told of each guest that failed, as it is stored (horde run -v);
+	 * on the runner's thread. */
+	void (*on_failure)(void *arg, uint32_t seq, const char *cause);
+	void *failure_arg;
 	int64_t resume_run_id;  /* continue this run instead of a new one */
 };
 
