@@ -11,6 +11,10 @@ double progress_rate(struct progress_view *v, const struct run_progress *p)
 {
 	uint32_t done = p->created + p->failed;
 	unsigned last = (v->next + PROGRESS_RATE_SAMPLES - 1) % PROGRESS_RATE_SAMPLES;
+	/* A new job starts its clock and count again: forget the last's. */
+	if (v->nsamples && (p->elapsed_ns < v->samples[last].at_ns ||
+			    done < v->samples[last].done))
+		v->nsamples = 0;
 	if (!v->nsamples || p->elapsed_ns - v->samples[last].at_ns >= SAMPLE_EVERY_NS) {
 		v->samples[v->next].at_ns = p->elapsed_ns;
 		v->samples[v->next].done = done;
