@@ -53,6 +53,7 @@ typedef void (*emu_destroy_fn)(void *arg, uint32_t domid);
 struct emu_limits {
 	uint64_t host_memory_kib;
 	uint32_t dom0_evtchn_ports; /* 4,096 (2-level ABI) or 131,072 (FIFO) */
+	uint32_t dom0_own_ports;    /* held by dom0 before any guest */
 	uint32_t grant_frames;      /* each guest's max_grant_frames */
 	uint32_t maptrack_frames;   /* dom0's max_maptrack_frames */
 };

@@ -5,11 +5,18 @@
  *
  * The accounting that makes hosts break where real ones do:
  * - Event channels: every interdomain channel takes a port in dom0 (port 0
- *   is never used). A guest with one vif has three: xenstore and console,
- *   charged when the toolstack allocates them (the daemons bind them), and
- *   the vif's, charged when dom0's netback plugs it. With the 2-level ABI a
- *   64-bit dom0 has 4,096 ports: 4,095 / 3 = 1,365 guests; guest 1,366 finds
- *   none. FIFO has 131,072, more than Xen has domain ids for.
+ *   is never used), after the ports dom0 holds itself before any guest
+ *   (VIRQs and IPIs for each vCPU, its console, XenStore and devices: 24
+ *   on the lane's dom0 of 2 vCPUs, counted with lsevtchn; dom0_own_ports).
+ *   A guest with one vif has three: xenstore and console, charged when the
+ *   toolstack allocates them (the daemons bind them), and the vif's,
+ *   charged when dom0's netback plugs it. With the 2-level ABI a 64-bit
+ *   dom0 has 4,096 ports (xen/common/event_2l.c): (4,095 - 24) / 3 = 1,357
+ *   guests; guest 1,358 finds none. FIFO has 131,072, more than Xen has
+ *   domain ids for. Each port dom0 binds also takes a Linux IRQ, which ran
+ *   out in the seed's dom0; a 6.1 dom0 grows its IRQ space on demand
+ *   (kernel/irq/irqdesc.c, irq_expand_nr_irqs: nr_irqs 440 at boot in the
+ *   lane, 2,700 bound at 900 guests), so it is no limit here.
  * - Grants (xen/common/grant_table.c, Xen 4.17): a guest's grants live in
  *   its own table (max_grant_frames of 512 v1 entries), not in one table of
  *   the host; the 2 the toolstack seeds (xenstore and console pages) sit in
@@ -17,10 +24,15 @@
  *   dom0's maptrack: every grant dom0 maps takes an entry of 16 bytes
  *   (struct grant_mapping), 256 a frame, max_maptrack_frames frames
  *   (gnttab_max_maptrack_frames, 1,024 by default). A guest with one vif
- *   holds 4: xenstored's and xenconsoled's maps of its store and console
- *   pages (charged when the grants are seeded) and netback's of the vif's
- *   TX and RX rings (charged when the vif is bound). 1,024 frames hold
- *   65,536 guests, past the domain ids; 1 frame, 64.
+ *   holds 6: xenstored and xenconsoled map its store and console pages
+ *   through gntdev, which in a PV dom0 maps each page twice, for the
+ *   kernel and for the process (Linux drivers/xen/gntdev.c, map_ops and
+ *   kmap_ops), charged when the grants are seeded; and netback maps the
+ *   vif's TX and RX rings once each, charged when the vif is bound. The
+ *   lane's real Xen at 1 frame (tests/xen/twins.sh) served 42 guests
+ *   whole, left guest 43 without its rings and refused guest 44's
+ *   introduction: 256 / 6. 1,024 frames hold 43,690 guests, past the
+ *   domain ids.
  * - Memory: each guest's memory against host_memory. */
 #define _GNU_SOURCE
 #include "emu.h"
@@ -34,7 +46,7 @@
 #define FIRST_DOMID 1
 #define LAST_DOMID 32751 /* DOMID_FIRST_RESERVED - 1 */
 #define MAPS_PER_FRAME 256 /* 4 KiB / sizeof(struct grant_mapping) */
-#define DAEMON_MAPS 2      /* xenstored's and xenconsoled's */
+#define DAEMON_MAPS 4      /* xenstored's and xenconsoled's, twice each */
 #define NETBACK_MAPS 2     /* a vif's TX and RX rings */
 
 struct domain {
@@ -60,7 +72,7 @@ struct emu_hv {
 	_Atomic uint32_t draws; /* each thread's generator starts apart */
 	struct emu_limits limits;
 	uint64_t used_kib;
-	uint32_t dom0_ports_used; /* port 0 excluded */
+	uint32_t dom0_ports_used; /* port 0 excluded; dom0's own included */
 	uint64_t dom0_maps_used;
 	uint32_t ndomains;
 	uint32_t last_domid;
@@ -119,6 +131,7 @@ int emu_hv_new(const struct emu_limits *limits, const struct emu_latency *lat,
 	}
 	pthread_mutex_init(&hv->lock, NULL);
 	pthread_mutex_init(&hv->domctl_lock, NULL);
+	hv->dom0_ports_used = limits->dom0_own_ports;
 	hv->lat = *lat;
 	hv->seed = seed;
 	hv->limits = *limits;

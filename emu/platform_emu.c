@@ -540,6 +540,7 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 		.host_memory_kib = (uint64_t)job->host_memory_mib << 10,
 		.dom0_evtchn_ports =
 			strcmp(job->evtchn_abi, "2level") == 0 ? 4096 : 131072,
+		.dom0_own_ports = (uint32_t)job->dom0_own_ports,
 		.grant_frames = (uint32_t)job->max_grant_frames,
 		.maptrack_frames = (uint32_t)job->max_maptrack_frames,
 	};

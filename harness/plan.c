@@ -191,14 +191,18 @@ static const struct plan_option plan_options[] = {
 	{ "evtchn_abi", OPT_ENUM, FIELD(evtchn_abi), "fifo", 0, 0, abi_values,
 	  "emu: dom0's event channel ABI (3 dom0 ports per guest with one "
 	  "vif)", NULL },
+	{ "dom0_own_ports", OPT_INT, FIELD(dom0_own_ports), "24", 0, 4000,
+	  NULL, "emu: event channel ports dom0 holds before any guest (VIRQs, "
+	  "IPIs, its own devices): 24 on the real-Xen lane's dom0 of 2 vCPUs, "
+	  "counted with lsevtchn", NULL },
 	{ "max_grant_frames", OPT_INT, FIELD(max_grant_frames), "64", 1, 4096,
 	  NULL, "emu: each guest's own grant table frames of 512 grants (64 in "
 	  "Xen 4.17); its 2 seeded grants fit in one, so this limits nothing "
 	  "host-wide, unlike the seed's shared table", NULL },
 	{ "max_maptrack_frames", OPT_INT, FIELD(max_maptrack_frames), "1024", 1,
 	  65536, NULL, "emu: dom0's maptrack frames of 256 maps (1024 in Xen "
-	  "4.17); 4 maps per guest: its store and console pages, its vif's "
-	  "two rings", NULL },
+	  "4.17); 6 maps per guest: its store and console pages, twice each "
+	  "(gntdev in a PV dom0), and its vif's two rings", NULL },
 	{ "bridges", OPT_INT, FIELD(bridges), "1", 1, 64, NULL,
 	  "emu: bridges horde-br0.. the vifs are spread over, round robin (a "
 	  "Linux bridge takes 1,023 ports)", NULL },

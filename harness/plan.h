@@ -39,6 +39,7 @@ struct plan_job {
 	double boot_delay_sigma;   /* emu: lognormal's sigma of ln(delay) */
 	long long seed;            /* emu: of the modelled random draws */
 	char evtchn_abi[16];       /* emu: 2level or fifo */
+	long long dom0_own_ports;  /* emu: dom0's ports before any guest */
 	long long max_grant_frames;    /* emu: frames of the grant table */
 	long long max_maptrack_frames; /* emu: frames of dom0's maptrack */
 	long long bridges;         /* emu: bridges the vifs are spread over */

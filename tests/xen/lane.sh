@@ -7,14 +7,8 @@
 # kernel with a busybox initramfs (128 MiB), so that both can be compared.
 # usage: lane.sh   (B=build dir, XEN_CACHE=where the .debs are kept)
 . "$(dirname "$0")/../lib.sh"
-HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/qemu.sh"
-CACHE=${XEN_CACHE:-.cache/xen-debs}
-IMG=$B/xen
-
-"$HERE/mkimages.sh" "$CACHE" "$IMG" "$B" >&2 || fail "building the images"
-JOB=$TMP/job
-mkdir -p "$JOB"
+. "$(dirname "$0")/qemu.sh"
+xen_test_setup
 case ${LANE_GUEST:-horde} in
 horde) kernel=/horde/horde-guest ramdisk="" memory=4 ;;
 linux) kernel=/horde/vmlinuz ramdisk=/horde/guest.cpio.gz memory=128 ;;

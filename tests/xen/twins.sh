@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# twins.sh: emu's limits against real Xen's, at settings scaled into the
+# QEMU lane. Real Xen 4.17 boots with gnttab_max_maptrack_frames=1 and
+# dom0 runs two plans on platform xen: guests of 256 MiB until the host's
+# memory runs out, and horde-guests until dom0's maptrack (1 frame) is full.
+# emu then runs each plan with the same setting: the host memory Xen
+# reported free, and max_maptrack_frames=1. Both must refuse the same guest
+# (memory: within one, see below) for the same cause. dom0 also reports
+# what it holds before any guest (event channels, IRQs), the constants
+# emu's model starts from.
+# usage: twins.sh   (B=build dir, XEN_CACHE=where the .debs are kept)
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/qemu.sh"
+xen_test_setup
+cat > "$JOB/run.sh" <<'DOM0'
+#!/bin/sh
+set -x
+H=/horde/build
+# What dom0 holds before any guest.
+lsevtchn 0 > /mnt/lsevtchn.txt 2>&1
+cat /proc/interrupts > /mnt/interrupts.txt
+dmesg > /mnt/dmesg.txt
+free=$(xl info | awk '$1 == "free_memory" { print $3 }')
+echo "$free" > /mnt/free-memory.txt
+# Memory first, while no dying domain holds any; then the maptrack.
+cat > /tmp/twins.plan <<PLAN
+[global]
+platform=xen
+kernel=/horde/horde-guest
+alive_timeout=60s
+probe_interval=20ms
+[memory]
+memory=256
+guests=$((free / 256 + 2))
+[maptrack]
+memory=4
+guests=70
+PLAN
+$H/horde run /tmp/twins.plan --db /tmp/twins.db --quiet > /mnt/horde.out 2>&1
+echo $? > /mnt/horde.rc
+cp /tmp/twins.db /mnt/twins.db
+DOM0
+chmod +x "$JOB/run.sh"
+xen_boot "$IMG" "$JOB" 4096 1536 1200 "$TMP/console.log" gnttab_max_maptrack_frames=1 ||
+	fail "QEMU: $(tail -20 "$TMP/console.log")"
+[ -f "$JOB/twins.db" ] || fail "the job did not run: $(tail -30 "$TMP/console.log")"
+cat "$JOB/horde.out" >&2
+
+# first_failure DB JOB: "seq|cause" of the first guest that failed.
+first_failure() {
+	q "$1" "select g.seq || '|' || g.failure from guests g join runs r on r.id = g.run_id where r.job = '$2' and g.failure is not null order by g.seq limit 1"
+}
+real=$JOB/twins.db
+free=$(cat "$JOB/free-memory.txt")
+[ -n "$free" ] || fail "no free memory reported"
+
+# What dom0 holds before any guest, for emu's model.
+ports=$(grep -cE '^ *[0-9]+:' "$JOB/lsevtchn.txt")
+irqs=$(grep -cE '^ *[0-9]+:' "$JOB/interrupts.txt")
+nr_irqs=$(sed -n 's/.*nr_irqs: *\([0-9]*\).*/\1/p' "$JOB/dmesg.txt" | head -1)
+echo "twins: dom0 before any guest: $ports event channel ports, $irqs IRQs in use, nr_irqs ${nr_irqs:-?}" >&2
+[ "$ports" -gt 0 ] || fail "lsevtchn: $(head "$JOB/lsevtchn.txt")"
+# emu's dom0 starts from that count (the plan key's default).
+expect_eq "emu's dom0_own_ports against lsevtchn" \
+	"$("$B/horde" help plan-markdown | awk -F'`' '$2 == "dom0_own_ports" { print $4 }')" "$ports"
+
+# The same plans on emu, with the real host's settings.
+cat > "$TMP/emu.plan" <<PLAN
+[global]
+platform=emu
+boot_delay=10ms
+[memory]
+host_memory=$free
+memory=256
+guests=$((free / 256 + 2))
+[maptrack]
+max_maptrack_frames=1
+memory=4
+guests=70
+PLAN
+"$B/horde" run "$TMP/emu.plan" --db "$TMP/emu.db" --quiet > /dev/null 2> "$TMP/emu.err"
+
+# Memory: emu refuses guest free/256 + 1. Xen's own allocations for each
+# domain (its struct domain, vcpu, page tables of the build) come out of
+# the same free memory, so real Xen may refuse one guest sooner.
+IFS='|' read -r real_mem real_mem_cause <<< "$(first_failure "$real" memory)"
+IFS='|' read -r emu_mem emu_mem_cause <<< "$(first_failure "$TMP/emu.db" memory)"
+echo "twins: memory: $free MiB free; real Xen refused guest $real_mem ($real_mem_cause), emu guest $emu_mem ($emu_mem_cause)" >&2
+[ -n "$real_mem" ] && [ -n "$emu_mem" ] || fail "memory: a side refused no guest"
+[ "$real_mem" -le "$emu_mem" ] && [ "$real_mem" -ge $((emu_mem - 1)) ] ||
+	fail "memory: real refused guest $real_mem, emu $emu_mem"
+# Real Xen's cause is the builder's: populating the guest's memory failed
+# (libxc reports the short count as EBUSY).
+grep -q "xc_dom_boot_mem_init" <<< "$real_mem_cause" && grep -q "memory: host out of memory" <<< "$emu_mem_cause" ||
+	fail "memory: causes differ: '$real_mem_cause' vs '$emu_mem_cause'"
+
+# dom0's maptrack: 1 frame of 256 maps, 6 a guest: emu's guest 43 gets
+# its pages mapped but not its vif's rings. Real Xen refuses at 40 to 43:
+# netback also maps guests' TX buffers while their packets are in flight,
+# and Xen keeps each vCPU's last free entry, so a few maps are taken at
+# any moment (two runs here: 43 and 40). Its refused guest never answers
+# ARP; later ones fail creation when xenstored cannot map their store
+# page (introduce refused), where emu says the maptrack is full.
+IFS='|' read -r real_mt real_mt_cause <<< "$(first_failure "$real" maptrack)"
+IFS='|' read -r emu_mt emu_mt_cause <<< "$(first_failure "$TMP/emu.db" maptrack)"
+echo "twins: maptrack: real Xen refused guest $real_mt ($real_mt_cause), emu guest $emu_mt ($emu_mt_cause)" >&2
+expect_eq "maptrack: emu's first refused guest" "$emu_mt" 43
+[ -n "$real_mt" ] && [ "$real_mt" -le "$emu_mt" ] && [ "$real_mt" -ge $((emu_mt - 3)) ] ||
+	fail "maptrack: real Xen refused guest ${real_mt:-none}, emu $emu_mt (tolerance 3)"
+failures_like() { q "$1" "select count(*) from guests g join runs r on r.id = g.run_id where r.job = 'maptrack' and g.failure like '%$2%'"; }
+[ "$(failures_like "$real" "xenstore: introduce")" -gt 0 ] || fail "maptrack: real Xen refused no introduction"
+[ "$(failures_like "$TMP/emu.db" "grant: dom0 maptrack full")" -gt 0 ] || fail "maptrack: emu's maptrack never full"
+
