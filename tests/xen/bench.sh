@@ -30,7 +30,41 @@ H=/horde/build
 say() { echo "xen-bench: $*" > /dev/console; }
 say "dom0 up: $(nproc) CPUs, $(free -m | awk '/^Mem/ { print $2 }') MiB," \
 	"xenconsoled's open file limit $(awk '/open files/ { print $4 }' /proc/$(cat /run/xenconsoled.pid)/limits)"
-# SQLite's WAL needs a local disk, not the 9p share: copy it when done.
+mkdir -p /mnt/snap
+# Every 30 s: a copy of the database (SQLite's WAL needs a local disk, so
+# the run writes to /tmp) and of dom0's state, so that a run that stalls
+# or dies still leaves its figures; after 3 minutes without a progress
+# line, where horde's threads and the daemons wait, and dmesg; after 6,
+# the machine powers off.
+(
+	last=""; quiet=0
+	while sleep 30; do
+		cp /tmp/bench.db /mnt/snap/bench.db 2> /dev/null
+		cp /tmp/bench.db-wal /mnt/snap/bench.db-wal 2> /dev/null
+		{ date; cat /proc/loadavg; free -m; xl list | wc -l; } > /mnt/snap/state.txt 2>&1
+		now=$(wc -l < /mnt/horde.out)
+		if [ "$now" = "$last" ]; then quiet=$((quiet + 30)); else quiet=0; fi
+		last=$now
+		if [ "$quiet" -ge 180 ] && [ ! -f /mnt/snap/stall.txt ]; then
+			{
+				for p in $(pidof horde xenstored xenconsoled); do
+					for t in /proc/$p/task/*; do
+						echo "== $t $(cat $t/comm): $(cat $t/wchan)"
+						cat $t/stack
+					done
+				done
+				dmesg | tail -100
+			} > /mnt/snap/stall.txt 2>&1
+			say "no progress for 3 minutes: see stall.txt"
+		fi
+		# Stalled for good: keep what there is and end the machine.
+		if [ "$quiet" -ge 360 ]; then
+			say "no progress for 6 minutes: powering off"
+			sync
+			poweroff -f
+		fi
+	done
+) &
 { $H/horde run /mnt/bench.plan --db /tmp/bench.db $(cat /mnt/args); echo $? > /mnt/horde.rc; } 2>&1 |
 	tee /mnt/horde.out > /dev/console
 cp /tmp/bench.db /mnt/bench.db
@@ -52,11 +86,20 @@ rc=0
 wait "$qemu" || rc=$?
 kill "$tailer" 2> /dev/null || true
 echo "xen-bench: QEMU ran $((SECONDS - start)) s"
-[ "$rc" = 0 ] || { tail -30 "$JOB/console.log"; echo "xen-bench: QEMU failed ($rc)" >&2; exit 1; }
-[ -f "$JOB/bench.db" ] || { tail -30 "$JOB/console.log"; echo "xen-bench: no database came back" >&2; exit 1; }
 mkdir -p "$OUT"
+cp "$JOB/horde.out" "$JOB/console.log" "$OUT/" 2> /dev/null || true
+cp "$JOB"/snap/*.txt "$OUT/" 2> /dev/null || true
+if [ ! -f "$JOB/bench.db" ] && [ -f "$JOB/snap/bench.db" ]; then
+	# The run did not end: its last snapshot, the log folded back in.
+	cp "$JOB/snap/bench.db" "$JOB/bench.db"
+	[ -f "$JOB/snap/bench.db-wal" ] && cp "$JOB/snap/bench.db-wal" "$JOB/bench.db-wal"
+	echo "xen-bench: the run did not end (QEMU status $rc); its last snapshot is kept" >&2
+	rc=1
+fi
+[ -f "$JOB/bench.db" ] || { tail -30 "$JOB/console.log"; echo "xen-bench: no database came back" >&2; exit 1; }
 cp "$JOB/bench.db" "$DB"
-cp "$JOB/horde.out" "$JOB/xl-info.txt" "$JOB/console.log" "$OUT/"
-runs=$(sqlite3 -batch "$DB" "select group_concat(id, ' ') from runs")
-"$B/horde" report --out "$OUT" "$DB" $runs
+[ -f "$JOB/bench.db-wal" ] && cp "$JOB/bench.db-wal" "$DB-wal"
+cp "$JOB/xl-info.txt" "$OUT/" 2> /dev/null || true
+B=$B bash "$HERE/bench_report.sh" "$DB" "$OUT"
 echo "xen-bench: database $DB, figures and page in $OUT/"
+exit "$rc"

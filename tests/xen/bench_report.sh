@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# bench_report.sh: what make xen-bench makes of its database, and can make
+# again without QEMU: emu calibrated from the libxcl run (horde calibrate)
+# runs the same ramp, stored in the same database; horde report overlays
+# the real runs and emu's; and the figures of the issue are printed: median
+# creation per phase by guest count for libxcl, xl and emu, the libxcl/xl
+# ratio, time to alive of horde-guest and Linux, the first guest the host
+# refused and why, and the largest count reached.
+# usage: bench_report.sh [DB [OUT]]   (B=build dir)
+set -eu
+B=${B:-build}
+DB=${1:-results/xen-bench.db}
+OUT=${2:-results/xen-bench}
+mkdir -p "$OUT"
+q() { sqlite3 -batch -noheader "$DB" "$1"; }
+run_of() { q "select max(id) from runs where job = '$1'"; }
+real=$(run_of libxcl) xl=$(run_of xl)
+[ -n "$real" ] || { echo "bench_report: no libxcl run in $DB" >&2; exit 1; }
+
+# emu, calibrated from the real ramp; the guests' boot delay is the real
+# horde-guest's median time to alive.
+profile=$OUT/xen-4.17-qemu.profile
+"$B/horde" calibrate --name xen-4.17-qemu --out "$profile" "$DB:$real"
+alive_us=$(q "select alive_ns / 1000 from guests where run_id = $real and alive_ns is not null order by alive_ns limit 1 offset (select count(alive_ns) / 2 from guests where run_id = $real)")
+# The libxcl job of tests/xen/bench.plan, on emu.
+cat > "$OUT/emu.plan" <<PLAN
+[emu-libxcl]
+description=emu calibrated from libxcl (run $real): 1,100 horde-guests on one bridge
+platform=emu
+emu_latency=$PWD/$profile
+boot_delay=${alive_us}us
+memory=4
+guests=1100
+alive_timeout=120s
+probe_interval=50ms
+probe_rate=500
+sweep_every=100
+sweep_timeout=10s
+sample_interval=2s
+bucket=100
+PLAN
+"$B/horde" run "$OUT/emu.plan" --db "$DB" --quiet > "$OUT/emu.out" 2>&1 || true
+emu=$(run_of emu-libxcl)
+"$B/horde" report --out "$OUT" "$DB" $real ${xl:+$xl} $emu > /dev/null
+
+# median RUN PHASE FROM TO: the median of a phase's time (ms) over the
+# created guests FROM..TO of a run ('total': the whole creation).
+median() {
+	local src="phases p join guests g on g.run_id = p.run_id and g.seq = p.seq where p.phase = '$2' and"
+	local col=p.dur_ns
+	[ "$2" = total ] && { src="guests g where"; col=g.create_ns; }
+	q "select printf('%.1f', $col / 1e6) from $src g.run_id = $1 and g.seq between $3 and $4 and g.failure is null order by $col limit 1 offset (select count(*) / 2 from $src g.run_id = $1 and g.seq between $3 and $4 and g.failure is null)"
+}
+echo "== median creation per phase, ms (guests FROM-TO of each run)"
+printf '%-12s %-10s %9s %9s %11s %6s %9s\n' run guests toolstack xenstore hypervisor dom0 total
+for r in "libxcl:$real" "xl:$xl" "emu:$emu"; do
+	name=${r%%:*} id=${r#*:}
+	[ -n "$id" ] || continue
+	for range in 1-100 200-300 1000-1100; do
+		from=${range%-*} to=${range#*-}
+		[ "$(q "select count(*) from guests where run_id = $id and seq >= $to")" -gt 0 ] || continue
+		printf '%-12s %-10s %9s %9s %11s %6s %9s\n' "$name" "$range" \
+			"$(median $id toolstack $from $to)" "$(median $id xenstore $from $to)" \
+			"$(median $id hypervisor $from $to)" "$(median $id dom0 $from $to)" \
+			"$(median $id total $from $to)"
+	done
+done
+if [ -n "$xl" ]; then
+	a=$(median "$real" total 200 300) b=$(median "$xl" total 200 300)
+	echo "libxcl/xl at guests 200-300: $a / $b ms = $(echo "scale=3; $a / $b" | bc -l)"
+fi
+echo "== time to alive (median ms, all answered guests)"
+q "select r.job, count(g.alive_ns), printf('%.1f', (select alive_ns from guests where run_id = r.id and alive_ns is not null order by alive_ns limit 1 offset (select count(alive_ns) / 2 from guests where run_id = r.id)) / 1e6) from runs r join guests g on g.run_id = r.id group by r.id order by r.id"
+echo "== first guest refused, and the cause stored"
+q "select r.job, g.seq, g.failure from runs r join guests g on g.run_id = r.id where g.failure is not null and g.seq = (select min(seq) from guests where run_id = r.id and failure is not null) order by r.id"
+echo "== guests up at the peak (created, not failed) and why the run stopped there"
+q "select r.job, r.guests_planned, count(g.domid) filter (where g.failure is null), r.status from runs r join guests g on g.run_id = r.id group by r.id order by r.id"
