@@ -311,7 +311,11 @@ static int batch(struct results *r, struct hd_err *err)
 	int rc;
 	if (r->in_batch)
 		return HD_OK;
-	if ((rc = exec(r, "BEGIN", err)))
+	/* IMMEDIATE: the write lock is taken here, under the busy timeout. A
+	 * deferred batch that read first and then wrote could not wait for
+	 * another horde's writes on the same database: SQLite answers such
+	 * an upgrade with "database is locked" at once. */
+	if ((rc = exec(r, "BEGIN IMMEDIATE", err)))
 		return rc;
 	r->in_batch = 1;
 	r->batch_started_ns = hd_now_ns();
