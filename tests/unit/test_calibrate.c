@@ -87,6 +87,14 @@ static sqlite3 *open_db(const char *path)
 	return db;
 }
 
+/* A new database at path (a mkstemp template) holding one generated run. */
+static sqlite3 *fresh_run(char *path, const char *platform, uint32_t n)
+{
+	close(mkstemp(path));
+	make_run(path, platform, n);
+	return open_db(path);
+}
+
 static void finds_the_parameters(void **state)
 {
 	char path[] = "/tmp/test_calibrate_XXXXXX";
@@ -94,9 +102,7 @@ static void finds_the_parameters(void **state)
 	struct calibrate_fit fits[XCL_HV_OP_COUNT];
 	struct hd_err err = { 0 };
 	(void)state;
-	close(mkstemp(path));
-	make_run(path, "xen", 5000);
-	sqlite3 *db = open_db(path);
+	sqlite3 *db = fresh_run(path, "xen", 5000);
 	assert_int_equal(calibrate_run(db, path, 1, "gen-run1", &prof, fits,
 				       &err), HD_OK);
 	sqlite3_close(db);
@@ -135,9 +141,7 @@ static void refuses_what_cannot_be_fitted(void **state)
 	struct calibrate_fit fits[XCL_HV_OP_COUNT];
 	struct hd_err err = { 0 };
 	(void)state;
-	close(mkstemp(path));
-	make_run(path, "emu", 50);
-	sqlite3 *db = open_db(path);
+	sqlite3 *db = fresh_run(path, "emu", 50);
 	assert_int_not_equal(calibrate_run(db, path, 1, "x", &prof, fits, &err), HD_OK);
 	assert_non_null(strstr(err.msg, "platform emu"));
 	assert_int_not_equal(calibrate_run(db, path, 7, "x", &prof, fits, &err), HD_OK);
