@@ -135,7 +135,8 @@ expect_eq "xl: domid lookup outside the creation time" \
 	"$(q "$db" "select count(*) from guests g join runs r on r.id = g.run_id where r.platform = 'xl' and g.unpaused_at_ns - g.created_at_ns > g.create_ns")" 8
 # libxcl times each hypervisor operation (grant seeding apart from the
 # build); xl's are inside xl, so it has none.
-expect_eq "xen: hypervisor operations" "$(q "$db" "select group_concat(op || ':' || n, ' ') from (select h.op, count(*) n from hv_ops h join runs r on r.id = h.run_id where r.platform = 'xen' and h.dur_ns > 0 and h.modelled_ns = 0 group by h.stage, h.op order by h.stage, h.op)")" \
+# (A call's time may read 0 ns: the dom0 clock under emulation is coarse.)
+expect_eq "xen: hypervisor operations" "$(q "$db" "select group_concat(op || ':' || n, ' ') from (select h.op, count(*) n from hv_ops h join runs r on r.id = h.run_id where r.platform = 'xen' and h.dur_ns >= 0 and h.calls = (case h.op when 'evtchn' then 2 else 1 end) and h.modelled_ns = 0 group by h.stage, h.op order by h.stage, h.op)")" \
 	"build:8 create:8 evtchn:8 gnttab:8 unpause:8 destroy:8"
 expect_eq "xl: no hypervisor operations" "$(q "$db" "select count(*) from hv_ops h join runs r on r.id = h.run_id where r.platform = 'xl'")" 0
 expect_eq "xen: real phases" "$(q "$db" "select count(*) from phases p join runs r on r.id = p.run_id where r.platform = 'xen' and p.phase in ('hypervisor','xenstore','dom0') and p.dur_ns > 0")" 24
