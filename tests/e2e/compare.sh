@@ -73,11 +73,14 @@ jq -r .reason "$TMP/out.json" | grep -q "no p can fall below" || fail "json reas
 
 # horde ab: the same build on both sides, five runs each of a small plan,
 # enough for p < 0.01 to be reachable: "no regression" then means the
-# comparison could have found one and did not.
+# comparison could have found one and did not. The same build differs only
+# by the host's noise, which on 13-guest buckets of a shared 2-core machine
+# passed 5% in one run of five here: the test asks for 25%, the plumbing
+# and not the noise being under test.
 leftovers
 printf '[global]\nboot_delay=10ms\nsample_interval=0\n[ab]\nguests=50\n' > "$TMP/ab.plan"
 "$B/horde" ab "$TMP/ab.plan" --base "$B/horde" --cand "$B/horde" --runs 5 \
-	--out "$TMP/ab" > "$TMP/out" 2> "$TMP/err"
+	--min-effect 25 --out "$TMP/ab" > "$TMP/out" 2> "$TMP/err"
 expect_eq "ab, same build" $? 0
 expect_eq "ab base runs" "$(q "$TMP/ab/base.db" "select count(*) from runs where status = 'done'")" 5
 expect_eq "ab candidate runs" "$(q "$TMP/ab/cand.db" "select count(*) from runs where status = 'done'")" 5
