@@ -334,11 +334,6 @@ static int cmd_run(const struct cli_args *a)
 
 /* ---- horde report ---- */
 
-static int open_db(const char *path, sqlite3 **db, struct hd_err *err)
-{
-	return reader_open(path, db, err);
-}
-
 static int cmd_report(const struct cli_args *a)
 {
 	struct hd_err err = { 0 };
@@ -348,7 +343,7 @@ static int cmd_report(const struct cli_args *a)
 	long long bucket = 0;
 	char html[PATH_MAX], outdir[PATH_MAX], stem[PATH_MAX];
 
-	if (open_db(a->pos[0], &db, &err))
+	if (reader_open(a->pos[0], &db, &err))
 		return fail(&err);
 	int rc = HD_OK;
 	for (int i = 1; i < a->npos; i++) {
@@ -418,7 +413,7 @@ static int cmd_runs(const struct cli_args *a)
 	struct hd_err err = { 0 };
 	sqlite3 *db;
 
-	if (open_db(a->pos[0], &db, &err))
+	if (reader_open(a->pos[0], &db, &err))
 		return fail(&err);
 	int rc = report_runs(db, stdout, a->values[0] != NULL, &err);
 	sqlite3_close(db);
@@ -672,7 +667,7 @@ static int cmd_calibrate(const struct cli_args *a)
 		*colon = '\0';
 		run = v;
 	}
-	if (open_db(path, &db, &err))
+	if (reader_open(path, &db, &err))
 		return fail(&err);
 	int rc = run ? HD_OK : newest_xen_run(db, &run, &err);
 	if (!rc) {

@@ -22,21 +22,6 @@ struct gen_params {
 	const char *platform;
 };
 
-static double gen_unit(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	z ^= z >> 31;
-	return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double gen_normal(uint64_t *s)
-{
-	double u1 = gen_unit(s), u2 = gen_unit(s);
-	return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
 static int gen_runs(const char *path, const struct gen_params *p,
 		    struct hd_err *err)
 {
@@ -53,13 +38,13 @@ static int gen_runs(const char *path, const struct gen_params *p,
 			      .platform_version = "generated", .modelled = "all" };
 	for (uint32_t k = 0; k < p->runs && !rc; k++) {
 		int64_t run;
-		double factor = 1.0 + p->run_noise * gen_normal(&s);
+		double factor = 1.0 + p->run_noise * hd_rand_normal(&s);
 		uint64_t at = 0;
 		if ((rc = results_run_begin(r, &m, &run, err)))
 			break;
 		for (uint32_t seq = 1; seq <= p->guests && !rc; seq++) {
 			double ms = p->base_ms * factor *
-					    (1.0 + p->guest_noise * gen_normal(&s)) *
+					    (1.0 + p->guest_noise * hd_rand_normal(&s)) *
 					    (1.0 + p->shift) +
 				    p->slope_ms * ((double)seq - p->guests / 2.0) / 1000.0;
 			struct xcl_timing t = { .total_ns = (uint64_t)(ms * 1e6) };
@@ -77,7 +62,7 @@ static int gen_runs(const char *path, const struct gen_params *p,
 			rc = results_guest(r, run, &g, err);
 			if (!rc && !failed)
 				rc = results_alive(r, run, seq,
-						   (int64_t)(100e6 * (1 + 0.01 * gen_normal(&s))),
+						   (int64_t)(100e6 * (1 + 0.01 * hd_rand_normal(&s))),
 						   "00:16:3e:00:00:01", 1, NULL, err);
 		}
 		for (int k = 0; k < 3 && !rc && p->load1 >= 0; k++)

@@ -16,15 +16,23 @@
 
 #define S 1000000000ull
 
-/* The line p gives at elapsed time t (s), into buf. */
-static void line(struct progress_view *v, struct run_progress *p, double t,
-		 char *buf, size_t len)
+/* The line p gives at the job's elapsed time t (s), the clock reading
+ * now (s), into buf. */
+static void line_at(struct progress_view *v, struct run_progress *p, double t,
+		    double now, char *buf, size_t len)
 {
 	FILE *f = fmemopen(buf, len, "w");
 	p->elapsed_ns = (uint64_t)(t * S);
 	buf[0] = '\0';
-	progress_line(v, p, p->elapsed_ns, f);
+	progress_line(v, p, (uint64_t)(now * S), f);
 	fclose(f);
+}
+
+/* The same, for a run whose clock started with the job. */
+static void line(struct progress_view *v, struct run_progress *p, double t,
+		 char *buf, size_t len)
+{
+	line_at(v, p, t, t, buf, len);
 }
 
 static double eta_of(const char *buf)
@@ -103,20 +111,13 @@ static void a_second_job_starts_afresh(void **state)
 		double t = i * 0.1;
 		p.stage = t < 5 ? "creating" : t < 6 ? "waiting for ARP" : "destroying";
 		p.created = t < 5 ? (uint32_t)(2 * t) : 10;
-		FILE *f = fmemopen(buf, sizeof(buf), "w");
-		p.elapsed_ns = (uint64_t)(t * S);
-		progress_line(&v, &p, p.elapsed_ns, f);
-		fclose(f);
+		line(&v, &p, t, buf, sizeof(buf));
 	}
 	p.stage = "creating";
 	for (int i = 0; i <= 700; i++) {
 		double t = i * 0.1;
 		p.created = (uint32_t)fmin(10, t / 6.6);
-		buf[0] = '\0';
-		FILE *f = fmemopen(buf, sizeof(buf), "w");
-		p.elapsed_ns = (uint64_t)(t * S);
-		progress_line(&v, &p, (uint64_t)((8.1 + t) * S), f);
-		fclose(f);
+		line_at(&v, &p, t, 8.1 + t, buf, sizeof(buf));
 		double eta = eta_of(buf);
 		uint32_t left = 10 - p.created;
 		/* Once it has seen a creation, no ETA says under half of what
