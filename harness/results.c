@@ -274,8 +274,16 @@ int results_open(const char *path, struct results **out, struct hd_err *err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(r->db, 5000);
-	if ((rc = exec(r, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-		       err)) ||
+	/* Turning a new database to WAL needs it to itself, and SQLite says
+	 * "database is locked" at once, without the busy handler, while a
+	 * second horde opening it holds a lock: try again for as long as the
+	 * busy timeout would wait (concurrent_open.sh). */
+	uint64_t give_up = hd_now_ns() + 5000000000ull;
+	while ((rc = exec(r, "PRAGMA journal_mode=WAL;", err)) &&
+	       sqlite3_errcode(r->db) == SQLITE_BUSY && hd_now_ns() < give_up)
+		hd_sleep_until_ns(hd_now_ns() + 10000000);
+	if (rc ||
+	    (rc = exec(r, "PRAGMA synchronous=NORMAL;", err)) ||
 	    (rc = migrate(r, err)) ||
 	    (rc = exec(r, "PRAGMA foreign_keys=ON;", err)))
 		goto fail;
