@@ -65,7 +65,8 @@ $(B)/%.o: %.c
 $(B)/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
-$(B)/emu/default_profile.o: emu/default.profile
+DEFAULT_PROFILE := emu/profiles/xen-4.17-qemu.profile
+$(B)/emu/default_profile.o: $(DEFAULT_PROFILE)
 
 objs = $(patsubst %.S,$(B)/%.o,$(patsubst %.c,$(B)/%.o,$(1)))
 
@@ -184,6 +185,8 @@ $(B)/asan/horde-xenstored: $(XSD_SRC) $(HEADERS)
 FUZZ_TARGETS := fuzz_plan fuzz_store fuzz_latency
 FUZZ_BINS := $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 20
+# Those that link the default latency profile in are rebuilt when it changes.
+$(UNIT_BINS) $(FUZZ_BINS): $(DEFAULT_PROFILE)
 $(B)/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c harness/plan.c lib/util.c lib/hmap.c
 $(B)/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(STORE_SRC) lib/hmap.c
 $(B)/fuzz/fuzz_latency: tests/fuzz/fuzz_latency.c emu/latency.c \

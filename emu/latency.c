@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The shipped default, measured in the real-Xen lane (emu/default.profile,
- * linked in by default_profile.S). */
+/* The shipped default, measured in the real-Xen lane (emu/profiles/
+ * xen-4.17-qemu.profile, linked in by default_profile.S). */
 extern const char emu_default_profile[];
 extern const char emu_default_profile_end[];
 

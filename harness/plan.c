@@ -158,7 +158,8 @@ static const struct plan_option plan_options[] = {
 	  "which XenStore entries libxcl writes per guest", NULL },
 	{ "emu_latency", OPT_STRING, FIELD(emu_latency), "default", 0, 0, NULL,
 	  "emu: modelled cost of each hypervisor operation: default (the "
-	  "profile measured in the real-Xen lane, emu/default.profile), zero "
+	  "profile measured in the real-Xen lane, emu/profiles/xen-4.17-qemu"
+	  ".profile), zero "
 	  "(none: horde, XenStore and dom0 alone), or a profile file written "
 	  "by horde calibrate", &path_text },
 	{ "kernel", OPT_STRING, FIELD(kernel), "", 0, 0, NULL,

@@ -13,7 +13,7 @@ ready() { [ -s "$TMP/ready" ]; }
 wait_for 10 ready
 
 # A horde that dies: SIGKILL once it has made guests.
-printf '[global]\nboot_delay=1ms\n[dead]\nguests=2000\nbridges=2\n' > "$TMP/dead.plan"
+printf '[global]\nemu_latency=zero\nboot_delay=1ms\n[dead]\nguests=2000\nbridges=2\n' > "$TMP/dead.plan"
 "$B/horde" run "$TMP/dead.plan" --db "$TMP/dead.db" --quiet > /dev/null 2>&1 &
 dead=$!
 made() { [ "$(q "$1" "select count(*) from guests" 2>/dev/null || echo 0)" -ge "$2" ]; }
@@ -24,7 +24,7 @@ wait "$dead"
 # A horde still running, from a binary named otherwise.
 cp "$B/horde" "$TMP/horde.orig"
 for d in horde-xenstored horde-consoled; do ln -s "$PWD/$B/$d" "$TMP/$d"; done
-printf '[global]\nboot_delay=1ms\n[live]\nguests=1500\nbridges=2\n' > "$TMP/live.plan"
+printf '[global]\nemu_latency=zero\nboot_delay=1ms\n[live]\nguests=1500\nbridges=2\n' > "$TMP/live.plan"
 "$TMP/horde.orig" run "$TMP/live.plan" --db "$TMP/live.db" --quiet > "$TMP/live.out" 2>&1 &
 live=$!
 wait_for 60 made "$TMP/live.db" 100

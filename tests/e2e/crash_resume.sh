@@ -7,6 +7,7 @@
 leftovers
 cat > "$TMP/ramp.plan" <<'PLAN'
 [global]
+emu_latency=zero
 boot_delay=20ms
 console=lazy
 bridges=3

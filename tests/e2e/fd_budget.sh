@@ -7,7 +7,7 @@
 
 ulimit -Sn 400 && ulimit -Hn 400 || fail "cannot lower the open file limit"
 plan() { # GUESTS
-	printf '[fds]\nguests=%s\nboot_delay=1ms\nconsole=lazy\n' "$1" > "$TMP/p.plan"
+	printf '[fds]\nguests=%s\nemu_latency=zero\nboot_delay=1ms\nconsole=lazy\n' "$1" > "$TMP/p.plan"
 }
 # 1 worker and 1 bridge: a guest, 2 a worker, 2 a bridge and 40 of horde's
 # own; 356 + 2 + 2 + 40 = 400.

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 leftovers
-printf '[global]\nboot_delay=10ms\n[hup]\nguests=5000\n' > "$TMP/hup.plan"
+printf '[global]\nemu_latency=zero\nboot_delay=10ms\n[hup]\nguests=5000\n' > "$TMP/hup.plan"
 db=$TMP/hup.db
 "$B/horde" run "$TMP/hup.plan" --db "$db" --quiet > "$TMP/out" 2> "$TMP/err" &
 pid=$!
@@ -22,7 +22,7 @@ leftovers
 # Teardown: 3,000 guests on three bridges take about 3 s to destroy here.
 # Destruction rows reach the database while horde tears down (the old
 # teardown committed only at its end), and a SIGKILL keeps them.
-printf '[global]\nboot_delay=1ms\n[down]\nguests=3000\nbridges=3\nconsole=lazy\n' > "$TMP/down.plan"
+printf '[global]\nemu_latency=zero\nboot_delay=1ms\n[down]\nguests=3000\nbridges=3\nconsole=lazy\n' > "$TMP/down.plan"
 db=$TMP/down.db
 "$B/horde" run "$TMP/down.plan" --db "$db" --quiet > "$TMP/out" 2> "$TMP/err" &
 pid=$!

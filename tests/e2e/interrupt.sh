@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 leftovers
-printf '[global]\nboot_delay=10ms\n[big]\nguests=5000\n' > "$TMP/big.plan"
+printf '[global]\nemu_latency=zero\nboot_delay=10ms\n[big]\nguests=5000\n' > "$TMP/big.plan"
 created() { [ "$(q "$1" "select count(*) from guests" 2>/dev/null || echo 0)" -ge 300 ]; }
 
 for signals in 1 2; do

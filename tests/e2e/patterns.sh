@@ -8,6 +8,7 @@
 leftovers
 cat > "$TMP/pat.plan" <<'PLAN'
 [global]
+emu_latency=zero
 boot_delay=20ms
 sample_interval=0
 [ramp4]

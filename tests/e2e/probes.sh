@@ -8,6 +8,7 @@
 leftovers
 cat > "$TMP/sweep.plan" <<'PLAN'
 [global]
+emu_latency=zero
 boot_delay=20ms
 [sweep]
 guests=2000

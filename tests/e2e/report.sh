@@ -8,6 +8,7 @@
 leftovers
 cat > "$TMP/rep.plan" <<'PLAN'
 [global]
+emu_latency=zero
 boot_delay=20ms
 sample_interval=100ms
 sweep_every=150

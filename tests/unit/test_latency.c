@@ -96,14 +96,23 @@ static void round_trip(void **state)
 	}
 }
 
-/* default and zero need no file; a missing file is named. */
+/* default and zero need no file; a missing file is named. The default
+ * is the profile measured on real Xen that ships as a file, and says so. */
 static void built_in_profiles(void **state)
 {
-	struct emu_latency l;
+	struct emu_latency l, shipped;
 	struct hd_err err = { 0 };
 	(void)state;
 	assert_int_equal(emu_latency_load("default", &l, &err), HD_OK);
-	assert_true(l.op[XCL_HV_CREATE].median_ns > 0);
+	assert_int_equal(emu_latency_load("emu/profiles/xen-4.17-qemu.profile",
+					  &shipped, &err), HD_OK);
+	assert_string_equal(l.name, shipped.name);
+	assert_non_null(strstr(l.source, "Xen 4.17"));
+	for (int op = 0; op < XCL_HV_OP_COUNT; op++) {
+		assert_true(l.op[op].median_ns > 0);
+		assert_int_equal(l.op[op].median_ns, shipped.op[op].median_ns);
+		assert_int_equal(l.op[op].growth_ns, shipped.op[op].growth_ns);
+	}
 	assert_int_equal(emu_latency_load("zero", &l, &err), HD_OK);
 	for (int op = 0; op < XCL_HV_OP_COUNT; op++)
 		assert_int_equal(l.op[op].median_ns, 0);
