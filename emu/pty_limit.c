@@ -29,11 +29,11 @@ void pty_limit_cause(char *buf, size_t len, long own_open, long own_max,
 	if (own_open >= own_max)
 		snprintf(buf, len, "pty: devpts max=%ld reached (the console "
 			 "daemon's own instance)", own_max);
-	else if (k)
+	else if (k) /* a new PTY must leave the count below max - reserve */
 		snprintf(buf, len, "pty: kernel limit: kernel.pty.max %ld - "
 			 "kernel.pty.reserve %ld leaves %ld for non-initial "
 			 "devpts instances; %ld in use on the host, %ld here",
-			 k->max, k->reserve, k->max - k->reserve, k->nr,
+			 k->max, k->reserve, k->max - k->reserve - 1, k->nr,
 			 own_open);
 	else
 		snprintf(buf, len, "pty: kernel limit (kernel.pty.max - "

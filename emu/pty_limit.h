@@ -2,9 +2,10 @@
  * that name the limit actually hit. Two limits apply to a devpts instance
  * mounted with newinstance, as horde-consoled's is: its own max= mount
  * option, and the kernel's budget for all instances but the initial one,
- * kernel.pty.max less kernel.pty.reserve (fs/devpts/inode.c: only the
- * initial instance may use the reserve), shared by every such instance on
- * the host (another horde's console daemon, containers). */
+ * kernel.pty.max less kernel.pty.reserve, less one (fs/devpts/inode.c,
+ * devpts_new_index: only the initial instance may use the reserve, and a
+ * new PTY must leave the count below the limit), shared by every such
+ * instance on the host (another horde's console daemon, containers). */
 #ifndef HORDE_EMU_PTY_LIMIT_H
 #define HORDE_EMU_PTY_LIMIT_H
 

@@ -5,7 +5,8 @@
  * when netback has made vif<D>.<N> (backend state InitWait) it attaches the
  * interface to the bridge the entry names, sets it up, and reports
  * hotplug-status "connected", which both netback and libxcl wait for. The
- * console is xenconsoled's, which finds new domains by itself. */
+ * console is xenconsoled's, which finds new domains by itself; a guest it
+ * gave no PTY is found by xen_console.c. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <net/if.h>
@@ -18,6 +19,7 @@
 
 #include "../lib/netlink.h"
 #include "platform.h"
+#include "xen_console.h"
 #include "../lib/xs_watcher.h"
 #include "xcl/xcl_xen.h"
 
@@ -34,6 +36,7 @@ struct platform {
 	struct xcl_xen *sampler_xen; /* the sampler thread's own handle */
 	struct xs_handle *xs;
 	struct hotplug hp;
+	struct xen_console *console;
 	char bridge[IF_NAMESIZE];
 	char kernel[256], ramdisk[256];
 	uint64_t memory_kib;
@@ -197,7 +200,8 @@ static int xen_open(const struct plan_job *job, struct platform **out,
 		rc = hd_fail_errno(err, HD_EXS, "open xenstore");
 		goto fail;
 	}
-	if ((rc = hotplug_start(&p->hp, err)))
+	if ((rc = hotplug_start(&p->hp, err)) ||
+	    (rc = xen_console_new(&p->console, err)))
 		goto fail;
 	uint32_t nw = plan_job_workers(job);
 	for (uint32_t i = 0; i < nw && i < PLATFORM_MAX_WORKERS; i++)
@@ -231,13 +235,23 @@ static int xen_create(struct platform *p, const struct guest_spec *g,
 		.profile = p->profile,
 	};
 	memcpy(cfg.mac, g->mac, 6);
-	return xcl_create(p->workers.xcl[g->worker], &cfg, domid, t, err);
+	int rc = xcl_create(p->workers.xcl[g->worker], &cfg, domid, t, err);
+	if (!rc)
+		xen_console_created(p->console, *domid);
+	return rc;
 }
 
 static int xen_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 		       struct xcl_timing *t, struct hd_err *err)
 {
+	xen_console_destroyed(p->console, domid);
 	return xcl_destroy(p->workers.xcl[worker], domid, t, err);
+}
+
+static int xen_faults(struct platform *p, struct platform_fault *out,
+		      size_t max, int settle, size_t *n, struct hd_err *err)
+{
+	return xen_console_faults(p->console, out, max, settle, n, err);
 }
 
 static void xen_info(struct platform *p, struct platform_info *out)
@@ -358,6 +372,7 @@ static void xen_close(struct platform *p)
 	for (size_t i = 0; i < PLATFORM_MAX_WORKERS; i++)
 		xcl_xen_close(p->worker_xen[i]);
 	hotplug_stop(&p->hp);
+	xen_console_free(p->console);
 	if (p->xs)
 		xs_close(p->xs);
 	xcl_xen_close(p->xen);
@@ -371,6 +386,7 @@ const struct platform_ops platform_xen = {
 	.create = xen_create,
 	.destroy = xen_destroy,
 	.info = xen_info,
+	.faults = xen_faults,
 	.daemons = xen_daemons,
 	.sample = xen_sample,
 	.close = xen_close,

@@ -20,12 +20,14 @@
 #include <unistd.h>
 
 #include "platform.h"
+#include "xen_console.h"
 #include "xcl/xcl_xen.h"
 
 extern char **environ;
 
 struct platform {
 	struct xcl_xen *sampler_xen; /* the sampler thread's own handle */
+	struct xen_console *console;
 	char dir[128]; /* the guests' config files */
 	char bridge[16], kernel[256], ramdisk[256];
 	long long memory_mib;
@@ -77,6 +79,7 @@ static void xl_close(struct platform *p)
 	if (!p)
 		return;
 	xcl_xen_close(p->sampler_xen);
+	xen_console_free(p->console);
 	if (p->dir[0])
 		rmdir(p->dir);
 	free(p);
@@ -103,7 +106,8 @@ static int xl_open(const struct plan_job *job, struct platform **out,
 	}
 	platform_xen_version(x, "xl", p->version, sizeof(p->version));
 	xcl_xen_close(x);
-	if ((rc = hd_mkdtemp(p->dir, sizeof(p->dir), "horde-xl-", err))) {
+	if ((rc = xen_console_new(&p->console, err)) ||
+	    (rc = hd_mkdtemp(p->dir, sizeof(p->dir), "horde-xl-", err))) {
 		xl_close(p);
 		return hd_wrap(err, "platform xl");
 	}
@@ -164,6 +168,7 @@ static int xl_create(struct platform *p, const struct guest_spec *g,
 		return hd_fail(err, HD_ESYS, "xl unpause %u: exit status %d",
 			       *domid, rc);
 	}
+	xen_console_created(p->console, *domid);
 	return HD_OK;
 }
 
@@ -171,8 +176,8 @@ static int xl_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 		      struct xcl_timing *t, struct hd_err *err)
 {
 	char id[16];
-	(void)p;
 	(void)worker;
+	xen_console_destroyed(p->console, domid);
 	memset(t, 0, sizeof(*t));
 	t->start_ns = hd_now_ns();
 	snprintf(id, sizeof(id), "%u", domid);
@@ -183,6 +188,12 @@ static int xl_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 	return rc == 0 ? HD_OK
 		       : hd_fail(err, HD_ESYS, "xl destroy %u: exit status %d",
 				 domid, rc);
+}
+
+static int xl_faults(struct platform *p, struct platform_fault *out,
+		     size_t max, int settle, size_t *n, struct hd_err *err)
+{
+	return xen_console_faults(p->console, out, max, settle, n, err);
 }
 
 static size_t xl_daemons(struct platform *p, struct sampler_proc *out,
@@ -213,6 +224,7 @@ const struct platform_ops platform_xl = {
 	.create = xl_create,
 	.destroy = xl_destroy,
 	.info = xl_info,
+	.faults = xl_faults,
 	.daemons = xl_daemons,
 	.sample = xl_sample,
 	.close = xl_close,

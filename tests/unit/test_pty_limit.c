@@ -23,18 +23,18 @@ static void own_instance_full(void **state)
 				 "daemon's own instance)");
 }
 
-/* Two runs at once: this daemon holds 1,072 of its max=4096 when the
- * kernel's 3,072 run out (the other run holds 2,000). */
+/* Two runs at once: this daemon holds 1,071 of its max=4096 when the
+ * kernel's 3,071 run out (the other run holds 2,000). */
 static void kernel_budget_shared(void **state)
 {
 	(void)state;
 	char buf[256];
-	struct pty_sysctls k = { 4096, 1024, 3072 };
-	pty_limit_cause(buf, sizeof(buf), 1072, 4096, &k);
+	struct pty_sysctls k = { 4096, 1024, 3071 };
+	pty_limit_cause(buf, sizeof(buf), 1071, 4096, &k);
 	assert_string_equal(buf, "pty: kernel limit: kernel.pty.max 4096 - "
-				 "kernel.pty.reserve 1024 leaves 3072 for "
-				 "non-initial devpts instances; 3072 in use on "
-				 "the host, 1072 here");
+				 "kernel.pty.reserve 1024 leaves 3071 for "
+				 "non-initial devpts instances; 3071 in use on "
+				 "the host, 1071 here");
 	/* Sysctls unreadable: still not the instance's own max. */
 	pty_limit_cause(buf, sizeof(buf), 1072, 4096, NULL);
 	assert_non_null(strstr(buf, "pty: kernel limit"));

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # twins.sh: emu's limits against real Xen's, at settings scaled into the
 # QEMU lane. Real Xen 4.17 boots with gnttab_max_maptrack_frames=1 and
-# dom0 runs two plans on platform xen: guests of 256 MiB until the host's
-# memory runs out, and horde-guests until dom0's maptrack (1 frame) is full.
-# emu then runs each plan with the same setting: the host memory Xen
-# reported free, and max_maptrack_frames=1. Both must refuse the same guest
-# (memory: within one, see below) for the same cause. dom0 also reports
-# what it holds before any guest (event channels, IRQs), the constants
-# emu's model starts from.
+# dom0 runs three jobs on platform xen: guests of 256 MiB until the host's
+# memory runs out, horde-guests until dom0's maptrack (1 frame) is full,
+# and, with dom0's kernel.pty.max at 20, horde-guests until xenconsoled
+# finds no PTY. emu then runs each with the same setting: the host memory
+# Xen reported free, max_maptrack_frames=1, and the PTYs dom0 had left
+# (pty_max). Both must refuse the same guest (memory: within one, see
+# below) for the same cause. dom0 also reports what it holds before any
+# guest (event channels, IRQs, PTYs), the constants emu's model starts
+# from.
 # usage: twins.sh   (B=build dir, XEN_CACHE=where the .debs are kept)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/qemu.sh"
@@ -38,6 +40,24 @@ guests=70
 PLAN
 $H/horde run /tmp/twins.plan --db /tmp/twins.db --quiet > /mnt/horde.out 2>&1
 echo $? > /mnt/horde.rc
+# PTYs last, so that the limit touches no other job. dom0's /dev/pts
+# draws nothing from the reserve (with max 20 and the default reserve of
+# 1,024 xenconsoled got no PTY at all), so it has kernel.pty.max less
+# kernel.pty.reserve, less one (fs/devpts/inode.c, devpts_new_index):
+# with no reserve, 19 PTYs.
+cat /proc/sys/kernel/pty/nr > /mnt/pty-nr.txt
+echo 0 > /proc/sys/kernel/pty/reserve
+echo 20 > /proc/sys/kernel/pty/max
+cat > /tmp/pty.plan <<PLAN
+[pty]
+platform=xen
+kernel=/horde/horde-guest
+alive_timeout=60s
+probe_interval=20ms
+memory=4
+guests=30
+PLAN
+$H/horde run /tmp/pty.plan --db /tmp/twins.db --quiet >> /mnt/horde.out 2>&1
 cp /tmp/twins.db /mnt/twins.db
 DOM0
 chmod +x "$JOB/run.sh"
@@ -77,6 +97,10 @@ guests=$((free / 256 + 2))
 max_maptrack_frames=1
 memory=4
 guests=70
+[pty]
+pty_max=$((19 - $(cat "$JOB/pty-nr.txt")))
+memory=4
+guests=30
 PLAN
 "$B/horde" run "$TMP/emu.plan" --db "$TMP/emu.db" --quiet > /dev/null 2> "$TMP/emu.err"
 
@@ -111,3 +135,15 @@ failures_like() { q "$1" "select count(*) from guests g join runs r on r.id = g.
 [ "$(failures_like "$real" "xenstore: introduce")" -gt 0 ] || fail "maptrack: real Xen refused no introduction"
 [ "$(failures_like "$TMP/emu.db" "grant: dom0 maptrack full")" -gt 0 ] || fail "maptrack: emu's maptrack never full"
 
+# PTYs: with kernel.pty.max 20 and no reserve, dom0 had 19 PTYs less those
+# in use before any guest; emu's console daemon gets as many (pty_max).
+# xenconsoled, finding none, logs and leaves the guest running without a
+# console; horde finds it by its missing console/tty 10 s on
+# (harness/xen_console.c), where emu's daemon reports it at once.
+IFS='|' read -r real_pty real_pty_cause <<< "$(first_failure "$real" pty)"
+IFS='|' read -r emu_pty emu_pty_cause <<< "$(first_failure "$TMP/emu.db" pty)"
+echo "twins: pty: $(cat "$JOB/pty-nr.txt") in use before; real Xen refused guest $real_pty ($real_pty_cause), emu guest $emu_pty ($emu_pty_cause)" >&2
+expect_eq "pty: emu's first refused guest" "$emu_pty" $((20 - $(cat "$JOB/pty-nr.txt")))
+expect_eq "pty: real Xen's first refused guest" "$real_pty" "$emu_pty"
+grep -q "xenconsoled gave it no PTY" <<< "$real_pty_cause" && grep -q "pty: devpts max=" <<< "$emu_pty_cause" ||
+	fail "pty: causes differ: '$real_pty_cause' vs '$emu_pty_cause'"
