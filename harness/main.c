@@ -653,20 +653,18 @@ static int cmd_calibrate(const struct cli_args *a)
 	struct emu_latency prof;
 	struct calibrate_fit fits[XCL_HV_OP_COUNT];
 	char path[PATH_MAX], name[64], out[PATH_MAX];
-	int64_t run = 0;
+	int64_t run;
 	sqlite3 *db;
 
-	hd_strlcpy(path, a->pos[0], sizeof(path));
-	char *colon = strrchr(path, ':');
-	if (colon) {
-		long long v;
-		if (hd_parse_int(colon + 1, 1, INT64_MAX, &v)) {
-			hd_fail(&err, HD_EINVAL, "'%s' is not a run id", colon + 1);
-			return fail(&err);
-		}
-		*colon = '\0';
-		run = v;
+	struct compare_side side; /* DB[:RUN], as compare reads a side */
+	if (compare_parse_side(a->pos[0], &side, &err))
+		return fail(&err);
+	if (side.nids > 1) {
+		hd_fail(&err, HD_EINVAL, "'%s': calibrate fits one run", a->pos[0]);
+		return fail(&err);
 	}
+	hd_strlcpy(path, side.db_path, sizeof(path));
+	run = side.nids ? side.ids[0] : 0;
 	if (reader_open(path, &db, &err))
 		return fail(&err);
 	int rc = run ? HD_OK : newest_xen_run(db, &run, &err);
