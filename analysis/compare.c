@@ -218,21 +218,25 @@ static int load_side(const struct compare_side *cs, struct side *s,
 	return rc;
 }
 
-/* Why the two sides cannot be compared, or NULL. */
-static const char *incomparable(const struct side *a, const struct side *b)
+/* Whether the two sides cannot be compared; if so, why, into why. */
+static bool incomparable(const struct side *a, const struct side *b,
+			 char *why, size_t len)
 {
 	const struct run_figures *r0 = &a->runs[0];
 	for (int side = 0; side < 2; side++) {
 		const struct side *s = side ? b : a;
 		for (size_t i = 0; i < s->n; i++) {
 			const struct run_figures *r = &s->runs[i];
+			const char *differ = NULL;
 			if (strcmp(r->plan_text, r0->plan_text) != 0 ||
 			    strcmp(r->job, r0->job) != 0)
-				return "the runs come from different plans or jobs";
-			if (strcmp(r->platform, r0->platform) != 0)
-				return "the runs ran on different platforms";
-			if (strcmp(r->host, r0->host) != 0)
-				return "the runs ran on different hosts";
+				differ = "come from different plans or jobs";
+			else if (strcmp(r->platform, r0->platform) != 0)
+				differ = "ran on different platforms";
+			else if (strcmp(r->host, r0->host) != 0)
+				differ = "ran on different hosts";
+			if (differ)
+				return snprintf(why, len, "the runs %s", differ) > 0;
 		}
 	}
 	/* A busier host is slower whatever the code: the sides' median
@@ -246,17 +250,15 @@ static const char *incomparable(const struct side *a, const struct side *b)
 		if (!isnan(b->runs[i].load1))
 			lb[nb++] = b->runs[i].load1;
 	if (na && nb) {
-		static char why[160];
 		double x = stats_median(la, na), y = stats_median(lb, nb);
-		if (reader_loads_differ(x, y)) {
-			snprintf(why, sizeof(why), "the hosts' load differed: "
-				 "1-minute load %.1f on the base's side, %.1f on "
-				 "the candidate's (more than %gx, 1 added to each)",
-				 x, y, READER_LOAD_FACTOR);
-			return why;
-		}
+		if (reader_loads_differ(x, y))
+			return snprintf(why, len, "the hosts' load differed: "
+					"1-minute load %.1f on the base's side, "
+					"%.1f on the candidate's (more than %gx, 1 "
+					"added to each)", x, y,
+					READER_LOAD_FACTOR) > 0;
 	}
-	return NULL;
+	return false;
 }
 
 /* Says which side ran on a busy host (load past its CPUs in most of its
@@ -393,7 +395,8 @@ int compare_runs(const struct compare_side *base, const struct compare_side *can
 	}
 	if ((rc = load_side(base, a, nb, err)) || (rc = load_side(cand, b, nb, err)))
 		goto out;
-	const char *why = incomparable(a, b);
+	char why[192];
+	bool apart = incomparable(a, b, why, sizeof(why));
 	char reason[512] = "";
 	int nmetrics = 0;
 	if (o->json) {
@@ -412,7 +415,7 @@ int compare_runs(const struct compare_side *base, const struct compare_side *can
 	busy_warnings(out, a, b, o->json);
 	if (o->json)
 		fprintf(out, "\"metrics\": [");
-	if (why && !o->force) {
+	if (apart && !o->force) {
 		snprintf(reason, sizeof(reason), "%s (--force to compare anyway)",
 			 why);
 		goto verdict;
