@@ -5,8 +5,9 @@
  * when netback has made vif<D>.<N> (backend state InitWait) it attaches the
  * interface to the bridge the entry names, sets it up, and reports
  * hotplug-status "connected", which both netback and libxcl wait for. The
- * console is xenconsoled's, which finds new domains by itself; a guest it
- * gave no PTY is found by xen_console.c. */
+ * console is xenconsoled's, which finds new domains by itself. What dom0
+ * found wrong with a guest and told nobody (no PTY from xenconsoled, rings
+ * netback could not map) is found by xen_late_faults.c. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <net/if.h>
@@ -19,7 +20,7 @@
 
 #include "../lib/netlink.h"
 #include "platform.h"
-#include "xen_console.h"
+#include "xen_late_faults.h"
 #include "../lib/xs_watcher.h"
 #include "xcl/xcl_xen.h"
 
@@ -36,7 +37,7 @@ struct platform {
 	struct xcl_xen *sampler_xen; /* the sampler thread's own handle */
 	struct xs_handle *xs;
 	struct hotplug hp;
-	struct xen_console *console;
+	struct xen_late_faults *late;
 	char bridge[IF_NAMESIZE];
 	char kernel[256], ramdisk[256];
 	uint64_t memory_kib;
@@ -201,7 +202,7 @@ static int xen_open(const struct plan_job *job, struct platform **out,
 		goto fail;
 	}
 	if ((rc = hotplug_start(&p->hp, err)) ||
-	    (rc = xen_console_new(&p->console, err)))
+	    (rc = xen_late_faults_new(&p->late, err)))
 		goto fail;
 	uint32_t nw = plan_job_workers(job);
 	for (uint32_t i = 0; i < nw && i < PLATFORM_MAX_WORKERS; i++)
@@ -237,21 +238,21 @@ static int xen_create(struct platform *p, const struct guest_spec *g,
 	memcpy(cfg.mac, g->mac, 6);
 	int rc = xcl_create(p->workers.xcl[g->worker], &cfg, domid, t, err);
 	if (!rc)
-		xen_console_created(p->console, *domid);
+		xen_late_faults_created(p->late, *domid);
 	return rc;
 }
 
 static int xen_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 		       struct xcl_timing *t, struct hd_err *err)
 {
-	xen_console_destroyed(p->console, domid);
+	xen_late_faults_destroyed(p->late, domid);
 	return xcl_destroy(p->workers.xcl[worker], domid, t, err);
 }
 
 static int xen_faults(struct platform *p, struct platform_fault *out,
 		      size_t max, int settle, size_t *n, struct hd_err *err)
 {
-	return xen_console_faults(p->console, out, max, settle, n, err);
+	return xen_late_faults_collect(p->late, out, max, settle, n, err);
 }
 
 static void xen_info(struct platform *p, struct platform_info *out)
@@ -372,7 +373,7 @@ static void xen_close(struct platform *p)
 	for (size_t i = 0; i < PLATFORM_MAX_WORKERS; i++)
 		xcl_xen_close(p->worker_xen[i]);
 	hotplug_stop(&p->hp);
-	xen_console_free(p->console);
+	xen_late_faults_free(p->late);
 	if (p->xs)
 		xs_close(p->xs);
 	xcl_xen_close(p->xen);

@@ -20,14 +20,14 @@
 #include <unistd.h>
 
 #include "platform.h"
-#include "xen_console.h"
+#include "xen_late_faults.h"
 #include "xcl/xcl_xen.h"
 
 extern char **environ;
 
 struct platform {
 	struct xcl_xen *sampler_xen; /* the sampler thread's own handle */
-	struct xen_console *console;
+	struct xen_late_faults *late;
 	char dir[128]; /* the guests' config files */
 	char bridge[16], kernel[256], ramdisk[256];
 	long long memory_mib;
@@ -79,7 +79,7 @@ static void xl_close(struct platform *p)
 	if (!p)
 		return;
 	xcl_xen_close(p->sampler_xen);
-	xen_console_free(p->console);
+	xen_late_faults_free(p->late);
 	if (p->dir[0])
 		rmdir(p->dir);
 	free(p);
@@ -106,7 +106,7 @@ static int xl_open(const struct plan_job *job, struct platform **out,
 	}
 	platform_xen_version(x, "xl", p->version, sizeof(p->version));
 	xcl_xen_close(x);
-	if ((rc = xen_console_new(&p->console, err)) ||
+	if ((rc = xen_late_faults_new(&p->late, err)) ||
 	    (rc = hd_mkdtemp(p->dir, sizeof(p->dir), "horde-xl-", err))) {
 		xl_close(p);
 		return hd_wrap(err, "platform xl");
@@ -168,7 +168,7 @@ static int xl_create(struct platform *p, const struct guest_spec *g,
 		return hd_fail(err, HD_ESYS, "xl unpause %u: exit status %d",
 			       *domid, rc);
 	}
-	xen_console_created(p->console, *domid);
+	xen_late_faults_created(p->late, *domid);
 	return HD_OK;
 }
 
@@ -177,7 +177,7 @@ static int xl_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 {
 	char id[16];
 	(void)worker;
-	xen_console_destroyed(p->console, domid);
+	xen_late_faults_destroyed(p->late, domid);
 	memset(t, 0, sizeof(*t));
 	t->start_ns = hd_now_ns();
 	snprintf(id, sizeof(id), "%u", domid);
@@ -193,7 +193,7 @@ static int xl_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 static int xl_faults(struct platform *p, struct platform_fault *out,
 		     size_t max, int settle, size_t *n, struct hd_err *err)
 {
-	return xen_console_faults(p->console, out, max, settle, n, err);
+	return xen_late_faults_collect(p->late, out, max, settle, n, err);
 }
 
 static size_t xl_daemons(struct platform *p, struct sampler_proc *out,
