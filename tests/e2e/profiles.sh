@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 leftovers
-printf '[global]\nboot_delay=10ms\nguests=150\n[lean]\nprofile=lean\n[xl]\nprofile=xl\n' > "$TMP/p.plan"
+printf '[global]\nemu_latency=zero\nboot_delay=10ms\nguests=150\n[lean]\nprofile=lean\n[xl]\nprofile=xl\n' > "$TMP/p.plan"
 db=$TMP/p.db
 "$B/horde" run "$TMP/p.plan" --db "$db" --quiet > "$TMP/out" 2>&1 || fail "$(cat "$TMP/out")"
 # XenStore round trips per guest, exactly: lean makes 31 (transaction
