@@ -69,6 +69,7 @@ struct emu_hv {
 	pthread_mutex_t domctl_lock;
 	struct emu_latency lat;
 	uint64_t seed;
+	uint64_t number; /* this process's models, from 1 */
 	_Atomic uint32_t draws; /* each thread's generator starts apart */
 	struct emu_limits limits;
 	uint64_t used_kib;
@@ -87,7 +88,11 @@ struct emu_hv {
  * (xcl_hv_ops.modelled). */
 static _Thread_local struct xcl_modelled thread_modelled;
 static _Thread_local uint64_t thread_rng;
-static _Thread_local bool thread_rng_set;
+/* The model the generator was seeded for (numbered, as a new model may
+ * reuse a freed one's address): a thread that outlives one job's model
+ * (horde's main thread) starts afresh with the next one's seed. */
+static _Thread_local uint64_t thread_rng_model;
+static _Atomic uint64_t models_made;
 
 /* Sleeps for what op costs on the host as it is now, holding the domctl
  * lock for the operations Xen runs as domctls. */
@@ -96,9 +101,9 @@ static void model(struct emu_hv *hv, enum xcl_hv_op op)
 	const struct emu_op_cost *c = &hv->lat.op[op];
 	if (!c->median_ns && !c->growth_ns)
 		return; /* emu_latency=zero: no lock taken on the hot path */
-	if (!thread_rng_set) {
+	if (thread_rng_model != hv->number) {
 		thread_rng = hv->seed ^ ((uint64_t)++hv->draws << 32);
-		thread_rng_set = true;
+		thread_rng_model = hv->number;
 	}
 	pthread_mutex_lock(&hv->lock);
 	uint32_t domains = hv->ndomains;
@@ -137,6 +142,7 @@ int emu_hv_new(const struct emu_limits *limits, const struct emu_latency *lat,
 	hv->dom0_ports_used = limits->dom0_own_ports;
 	hv->lat = *lat;
 	hv->seed = seed;
+	hv->number = ++models_made;
 	hv->limits = *limits;
 	hv->on_unpause = on_unpause;
 	hv->on_destroy = on_destroy;

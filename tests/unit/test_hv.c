@@ -219,6 +219,43 @@ static void domctl_lock(void **state)
 	emu_hv_free(hv);
 }
 
+/* The modelled times of three creations on a new model, as drawn. */
+static void three_draws(const struct emu_latency *lat, uint64_t out[3])
+{
+	struct emu_hv *hv = new_hv_with(&roomy, lat);
+	struct xcl_domain_config cfg = { .memory_kib = 8192, .vcpus = 1 };
+	struct xcl_modelled before, after;
+	struct hd_err err;
+	uint32_t domid;
+	for (int i = 0; i < 3; i++) {
+		emu_hv_ops.modelled(hv, &before);
+		assert_int_equal(emu_hv_ops.domain_create(hv, &cfg, &domid, &err),
+				 HD_OK);
+		emu_hv_ops.modelled(hv, &after);
+		out[i] = after.nominal_ns - before.nominal_ns;
+	}
+	emu_hv_free(hv);
+}
+
+/* A thread that outlives a model (horde's main thread across a plan's
+ * jobs) draws the next model's times from that model's seed, as a new
+ * thread would: the same seed, the same times. */
+static void each_model_draws_from_its_seed(void **state)
+{
+	struct emu_latency lat;
+	struct hd_err err;
+	uint64_t first[3], second[3];
+	(void)state;
+	assert_int_equal(emu_latency_load("zero", &lat, &err), HD_OK);
+	lat.op[XCL_HV_CREATE].median_ns = 1000000;
+	lat.op[XCL_HV_CREATE].sigma = 0.5;
+	three_draws(&lat, first);
+	three_draws(&lat, second);
+	assert_true(first[0] != first[1]); /* spread: draws differ */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(first[i], second[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +264,7 @@ int main(void)
 		cmocka_unit_test(grants_and_maptrack),
 		cmocka_unit_test(memory),
 		cmocka_unit_test(domctl_lock),
+		cmocka_unit_test(each_model_draws_from_its_seed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
