@@ -5,7 +5,8 @@
 # the real runs and emu's; and the figures of the issue are printed: median
 # creation per phase by guest count for libxcl, xl and emu, the libxcl/xl
 # ratio, time to alive of horde-guest and Linux, the first guest the host
-# refused and why, and the largest count reached. It fails when the median
+# refused and why, and the largest count reached. It fails when real Xen
+# and emu refuse different guests of the one bridge, or when the median
 # of emu's hypervisor phase over the whole run is more than 15% from the
 # real run's: that phase is the one emu models from the real run (the
 # others are real work here, at native speed, against the lane's under
@@ -103,6 +104,16 @@ q "with a as (select run_id, alive_ns, row_number() over (partition by run_id or
    select r.job, a.n, printf('%.1f', a.alive_ns / 1e6) from a join runs r on r.id = a.run_id where a.rn = (a.n + 1) / 2 order by r.id"
 echo "== first guest refused, and the cause stored"
 q "select r.job, g.seq, g.failure from runs r join guests g on g.run_id = r.id where g.failure is not null and g.seq = (select min(seq) from guests where run_id = r.id and failure is not null) order by r.id"
+# The bridge twin: all 1,100 vifs on one bridge, real and emu refuse the
+# same port for the kernel's same reason (EXFULL).
+first_refused() { q "select seq || '|' || failure from guests where run_id = $1 and failure is not null order by seq limit 1"; }
+IFS='|' read -r real_br real_br_cause <<< "$(first_refused $real)"
+IFS='|' read -r emu_br emu_br_cause <<< "$(first_refused $emu)"
+if [ -z "$real_br" ] || [ "$real_br" != "$emu_br" ] ||
+   ! grep -q "Exchange full" <<< "$real_br_cause" || ! grep -q "EXFULL" <<< "$emu_br_cause"; then
+	echo "bench_report: the bridge twin differs: real guest ${real_br:-none} ($real_br_cause), emu guest ${emu_br:-none} ($emu_br_cause)" >&2
+	off=1
+fi
 echo "== guests up at the peak (created, not failed) and why the run stopped there"
 q "select r.job, r.guests_planned, count(g.domid) filter (where g.failure is null), r.status from runs r join guests g on g.run_id = r.id group by r.id order by r.id"
 exit $off
