@@ -30,7 +30,8 @@ B := build
 # lib/: what every part uses (errors, time, queues, maps, netlink, a
 # XenStore watch thread); probes, loadgen and the platforms depend on it,
 # not on harness/ or emu/.
-COMMON_SRC := lib/util.c lib/hmap.c lib/heap.c lib/xs_watcher.c lib/netlink.c
+COMMON_SRC := lib/util.c lib/hmap.c lib/heap.c lib/xs_watcher.c lib/netlink.c \
+              lib/pty_limit.c
 XCL_SRC    := harness/xcl/xcl.c harness/xcl/xcl_hv.c harness/xcl/xcl_profile.c \
               harness/xcl/xcl_hv_xen.c harness/platform_xen.c \
               harness/platform_xl.c harness/xen_late_faults.c
@@ -76,7 +77,7 @@ $(B)/cosmos: $(call objs,$(COSMOS_SRC))
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 $(B)/horde-xenstored: $(call objs,$(XSD_SRC))
 	$(CC) $(CFLAGS) $^ -o $@
-$(B)/horde-consoled: $(call objs,emu/consoled.c emu/pty_limit.c)
+$(B)/horde-consoled: $(call objs,emu/consoled.c lib/pty_limit.c)
 	$(CC) $(CFLAGS) $^ -o $@ -lxenstore
 
 # horde-guest: a freestanding PV kernel (no libc), built with the system gcc
@@ -147,7 +148,7 @@ $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c probes/arping.c \
 $(B)/asan/test_sampler: tests/unit/test_sampler.c probes/sampler.c lib/util.c
 $(B)/asan/test_loadgen: tests/unit/test_loadgen.c loadgen/loadgen.c lib/heap.c lib/util.c
 $(B)/asan/test_stats: tests/unit/test_stats.c analysis/stats.c
-$(B)/asan/test_pty_limit: tests/unit/test_pty_limit.c emu/pty_limit.c
+$(B)/asan/test_pty_limit: tests/unit/test_pty_limit.c lib/pty_limit.c
 $(B)/asan/test_guest_net: tests/unit/test_guest_net.c guest/net.c
 # realloc wrapped: the test makes allocations fail from a moment it picks.
 $(B)/asan/test_workers: tests/unit/test_workers.c harness/workers.c lib/util.c

@@ -39,7 +39,7 @@
 #include <xenstore.h>
 
 #include "emu.h"
-#include "pty_limit.h"
+#include "../lib/pty_limit.h"
 
 #define MAX_DOMID 32751
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <xenstore.h>
 
+#include "../lib/pty_limit.h"
 #include "xen_late_faults.h"
 
 struct pending {
@@ -72,18 +73,6 @@ void xen_late_faults_destroyed(struct xen_late_faults *lf, uint32_t domid)
 	pthread_mutex_unlock(&lf->lock);
 }
 
-static long read_long(const char *path)
-{
-	long v = -1;
-	FILE *f = fopen(path, "re");
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 /* A node's value, or NULL when it is not there (or empty). */
 static char *read_node(struct xs_handle *xs, const char *fmt, uint32_t domid)
 {
@@ -100,13 +89,14 @@ static char *read_node(struct xs_handle *xs, const char *fmt, uint32_t domid)
 
 static void console_fault(struct platform_fault *f, uint32_t domid)
 {
+	struct pty_sysctls k;
+	if (pty_read_sysctls(&k))
+		k.nr = k.max = -1;
 	f->domid = domid;
 	snprintf(f->cause, sizeof(f->cause), "console: xenconsoled gave it no "
 		 "PTY (no console/tty %llu s after creation; dom0's PTYs: %ld "
 		 "in use, kernel.pty.max %ld)",
-		 LATE_CONSOLE_GRACE_NS / 1000000000ull,
-		 read_long("/proc/sys/kernel/pty/nr"),
-		 read_long("/proc/sys/kernel/pty/max"));
+		 LATE_CONSOLE_GRACE_NS / 1000000000ull, k.nr, k.max);
 }
 
 /* One look at every pending guest, moving what went wrong into out while

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../emu/pty_limit.h"
+#include "../../lib/pty_limit.h"
 
 static void own_instance_full(void **state)
 {
