@@ -24,7 +24,8 @@ cat /proc/interrupts > /mnt/interrupts.txt
 dmesg > /mnt/dmesg.txt
 free=$(xl info | awk '$1 == "free_memory" { print $3 }')
 echo "$free" > /mnt/free-memory.txt
-# Memory first, while no dying domain holds any; then the maptrack.
+# Memory first, while no dying domain holds any; then the maptrack; PTYs
+# last, so that their limit touches no other job.
 cat > /tmp/twins.plan <<PLAN
 [global]
 platform=xen
@@ -37,27 +38,21 @@ guests=$((free / 256 + 2))
 [maptrack]
 memory=4
 guests=70
-PLAN
-$H/horde run /tmp/twins.plan --db /tmp/twins.db --quiet > /mnt/horde.out 2>&1
-echo $? > /mnt/horde.rc
-# PTYs last, so that the limit touches no other job. dom0's /dev/pts
-# draws nothing from the reserve (with max 20 and the default reserve of
-# 1,024 xenconsoled got no PTY at all), so it has kernel.pty.max less
-# kernel.pty.reserve, less one (fs/devpts/inode.c, devpts_new_index):
-# with no reserve, 19 PTYs.
-cat /proc/sys/kernel/pty/nr > /mnt/pty-nr.txt
-echo 0 > /proc/sys/kernel/pty/reserve
-echo 20 > /proc/sys/kernel/pty/max
-cat > /tmp/pty.plan <<PLAN
 [pty]
-platform=xen
-kernel=/horde/horde-guest
-alive_timeout=20s
-probe_interval=20ms
 memory=4
 guests=30
 PLAN
-$H/horde run /tmp/pty.plan --db /tmp/twins.db --quiet >> /mnt/horde.out 2>&1
+for job in memory maptrack; do
+	$H/horde run /tmp/twins.plan --job $job --db /tmp/twins.db --quiet >> /mnt/horde.out 2>&1
+done
+# dom0's /dev/pts draws nothing from the reserve (with max 20 and the
+# default reserve of 1,024 xenconsoled got no PTY at all), so it has
+# kernel.pty.max less kernel.pty.reserve, less one (fs/devpts/inode.c,
+# devpts_new_index): with no reserve, 19 PTYs.
+cat /proc/sys/kernel/pty/nr > /mnt/pty-nr.txt
+echo 0 > /proc/sys/kernel/pty/reserve
+echo 20 > /proc/sys/kernel/pty/max
+$H/horde run /tmp/twins.plan --job pty --db /tmp/twins.db --quiet >> /mnt/horde.out 2>&1
 cp /tmp/twins.db /mnt/twins.db
 DOM0
 chmod +x "$JOB/run.sh"
@@ -122,7 +117,7 @@ grep -q "xc_dom_boot_mem_init" <<< "$real_mem_cause" && grep -q "memory: host ou
 # its pages mapped but not its vif's rings. Real Xen refuses at 40 to 43:
 # netback also maps guests' TX buffers while their packets are in flight,
 # and Xen keeps each vCPU's last free entry, so a few maps are taken at
-# any moment (runs here: 43, 40, 43). netback, unable to map the refused
+# any moment (runs here: 43, 40, 43, 43). netback, unable to map the refused
 # guest's rings, writes why under dom0's error/ node (xenbus_dev_fatal),
 # and the guest never answers ARP; later ones fail creation when
 # xenstored cannot map their store page (introduce refused), where emu
