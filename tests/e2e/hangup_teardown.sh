@@ -19,10 +19,22 @@ expect_eq "exit status after SIGHUP" "$rc" 130
 expect_eq "status" "$(q "$db" "select status from runs")" interrupted
 leftovers
 
-# Teardown: 3,000 guests on three bridges take about 3 s to destroy here.
-# Destruction rows reach the database while horde tears down (the old
-# teardown committed only at its end), and a SIGKILL keeps them.
-printf '[global]\nemu_latency=zero\nboot_delay=1ms\n[down]\nguests=3000\nbridges=3\nconsole=lazy\n' > "$TMP/down.plan"
+# Teardown: destruction rows reach the database while horde tears down
+# (the old teardown committed only at its end), and a SIGKILL keeps them.
+# With nothing modelled, 3,000 guests may all go within the first
+# second's commit; a modelled 1 ms a destruction keeps it going 3 s more.
+cat > "$TMP/slow-destroy.profile" <<'PROFILE'
+name = slow-destroy
+source = hangup_teardown.sh: a teardown long enough to be killed in
+create = 0 0 0
+evtchn = 0 0 0
+build = 0 0 0
+gnttab = 0 0 0
+unpause = 0 0 0
+destroy = 1000000 0 0
+PROFILE
+printf '[global]\nemu_latency=%s\nboot_delay=1ms\n[down]\nguests=3000\nbridges=3\nconsole=lazy\n' \
+	"$TMP/slow-destroy.profile" > "$TMP/down.plan"
 db=$TMP/down.db
 "$B/horde" run "$TMP/down.plan" --db "$db" --quiet > "$TMP/out" 2> "$TMP/err" &
 pid=$!
