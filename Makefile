@@ -34,7 +34,8 @@ COMMON_SRC := lib/util.c lib/hmap.c lib/heap.c lib/xs_watcher.c lib/netlink.c \
               lib/pty_limit.c
 XCL_SRC    := harness/xcl/xcl.c harness/xcl/xcl_hv.c harness/xcl/xcl_profile.c \
               harness/xcl/xcl_hv_xen.c harness/platform_xen.c \
-              harness/platform_xl.c harness/xen_late_faults.c
+              harness/platform_xl.c harness/xen_late_faults.c \
+              harness/xen_owner.c
 EMU_SRC    := emu/hv.c emu/latency.c emu/default_profile.S emu/boot_delay.c \
               emu/guests.c emu/dom0.c emu/rundir.c emu/platform_emu.c
 HORDE_SRC  := harness/main.c harness/progress.c harness/plan.c harness/results.c \

@@ -21,6 +21,7 @@
 #include "../lib/netlink.h"
 #include "platform.h"
 #include "xen_late_faults.h"
+#include "xen_owner.h"
 #include "../lib/xs_watcher.h"
 #include "xcl/xcl_xen.h"
 
@@ -237,8 +238,10 @@ static int xen_create(struct platform *p, const struct guest_spec *g,
 	};
 	memcpy(cfg.mac, g->mac, 6);
 	int rc = xcl_create(p->workers.xcl[g->worker], &cfg, domid, t, err);
-	if (!rc)
+	if (!rc) {
+		xen_owner_record(p->xs, *domid);
 		xen_late_faults_created(p->late, *domid);
+	}
 	return rc;
 }
 
@@ -246,7 +249,10 @@ static int xen_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 		       struct xcl_timing *t, struct hd_err *err)
 {
 	xen_late_faults_destroyed(p->late, domid);
-	return xcl_destroy(p->workers.xcl[worker], domid, t, err);
+	int rc = xcl_destroy(p->workers.xcl[worker], domid, t, err);
+	if (!rc)
+		xen_owner_forget(p->xs, domid);
+	return rc;
 }
 
 static int xen_faults(struct platform *p, struct platform_fault *out,
@@ -304,8 +310,9 @@ void platform_xen_sample(struct xcl_xen **x, sampler_emit_fn emit, void *ctx)
 	}
 }
 
-/* Domains named PLATFORM_GUEST_PREFIX*, when this is dom0 of a Xen host;
- * xl's guests too, so platform xl has no clean of its own. */
+/* Domains named PLATFORM_GUEST_PREFIX* whose horde is gone (xen_owner.h),
+ * when this is dom0 of a Xen host; xl's guests too, so platform xl has no
+ * clean of its own. */
 static int xen_clean(FILE *log, struct hd_err *err)
 {
 	const char *prefix = PLATFORM_GUEST_PREFIX;
@@ -331,19 +338,37 @@ static int xen_clean(FILE *log, struct hd_err *err)
 		snprintf(path, sizeof(path), "/local/domain/%s/name", doms[i]);
 		char *name = xs_read(xs, XBT_NULL, path, &len);
 		uint32_t domid = (uint32_t)atoi(doms[i]);
-		if (name && domid && strncmp(name, prefix, strlen(prefix)) == 0) {
+		long long owner;
+		if (!name || !domid || strncmp(name, prefix, strlen(prefix)) != 0) {
+			/* not horde's */
+		} else if (xen_owner_alive(xs, domid, &owner)) {
+			fprintf(log, "left domain %u (%s): its horde (pid %lld) "
+				"is running\n", domid, name, owner);
+		} else {
 			struct xcl_timing t;
 			struct hd_err derr;
-			if (xcl_destroy(ctx, domid, &t, &derr) == HD_OK)
+			if (xcl_destroy(ctx, domid, &t, &derr) == HD_OK) {
+				xen_owner_forget(xs, domid);
 				fprintf(log, "destroyed domain %u (%s)\n", domid,
 					name);
-			else
+			} else
 				fprintf(log, "could not destroy domain %u (%s): "
 					"%s\n", domid, name, derr.msg);
 		}
 		free(name);
 	}
 	free(doms);
+	/* Records of domains gone some other way (xl destroy by hand). */
+	char **owned = xs_directory(xs, XBT_NULL, XEN_OWNER_ROOT, &n);
+	for (unsigned i = 0; i < n; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/local/domain/%s", owned[i]);
+		char *dom = xs_read(xs, XBT_NULL, path, &len);
+		if (!dom)
+			xen_owner_forget(xs, (uint32_t)atoi(owned[i]));
+		free(dom);
+	}
+	free(owned);
 out:
 	xcl_ctx_free(ctx);
 	if (xs)

@@ -21,6 +21,7 @@
 
 #include "platform.h"
 #include "xen_late_faults.h"
+#include "xen_owner.h"
 #include "xcl/xcl_xen.h"
 
 extern char **environ;
@@ -28,6 +29,7 @@ extern char **environ;
 struct platform {
 	struct xcl_xen *sampler_xen; /* the sampler thread's own handle */
 	struct xen_late_faults *late;
+	struct xs_handle *xs; /* for the owner records */
 	char dir[128]; /* the guests' config files */
 	char bridge[16], kernel[256], ramdisk[256];
 	long long memory_mib;
@@ -80,6 +82,8 @@ static void xl_close(struct platform *p)
 		return;
 	xcl_xen_close(p->sampler_xen);
 	xen_late_faults_free(p->late);
+	if (p->xs)
+		xs_close(p->xs);
 	if (p->dir[0])
 		rmdir(p->dir);
 	free(p);
@@ -106,7 +110,9 @@ static int xl_open(const struct plan_job *job, struct platform **out,
 	}
 	platform_xen_version(x, "xl", p->version, sizeof(p->version));
 	xcl_xen_close(x);
-	if ((rc = xen_late_faults_new(&p->late, err)) ||
+	if (!(p->xs = xs_open(0)))
+		rc = hd_fail_errno(err, HD_EXS, "open xenstore");
+	if (rc || (rc = xen_late_faults_new(&p->late, err)) ||
 	    (rc = hd_mkdtemp(p->dir, sizeof(p->dir), "horde-xl-", err))) {
 		xl_close(p);
 		return hd_wrap(err, "platform xl");
@@ -168,6 +174,7 @@ static int xl_create(struct platform *p, const struct guest_spec *g,
 		return hd_fail(err, HD_ESYS, "xl unpause %u: exit status %d",
 			       *domid, rc);
 	}
+	xen_owner_record(p->xs, *domid);
 	xen_late_faults_created(p->late, *domid);
 	return HD_OK;
 }
@@ -185,9 +192,11 @@ static int xl_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 	int rc = run_xl(argv, NULL, 0);
 	t->total_ns = hd_now_ns() - t->start_ns;
 	t->phase_ns[XCL_PHASE_TOOLSTACK] = t->total_ns;
-	return rc == 0 ? HD_OK
-		       : hd_fail(err, HD_ESYS, "xl destroy %u: exit status %d",
-				 domid, rc);
+	if (rc != 0)
+		return hd_fail(err, HD_ESYS, "xl destroy %u: exit status %d",
+			       domid, rc);
+	xen_owner_forget(p->xs, domid);
+	return HD_OK;
 }
 
 static int xl_faults(struct platform *p, struct platform_fault *out,

@@ -97,6 +97,31 @@ cp /var/log/xen/console/guest-hg1.log /mnt/hg-console.txt
 xl list hg1 > /mnt/hg-list.txt 2>&1
 xl destroy hg1
 for i in $(seq 120); do gone && break; sleep 0.5; done
+
+# horde clean beside a running horde leaves its domains; once that horde
+# is dead (SIGKILL), clean destroys them and their owner records.
+cat > /tmp/hold.plan <<PLAN
+[hold]
+platform=xen
+kernel=$KERNEL
+${RAMDISK:+ramdisk=$RAMDISK}
+memory=$MEMORY
+guests=2
+pattern=steps
+levels=2
+hold=600s
+PLAN
+$H/horde run /tmp/hold.plan --db /tmp/hold.db --quiet > /mnt/hold.out 2>&1 &
+hold=$!
+held() { [ "$(xenstore-list /tool/horde/owner 2>/dev/null | wc -l)" -ge 2 ]; }
+for i in $(seq 240); do held && break; sleep 0.5; done
+$H/horde clean > /mnt/clean-live.txt 2>&1
+xl list | grep -c ' *horde-' > /mnt/held-after-clean.txt
+kill -9 $hold
+wait $hold
+$H/horde clean /tmp/hold.db > /mnt/clean-dead.txt 2>&1
+for i in $(seq 120); do gone && break; sleep 0.5; done
+xenstore-ls -f /tool/horde > /mnt/owners-end.txt 2>&1
 xl list > /mnt/xl-list-end.txt
 DOM0
 chmod +x "$JOB/run.sh"
@@ -146,6 +171,15 @@ expect_eq "domains after the runs" "$(grep -vc '^Name' "$JOB/xl-list-after.txt")
 grep -Eq '^/local/domain/[1-9]|^/local/domain/0/backend/vif/[0-9]|^/vm/|^/libxl/[1-9]' \
 	"$JOB/store-after.txt" && fail "entries left: $(grep -E '^/local/domain/[1-9]' "$JOB/store-after.txt" | head)"
 expect_eq "domains at the end" "$(grep -vc '^Name' "$JOB/xl-list-end.txt")" 1
+
+# horde clean on a shared Xen host: a running horde's domains stay, a
+# dead one's go, and no owner record is left.
+expect_eq "clean beside a running horde: its domains kept" "$(cat "$JOB/held-after-clean.txt")" 2
+expect_eq "clean beside a running horde: what it said" \
+	"$(grep -c "^left domain [0-9]* (horde-r1-[12]): its horde (pid [0-9]*) is running$" "$JOB/clean-live.txt")" 2
+expect_eq "clean after the horde died: destroyed" \
+	"$(grep -c "^destroyed domain [0-9]* (horde-r1-[12])$" "$JOB/clean-dead.txt")" 2
+grep -q "owner/" "$JOB/owners-end.txt" && fail "owner records left: $(cat "$JOB/owners-end.txt")"
 
 # horde-guest came up in 4 MiB, connected its vif, answered ping, and was
 # still running (blocked in its poll, not crashed) when looked at.
