@@ -157,13 +157,15 @@ static void memory(void **state)
 	emu_hv_free(hv);
 }
 
-/* Xen's domctl lock: two threads' domain creations (domctls) queue,
- * while their event channel allocations (not domctls) overlap. */
+/* Xen's domctl lock: two threads' domain creations (one domctl each)
+ * queue, while their event channel allocations (not domctls) and their
+ * builds (memory_op and foreign mappings, outside the lock) overlap. */
 struct racer {
 	struct emu_hv *hv;
 	pthread_barrier_t *start;
 	uint32_t domid;
 	uint64_t create_from, create_to, evtchn_from, evtchn_to;
+	uint64_t build_from, build_to;
 };
 
 static void *race(void *arg)
@@ -181,6 +183,12 @@ static void *race(void *arg)
 	r->evtchn_from = hd_now_ns();
 	assert_int_equal(emu_hv_ops.evtchn_alloc(r->hv, r->domid, 0, &port, &err), HD_OK);
 	r->evtchn_to = hd_now_ns();
+	struct xcl_build_result br;
+	pthread_barrier_wait(r->start);
+	r->build_from = hd_now_ns();
+	assert_int_equal(emu_hv_ops.build(r->hv, r->domid, &cfg, port, port,
+					  &br, &err), HD_OK);
+	r->build_to = hd_now_ns();
 	return NULL;
 }
 
@@ -200,6 +208,7 @@ static void domctl_lock(void **state)
 	assert_int_equal(emu_latency_load("zero", &lat, &err), HD_OK);
 	lat.op[XCL_HV_CREATE].median_ns = 50000000;
 	lat.op[XCL_HV_EVTCHN].median_ns = 50000000;
+	lat.op[XCL_HV_BUILD].median_ns = 200000000;
 	struct emu_hv *hv = new_hv_with(&roomy, &lat);
 	pthread_barrier_init(&start, NULL, 2);
 	for (int i = 0; i < 2; i++) {
@@ -215,6 +224,11 @@ static void domctl_lock(void **state)
 	assert_true((c0 > c1 ? c0 : c1) >= 100000000);
 	assert_true(overlap(r[0].evtchn_from, r[0].evtchn_to, r[1].evtchn_from,
 			    r[1].evtchn_to));
+	/* Queued, one build would have taken two builds' 400 ms; each
+	 * took about its own 200. */
+	uint64_t b0 = r[0].build_to - r[0].build_from;
+	uint64_t b1 = r[1].build_to - r[1].build_from;
+	assert_true((b0 > b1 ? b0 : b1) < 350000000);
 	pthread_barrier_destroy(&start);
 	emu_hv_free(hv);
 }
