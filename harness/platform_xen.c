@@ -310,6 +310,25 @@ void platform_xen_sample(struct xcl_xen **x, sampler_emit_fn emit, void *ctx)
 	}
 }
 
+/* Destroys a horde-* domain unless its horde is running, saying which. */
+static void clean_domain(FILE *log, struct xs_handle *xs, struct xcl_ctx *ctx,
+			 uint32_t domid, const char *name)
+{
+	long long owner;
+	struct xcl_timing t;
+	struct hd_err err;
+
+	if (xen_owner_alive(xs, domid, &owner))
+		fprintf(log, "left domain %u (%s): its horde (pid %lld) is "
+			"running\n", domid, name, owner);
+	else if (xcl_destroy(ctx, domid, &t, &err) == HD_OK) {
+		xen_owner_forget(xs, domid);
+		fprintf(log, "destroyed domain %u (%s)\n", domid, name);
+	} else
+		fprintf(log, "could not destroy domain %u (%s): %s\n", domid,
+			name, err.msg);
+}
+
 /* Domains named PLATFORM_GUEST_PREFIX* whose horde is gone (xen_owner.h),
  * when this is dom0 of a Xen host; xl's guests too, so platform xl has no
  * clean of its own. */
@@ -338,23 +357,8 @@ static int xen_clean(FILE *log, struct hd_err *err)
 		snprintf(path, sizeof(path), "/local/domain/%s/name", doms[i]);
 		char *name = xs_read(xs, XBT_NULL, path, &len);
 		uint32_t domid = (uint32_t)atoi(doms[i]);
-		long long owner;
-		if (!name || !domid || strncmp(name, prefix, strlen(prefix)) != 0) {
-			/* not horde's */
-		} else if (xen_owner_alive(xs, domid, &owner)) {
-			fprintf(log, "left domain %u (%s): its horde (pid %lld) "
-				"is running\n", domid, name, owner);
-		} else {
-			struct xcl_timing t;
-			struct hd_err derr;
-			if (xcl_destroy(ctx, domid, &t, &derr) == HD_OK) {
-				xen_owner_forget(xs, domid);
-				fprintf(log, "destroyed domain %u (%s)\n", domid,
-					name);
-			} else
-				fprintf(log, "could not destroy domain %u (%s): "
-					"%s\n", domid, name, derr.msg);
-		}
+		if (name && domid && strncmp(name, prefix, strlen(prefix)) == 0)
+			clean_domain(log, xs, ctx, domid, name);
 		free(name);
 	}
 	free(doms);
