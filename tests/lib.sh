@@ -52,6 +52,20 @@ leftovers() {
 	[ -z "$left" ] || fail "left behind: $left"
 }
 
+# latency_profile FILE CREATE EVTCHN BUILD GNTTAB UNPAUSE DESTROY: an emu
+# latency profile of the test's own (emu_latency=FILE), each hypervisor
+# operation a fixed time in ns: no growth with the domains, no spread.
+latency_profile() {
+	local file=$1 op
+	shift
+	printf 'name = %s\nsource = %s\n' "$(basename "$file" .profile)" \
+		"$(basename "$0")" > "$file"
+	for op in create evtchn build gnttab unpause destroy; do
+		printf '%s = %s 0 0\n' "$op" "$1" >> "$file"
+		shift
+	done
+}
+
 # wait_for SECONDS COMMAND...: polls a condition, failing after SECONDS.
 wait_for() {
 	local limit=$1; shift

@@ -23,16 +23,7 @@ leftovers
 # (the old teardown committed only at its end), and a SIGKILL keeps them.
 # With nothing modelled, 3,000 guests may all go within the first
 # second's commit; a modelled 1 ms a destruction keeps it going 3 s more.
-cat > "$TMP/slow-destroy.profile" <<'PROFILE'
-name = slow-destroy
-source = hangup_teardown.sh: a teardown long enough to be killed in
-create = 0 0 0
-evtchn = 0 0 0
-build = 0 0 0
-gnttab = 0 0 0
-unpause = 0 0 0
-destroy = 1000000 0 0
-PROFILE
+latency_profile "$TMP/slow-destroy.profile" 0 0 0 0 0 1000000
 printf '[global]\nemu_latency=%s\nboot_delay=1ms\n[down]\nguests=3000\nbridges=3\nconsole=lazy\n' \
 	"$TMP/slow-destroy.profile" > "$TMP/down.plan"
 db=$TMP/down.db

@@ -16,16 +16,7 @@ WRAP
 chmod +x "$TMP/horde-xenstored"
 # A latency profile of the test's own, with no spread: every creation is
 # charged exactly these.
-cat > "$TMP/fixed.profile" <<'PROFILE'
-name = fixed
-source = phase_accounting.sh
-create = 300000 0 0
-evtchn = 5000 0 0
-build = 660000 0 0
-gnttab = 10000 0 0
-unpause = 20000 0 0
-destroy = 300000 0 0
-PROFILE
+latency_profile "$TMP/fixed.profile" 300000 5000 660000 10000 20000 300000
 cat > "$TMP/p.plan" <<PLAN
 [acct]
 emu_latency=$TMP/fixed.profile
