@@ -81,9 +81,9 @@ struct platform_ops {
 	void (*close)(struct platform *p);
 	/* `horde clean`: removes what hordes that are gone left on this host
 	 * (emu: namespaces, run folders, daemons; Xen: domains named
-	 * PLATFORM_GUEST_PREFIX* whose horde is gone), saying what on log. Nothing to do where
-	 * the platform is not (no hypervisor) is success. May be NULL when
-	 * another platform's clean covers it. */
+	 * PLATFORM_GUEST_PREFIX* whose horde is gone), saying what on log.
+	 * Nothing to do where the platform is not (no hypervisor) is
+	 * success. May be NULL when another platform's clean covers it. */
 	int (*clean)(FILE *log, struct hd_err *err);
 };
 
