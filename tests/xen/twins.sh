@@ -15,6 +15,27 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/qemu.sh"
 xen_test_setup
+# The plan both sides run, each naming its platform and setting its knob
+# (--set). Memory first, while no dying domain holds any; then the
+# maptrack and the domctl lock; PTYs last, so that their limit touches no
+# other job.
+cat > "$JOB/twins.plan" <<'PLAN'
+[global]
+kernel=/horde/horde-guest
+memory=4
+alive_timeout=20s
+probe_interval=20ms
+# guests: what the host's free memory holds, and two (--set at run time)
+[memory]
+memory=256
+[maptrack]
+guests=70
+[lock]
+guests=16
+concurrency=4
+[pty]
+guests=30
+PLAN
 cat > "$JOB/run.sh" <<'DOM0'
 #!/bin/sh
 set -x
@@ -25,31 +46,13 @@ cat /proc/interrupts > /mnt/interrupts.txt
 dmesg > /mnt/dmesg.txt
 free=$(xl info | awk '$1 == "free_memory" { print $3 }')
 echo "$free" > /mnt/free-memory.txt
-# Memory first, while no dying domain holds any; then the maptrack and
-# the domctl lock; PTYs last, so that their limit touches no other job.
-cat > /tmp/twins.plan <<PLAN
-[global]
-platform=xen
-kernel=/horde/horde-guest
-alive_timeout=20s
-probe_interval=20ms
-[memory]
-memory=256
-guests=$((free / 256 + 2))
-[maptrack]
-memory=4
-guests=70
-[lock]
-memory=4
-guests=16
-concurrency=4
-[pty]
-memory=4
-guests=30
-PLAN
-for job in memory maptrack lock; do
-	$H/horde run /tmp/twins.plan --job $job --db /tmp/twins.db --quiet >> /mnt/horde.out 2>&1
-done
+run() {
+	$H/horde run /mnt/twins.plan --db /tmp/twins.db --quiet --set platform=xen \
+		--job "$@" >> /mnt/horde.out 2>&1
+}
+run memory --set guests=$((free / 256 + 2))
+run maptrack
+run lock
 # dom0's /dev/pts draws nothing from the reserve (with max 20 and the
 # default reserve of 1,024 xenconsoled got no PTY at all), so it has
 # kernel.pty.max less kernel.pty.reserve, less one (fs/devpts/inode.c,
@@ -57,7 +60,7 @@ done
 cat /proc/sys/kernel/pty/nr > /mnt/pty-nr.txt
 echo 0 > /proc/sys/kernel/pty/reserve
 echo 20 > /proc/sys/kernel/pty/max
-$H/horde run /tmp/twins.plan --job pty --db /tmp/twins.db --quiet >> /mnt/horde.out 2>&1
+run pty
 cp /tmp/twins.db /mnt/twins.db
 DOM0
 chmod +x "$JOB/run.sh"
@@ -71,7 +74,7 @@ first_failure() {
 	q "$1" "select g.seq || '|' || g.failure from guests g join runs r on r.id = g.run_id where r.job = '$2' and g.failure is not null order by g.seq limit 1"
 }
 real=$JOB/twins.db
-free=$(cat "$JOB/free-memory.txt")
+free=$(cat "$JOB/free-memory.txt") pty_nr=$(cat "$JOB/pty-nr.txt")
 [ -n "$free" ] || fail "no free memory reported"
 
 # What dom0 holds before any guest, for emu's model.
@@ -84,29 +87,16 @@ echo "twins: dom0 before any guest: $ports event channel ports, $irqs IRQs in us
 expect_eq "emu's dom0_own_ports against lsevtchn" \
 	"$("$B/horde" help plan-markdown | awk -F'`' '$2 == "dom0_own_ports" { print $4 }')" "$ports"
 
-# The same plans on emu, with the real host's settings.
-cat > "$TMP/emu.plan" <<PLAN
-[global]
-platform=emu
-boot_delay=10ms
-[memory]
-host_memory=$free
-memory=256
-guests=$((free / 256 + 2))
-[maptrack]
-max_maptrack_frames=1
-memory=4
-guests=70
-[lock]
-memory=4
-guests=16
-concurrency=4
-[pty]
-pty_max=$((19 - $(cat "$JOB/pty-nr.txt")))
-memory=4
-guests=30
-PLAN
-"$B/horde" run "$TMP/emu.plan" --db "$TMP/emu.db" --quiet > /dev/null 2> "$TMP/emu.err"
+# The same plan on emu, with the real host's settings: the memory Xen
+# reported free, its maptrack frames, the PTYs dom0 had left.
+emu() {
+	"$B/horde" run "$JOB/twins.plan" --db "$TMP/emu.db" --quiet --set platform=emu \
+		--set boot_delay=10ms --job "$@" > /dev/null 2>> "$TMP/emu.err"
+}
+emu memory --set guests=$((free / 256 + 2)) --set host_memory=$free
+emu maptrack --set max_maptrack_frames=1
+emu lock
+emu pty --set pty_max=$((19 - $pty_nr))
 
 # Memory: emu refuses guest free/256 + 1. Xen's own allocations for each
 # domain (its struct domain, vcpu, page tables of the build) come out of
@@ -165,8 +155,8 @@ done
 # (harness/xen_late_faults.c), where emu's daemon reports it at once.
 IFS='|' read -r real_pty real_pty_cause <<< "$(first_failure "$real" pty)"
 IFS='|' read -r emu_pty emu_pty_cause <<< "$(first_failure "$TMP/emu.db" pty)"
-echo "twins: pty: $(cat "$JOB/pty-nr.txt") in use before; real Xen refused guest $real_pty ($real_pty_cause), emu guest $emu_pty ($emu_pty_cause)" >&2
-expect_eq "pty: emu's first refused guest" "$emu_pty" $((20 - $(cat "$JOB/pty-nr.txt")))
+echo "twins: pty: $pty_nr in use before; real Xen refused guest $real_pty ($real_pty_cause), emu guest $emu_pty ($emu_pty_cause)" >&2
+expect_eq "pty: emu's first refused guest" "$emu_pty" $((20 - $pty_nr))
 expect_eq "pty: real Xen's first refused guest" "$real_pty" "$emu_pty"
 grep -q "xenconsoled gave it no PTY" <<< "$real_pty_cause" && grep -q "pty: devpts max=" <<< "$emu_pty_cause" ||
 	fail "pty: causes differ: '$real_pty_cause' vs '$emu_pty_cause'"
