@@ -13,7 +13,7 @@
 #define PAGE_MASK (~0xfffUL)
 #define PTE_KERNEL_RW 0x7 /* present, writable, user: a PV kernel runs in ring 3 */
 
-start_info_t *si;
+start_info_t *start_info;
 shared_info_t *shared;
 /* A whole page of our own address space, remapped to shared_info: nothing
  * else may share it. */
@@ -43,7 +43,7 @@ void wait_for(evtchn_port_t port)
 
 unsigned long virt_to_mfn(const void *p)
 {
-	const unsigned long *p2m = (const unsigned long *)si->mfn_list;
+	const unsigned long *p2m = (const unsigned long *)start_info->mfn_list;
 	return p2m[(unsigned long)p >> PAGE_SHIFT];
 }
 
@@ -82,7 +82,7 @@ size_t str_len(const char *s)
 	return n;
 }
 
-void guest_main(start_info_t *start_info);
+void guest_main(start_info_t *info);
 void say(const char *a, const char *b, const char *c)
 {
 	console_write("horde-guest: ");
@@ -92,16 +92,16 @@ void say(const char *a, const char *b, const char *c)
 	console_write("\r\n");
 }
 
-void guest_main(start_info_t *start_info)
+void guest_main(start_info_t *info)
 {
-	si = start_info;
+	start_info = info;
 	hypercall3(__HYPERVISOR_update_va_mapping, (unsigned long)shared_page,
-		   (si->shared_info & PAGE_MASK) | PTE_KERNEL_RW, UVMF_INVLPG);
+		   (start_info->shared_info & PAGE_MASK) | PTE_KERNEL_RW, UVMF_INVLPG);
 	shared = (shared_info_t *)shared_page;
 	shared->vcpu_info[0].evtchn_upcall_mask = 1;
 	say("up", "", "");
 	netfront_run();
 	/* Something it needs is missing (it said what): idle, never spin. */
 	for (;;)
-		wait_for(si->console.domU.evtchn);
+		wait_for(start_info->console.domU.evtchn);
 }

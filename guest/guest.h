@@ -9,7 +9,7 @@
 #include <xen/xen.h>
 #include <xen/event_channel.h>
 
-extern start_info_t *si;
+extern start_info_t *start_info;
 extern shared_info_t *shared;
 
 /* A machine frame's address in the guest (memory is mapped from 0). */
@@ -25,9 +25,9 @@ void console_write(const char *s);
 /* xenstore.c: reads path (relative to the domain's own directory, or
  * absolute) into buf, nul-terminated; its length, or -1 (an error reply,
  * or a value longer than len - 1). */
-int xs_read(const char *path, char *buf, size_t len);
+int store_read(const char *path, char *buf, size_t len);
 /* Writes value at path; 0, or -1. */
-int xs_write(const char *path, const char *value);
+int store_write(const char *path, const char *value);
 
 /* netfront.c: connects vif 0 (its MAC and the address on the command
  * line), then answers ARP and ICMP echo on it forever; returns only when

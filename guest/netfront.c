@@ -35,7 +35,7 @@ static grant_ref_t next_ref = GNTTAB_NR_RESERVED_ENTRIES;
 static grant_ref_t rx_ref[NRX], tx_ref[NTX];
 static netif_tx_front_ring_t tx;
 static netif_rx_front_ring_t rx;
-static evtchn_port_t port;
+static evtchn_port_t vif_evtchn; /* both rings, one event channel */
 static uint8_t tx_busy[NTX];
 static struct net_self self;
 
@@ -76,10 +76,10 @@ static void push_rx(void)
 	int notify_backend;
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&rx, notify_backend);
 	if (notify_backend)
-		notify(port);
+		notify(vif_evtchn);
 }
 
-static void send(const uint8_t *frame, size_t len)
+static void vif_send(const uint8_t *frame, size_t len)
 {
 	unsigned id = 0;
 	while (id < NTX && tx_busy[id])
@@ -98,7 +98,7 @@ static void send(const uint8_t *frame, size_t len)
 	int notify_backend;
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&tx, notify_backend);
 	if (notify_backend)
-		notify(port);
+		notify(vif_evtchn);
 }
 
 static void reap_tx(void)
@@ -130,7 +130,7 @@ static void receive(void)
 						     (uint8_t *)rx_buf[id] + r->offset,
 						     (size_t)r->status, out);
 				if (n)
-					send(out, n);
+					vif_send(out, n);
 			}
 			rx.rsp_cons++;
 			post_rx(id);
@@ -157,18 +157,18 @@ static int write_number(const char *key, unsigned v)
 	for (int i = 0; i < n; i++)
 		num[i] = rev[n - 1 - i];
 	num[n] = '\0';
-	return xs_write(path, num);
+	return store_write(path, num);
 }
 
 /* The frontend's keys, then Connected (netback connects on it). */
-static int connect(void)
+static int vif_connect(void)
 {
 	if (write_number("tx-ring-ref", grant(tx_ring_page)) ||
 	    write_number("rx-ring-ref", grant(rx_ring_page)) ||
-	    write_number("event-channel", port) ||
-	    xs_write("device/vif/0/request-rx-copy", "1") ||
-	    xs_write("device/vif/0/feature-rx-notify", "1") ||
-	    xs_write("device/vif/0/state", "4"))
+	    write_number("event-channel", vif_evtchn) ||
+	    store_write("device/vif/0/request-rx-copy", "1") ||
+	    store_write("device/vif/0/feature-rx-notify", "1") ||
+	    store_write("device/vif/0/state", "4"))
 		return -1;
 	return 0;
 }
@@ -177,12 +177,12 @@ void netfront_run(void)
 {
 	char mac[32];
 
-	if (xs_read("device/vif/0/mac", mac, sizeof(mac)) < 0 ||
+	if (store_read("device/vif/0/mac", mac, sizeof(mac)) < 0 ||
 	    net_parse_mac(mac, self.mac)) {
 		say("no vif 0 in the store: idle", "", "");
 		return;
 	}
-	if (net_parse_ip((const char *)si->cmd_line, self.ip)) {
+	if (net_parse_ip((const char *)start_info->cmd_line, self.ip)) {
 		say("no ip= on the command line: idle", "", "");
 		return;
 	}
@@ -197,7 +197,7 @@ void netfront_run(void)
 		say("no event channel for vif 0: idle", "", "");
 		return;
 	}
-	port = alloc.port;
+	vif_evtchn = alloc.port;
 	SHARED_RING_INIT((netif_tx_sring_t *)tx_ring_page);
 	FRONT_RING_INIT(&tx, (netif_tx_sring_t *)tx_ring_page, PAGE_SIZE);
 	SHARED_RING_INIT((netif_rx_sring_t *)rx_ring_page);
@@ -209,13 +209,13 @@ void netfront_run(void)
 	for (unsigned i = 0; i < NTX; i++)
 		tx_ref[i] = grant(tx_buf[i]);
 	push_rx();
-	if (connect()) {
+	if (vif_connect()) {
 		say("could not write vif 0's keys: idle", "", "");
 		return;
 	}
 	say("vif 0 connected, mac ", mac, "");
 	for (;;) {
-		wait_for(port);
+		wait_for(vif_evtchn);
 		reap_tx();
 		receive();
 	}

@@ -8,7 +8,7 @@
 
 static struct xenstore_domain_interface *ring(void)
 {
-	return mfn_to_virt(si->store_mfn);
+	return mfn_to_virt(start_info->store_mfn);
 }
 
 static void put(const void *data, size_t len)
@@ -17,15 +17,15 @@ static void put(const void *data, size_t len)
 	const char *p = data;
 	while (len) {
 		while (r->req_prod - r->req_cons >= XENSTORE_RING_SIZE) {
-			notify(si->store_evtchn);
-			wait_for(si->store_evtchn);
+			notify(start_info->store_evtchn);
+			wait_for(start_info->store_evtchn);
 		}
 		r->req[MASK_XENSTORE_IDX(r->req_prod)] = *p++;
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		r->req_prod++;
 		len--;
 	}
-	notify(si->store_evtchn);
+	notify(start_info->store_evtchn);
 }
 
 static void get(void *data, size_t len)
@@ -34,14 +34,14 @@ static void get(void *data, size_t len)
 	char *p = data;
 	while (len) {
 		while (r->rsp_prod == r->rsp_cons)
-			wait_for(si->store_evtchn);
+			wait_for(start_info->store_evtchn);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		*p++ = r->rsp[MASK_XENSTORE_IDX(r->rsp_cons)];
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		r->rsp_cons++;
 		len--;
 	}
-	notify(si->store_evtchn);
+	notify(start_info->store_evtchn);
 }
 
 /* One request (its strings, nul-separated; the last without its nul for
@@ -71,12 +71,12 @@ static int request(uint32_t type, const char *a, const char *b, char *buf,
 	return (int)m.len;
 }
 
-int xs_read(const char *path, char *buf, size_t len)
+int store_read(const char *path, char *buf, size_t len)
 {
 	return request(XS_READ, path, NULL, buf, len);
 }
 
-int xs_write(const char *path, const char *value)
+int store_write(const char *path, const char *value)
 {
 	char ok[8];
 	return request(XS_WRITE, path, value, ok, sizeof(ok)) < 0 ? -1 : 0;
