@@ -123,12 +123,3 @@ void *hmap_del(struct hmap *m, const char *key)
 	m->count--;
 	return v;
 }
-
-void hmap_foreach(const struct hmap *m,
-		  void (*fn)(const char *key, void *value, void *arg),
-		  void *arg)
-{
-	for (size_t i = 0; i < m->nbuckets; i++)
-		for (struct hmap_entry *e = m->buckets[i]; e; e = e->next)
-			fn(e->key, e->value, arg);
-}

@@ -31,9 +31,4 @@ int hmap_put(struct hmap *m, const char *key, void *value);
 /* Removes key; returns its value or NULL. */
 void *hmap_del(struct hmap *m, const char *key);
 
-/* Calls fn for every entry; fn must not change the map. */
-void hmap_foreach(const struct hmap *m,
-		  void (*fn)(const char *key, void *value, void *arg),
-		  void *arg);
-
 #endif
