@@ -53,7 +53,6 @@ struct platform {
 	uint32_t nbridges;
 	struct daemon xenstored, consoled;
 	int console_report; /* consoled's "fail"/"sync" lines, non-blocking */
-	int console_cmd;    /* consoled's stdin: "attach DOMID" */
 	char report_buf[1024];
 	size_t report_len;
 	unsigned sync_sent, sync_seen;
@@ -251,13 +250,15 @@ static int start_xenstored(struct platform *p, struct hd_err *err)
 }
 
 /* After start_xenstored: the console daemon finds the store through
- * XENSTORED_PATH. */
+ * XENSTORED_PATH. Its standard input, where a user at a terminal would
+ * ask for a lazy console ("attach DOMID"), is /dev/null: a run attaches
+ * to no console, and the daemon must not read horde's terminal. */
 static int start_consoled(struct platform *p, const struct plan_job *job,
 			  struct hd_err *err)
 {
 	char pty_max[24], fd_limit[24];
-	int report[2] = { -1, -1 }, cmd[2] = { -1, -1 };
-	int rc;
+	int report[2] = { -1, -1 };
+	int rc, null_fd = -1;
 
 	snprintf(pty_max, sizeof(pty_max), "%lld", job->pty_max);
 	snprintf(fd_limit, sizeof(fd_limit), "%lld", job->console_fd_limit);
@@ -265,22 +266,23 @@ static int start_consoled(struct platform *p, const struct plan_job *job,
 	char *argv[] = { "horde-consoled", "--pty-max", pty_max, "--fd-limit",
 			 fd_limit, "--report-fd", "5", "--lifeline-fd", "3",
 			 "--ready-fd", "4", lazy ? "--lazy" : NULL, NULL };
-	if (pipe2(report, O_CLOEXEC) < 0 || pipe2(cmd, O_CLOEXEC) < 0) {
-		rc = hd_fail_errno(err, HD_ESYS, "pipe");
+	if (pipe2(report, O_CLOEXEC) < 0 ||
+	    (null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = hd_fail_errno(err, HD_ESYS, "console daemon's descriptors");
 		goto out;
 	}
-	if ((rc = spawn_daemon("horde-consoled", "HORDE_CONSOLED", argv, cmd[0],
+	if ((rc = spawn_daemon("horde-consoled", "HORDE_CONSOLED", argv, null_fd,
 			       report[1], &p->consoled, err)) ||
 	    (rc = emu_rundir_add_daemon(p->rundir, "horde-consoled",
 					p->consoled.pid, err)))
 		goto out;
 	fcntl(report[0], F_SETFL, O_NONBLOCK);
 	p->console_report = report[0];
-	p->console_cmd = cmd[1];
-	report[0] = cmd[1] = -1;
+	report[0] = -1;
 out:
 	close_pipe(report);
-	close_pipe(cmd);
+	if (null_fd >= 0)
+		close(null_fd);
 	return rc;
 }
 
@@ -489,7 +491,7 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 		return hd_fail(err, HD_ESYS, "out of memory");
 	p->orig_netns = -1;
 	p->xenstored.lifeline_w = p->consoled.lifeline_w = -1;
-	p->console_report = p->console_cmd = -1;
+	p->console_report = -1;
 	pthread_mutex_init(&p->faults_lock, NULL);
 	p->guest_memory_kib = (uint64_t)job->memory_mib << 10;
 	xcl_profile_parse(job->profile, &p->profile); /* the plan checked it */
@@ -678,8 +680,6 @@ static void emu_close(struct platform *p)
 	stop_daemon(&p->xenstored);
 	if (p->console_report >= 0)
 		close(p->console_report);
-	if (p->console_cmd >= 0)
-		close(p->console_cmd);
 	free(p->faults);
 	pthread_mutex_destroy(&p->faults_lock);
 	netns_leave(p);
