@@ -32,8 +32,8 @@ B := build
 # not on harness/ or emu/.
 COMMON_SRC := lib/util.c lib/hmap.c lib/heap.c lib/xs_watcher.c lib/netlink.c \
               lib/pty_limit.c
-XCL_SRC    := harness/xcl/xcl.c harness/xcl/xcl_hv.c harness/xcl/xcl_profile.c \
-              harness/xcl/xcl_hv_xen.c harness/platform_xen.c \
+XCL_SRC    := xcl/xcl.c xcl/xcl_hv.c xcl/xcl_profile.c xcl/xcl_workers.c \
+              xcl/xcl_hv_xen.c harness/platform_xen.c \
               harness/platform_xl.c harness/xen_late_faults.c \
               harness/xen_owner.c
 EMU_SRC    := emu/hv.c emu/latency.c emu/default_profile.S emu/boot_delay.c \
@@ -46,7 +46,7 @@ HORDE_SRC  := harness/main.c harness/progress.c harness/plan.c harness/results.c
               analysis/stats.c analysis/compare.c analysis/calibrate.c \
               analysis/reader.c analysis/summary.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
-COSMOS_SRC := harness/xcl/cosmos.c harness/plan.c harness/platform.c \
+COSMOS_SRC := xcl/cosmos.c harness/plan.c harness/platform.c \
               $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
 STORE_SRC  := emu/xenstored/store.c emu/xenstored/store_util.c emu/xenstored/store_tree.c \
               emu/xenstored/store_watch.c emu/xenstored/store_txn.c \
@@ -98,7 +98,7 @@ $(B)/horde-guest: $(GUEST_OBJS) guest/guest.ld
 	   --no-warn-rwx-segments $(GUEST_OBJS) -o $@
 
 # Xen's public headers need GNU C's anonymous unions.
-$(B)/harness/xcl/xcl_hv_xen.o: CFLAGS += -std=gnu11
+$(B)/xcl/xcl_hv_xen.o: CFLAGS += -std=gnu11
 
 # The commit is baked into results.o; rebuild it when HEAD moves.
 $(B)/harness/results.o: $(wildcard .git/HEAD .git/index)
@@ -159,22 +159,22 @@ $(B)/asan/test_workers $(B)/asan/test_arp $(B)/asan/test_sampler: \
 $(B)/asan/test_compare: tests/unit/test_compare.c \
                         analysis/compare.c analysis/stats.c analysis/reader.c \
                         harness/results.c \
-                        harness/xcl/xcl.c harness/xcl/xcl_hv.c \
-                        harness/xcl/xcl_profile.c lib/util.c
-$(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c harness/xcl/xcl_profile.c lib/util.c
+                        xcl/xcl.c xcl/xcl_hv.c \
+                        xcl/xcl_profile.c lib/util.c
+$(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c xcl/xcl_profile.c lib/util.c
 $(B)/asan/test_xenstored: tests/unit/test_xenstored.c $(B)/asan/horde-xenstored
 $(B)/asan/test_hv: tests/unit/test_hv.c emu/hv.c emu/latency.c \
-                   emu/default_profile.S harness/xcl/xcl_hv.c lib/util.c
+                   emu/default_profile.S xcl/xcl_hv.c lib/util.c
 $(B)/asan/test_boot_delay: tests/unit/test_boot_delay.c emu/boot_delay.c lib/util.c
 $(B)/asan/test_latency: tests/unit/test_latency.c emu/latency.c \
-                        emu/default_profile.S harness/xcl/xcl_hv.c lib/util.c
+                        emu/default_profile.S xcl/xcl_hv.c lib/util.c
 $(B)/asan/test_calibrate: tests/unit/test_calibrate.c analysis/calibrate.c \
                           emu/latency.c emu/default_profile.S harness/plan.c \
-                          harness/results.c harness/xcl/xcl.c \
-                          harness/xcl/xcl_hv.c harness/xcl/xcl_profile.c \
+                          harness/results.c xcl/xcl.c \
+                          xcl/xcl_hv.c xcl/xcl_profile.c \
                           lib/util.c lib/hmap.c
 $(B)/asan/test_progress: tests/unit/test_progress.c harness/progress.c
-HEADERS := $(wildcard lib/*.h harness/*.h harness/xcl/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
+HEADERS := $(wildcard lib/*.h harness/*.h xcl/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
 $(UNIT_BINS): $(HEADERS) tests/tools/gen_runs.c tests/unit/fail_alloc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN) $(filter-out tests/tools/%,$(filter %.c %.S,$^)) -o $@ $(LDLIBS) -lcmocka
@@ -192,14 +192,14 @@ $(UNIT_BINS) $(FUZZ_BINS): $(DEFAULT_PROFILE)
 $(B)/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c harness/plan.c lib/util.c lib/hmap.c
 $(B)/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(STORE_SRC) lib/hmap.c
 $(B)/fuzz/fuzz_latency: tests/fuzz/fuzz_latency.c emu/latency.c \
-                        emu/default_profile.S harness/xcl/xcl_hv.c lib/util.c
+                        emu/default_profile.S xcl/xcl_hv.c lib/util.c
 $(FUZZ_BINS): $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c %.S,$^) -o $@ -lm -lxenstore
 
 # Results databases with known distributions, for testing horde compare.
-$(B)/gen_runs: tests/tools/gen_runs.c harness/results.c harness/xcl/xcl.c \
-               harness/xcl/xcl_hv.c harness/xcl/xcl_profile.c lib/util.c \
+$(B)/gen_runs: tests/tools/gen_runs.c harness/results.c xcl/xcl.c \
+               xcl/xcl_hv.c xcl/xcl_profile.c lib/util.c \
                $(HEADERS)
 	$(CC) $(CFLAGS) $(DEFS) $(filter %.c,$^) -o $@ -lsqlite3 -lxenstore -lm
 
@@ -207,8 +207,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS) $(B)/gen_runs
 	@B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) XEN_CACHE=$(CURDIR)/.cache/xen-debs tests/run.sh
 
-$(B)/bench_xenstore: tests/bench/bench_xenstore.c harness/xcl/xcl.c \
-                     harness/xcl/xcl_profile.c lib/util.c $(HEADERS)
+$(B)/bench_xenstore: tests/bench/bench_xenstore.c xcl/xcl.c \
+                     xcl/xcl_profile.c lib/util.c $(HEADERS)
 	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ -lxenstore -lm
 
 # The real-Xen lane alone: Debian's Xen 4.17 and dom0 in QEMU, horde in
@@ -224,7 +224,7 @@ xen-bench: deps-test
 	@B=$(B) XEN_CACHE=$(CURDIR)/.cache/xen-debs bash tests/xen/bench.sh
 
 $(B)/bench_results: tests/bench/bench_results.c harness/results.c \
-                    harness/xcl/xcl.c harness/xcl/xcl_hv.c harness/xcl/xcl_profile.c \
+                    xcl/xcl.c xcl/xcl_hv.c xcl/xcl_profile.c \
                     lib/util.c $(HEADERS)
 	$(CC) $(CFLAGS) $(DEFS) $(filter %.c,$^) -o $@ -lsqlite3 -lxenstore -lm
 

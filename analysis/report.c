@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../harness/xcl/xcl.h"
+#include "../xcl/xcl.h"
 #include "summary.h"
 
 extern char **environ;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../harness/xcl/xcl.h"
+#include "../xcl/xcl.h"
 #include "../lib/util.h"
 
 struct sqlite3;

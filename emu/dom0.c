@@ -23,7 +23,7 @@
 #include <string.h>
 #include <xenstore.h>
 
-#include "../harness/xcl/xcl.h"
+#include "../xcl/xcl.h"
 #include "../lib/xs_watcher.h"
 #include "../lib/netlink.h"
 

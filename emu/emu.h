@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 #include "../lib/util.h"
-#include "../harness/xcl/xcl_hv.h"
+#include "../xcl/xcl_hv.h"
 
 /* ---- the hypervisor's latency model (latency.c) ---- */
 

@@ -28,6 +28,7 @@
 #include <xenstore.h>
 
 #include "../harness/platform.h"
+#include "../xcl/xcl_workers.h"
 #include "emu.h"
 #include "../lib/netlink.h"
 
@@ -557,9 +558,12 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 		goto fail;
 	}
 	void *hv_args[PLATFORM_MAX_WORKERS];
+	uint32_t nworkers = plan_job_workers(job);
 	for (size_t i = 0; i < PLATFORM_MAX_WORKERS; i++)
 		hv_args[i] = p->hv;
-	if ((rc = xcl_workers_open(&p->workers, job,
+	if ((rc = xcl_workers_open(&p->workers, nworkers,
+				   strcmp(job->xs_handles, "one") == 0
+					   ? XCL_HANDLES_ONE : XCL_HANDLES_TWO,
 				   &emu_hv_ops, hv_args, 10ull * 1000000000ull,
 				   err)))
 		goto fail;
@@ -587,13 +591,13 @@ static int emu_create(struct platform *p, const struct guest_spec *g,
 		.profile = p->profile,
 	};
 	memcpy(cfg.mac, g->mac, 6);
-	return xcl_create(p->workers.xcl[g->worker], &cfg, domid, t, err);
+	return xcl_create(p->workers.w[g->worker].ctx, &cfg, domid, t, err);
 }
 
 static int emu_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 		       struct xcl_timing *t, struct hd_err *err)
 {
-	return xcl_destroy(p->workers.xcl[worker], domid, t, err);
+	return xcl_destroy(p->workers.w[worker].ctx, domid, t, err);
 }
 
 static void emu_info(struct platform *p, struct platform_info *out)

@@ -3,7 +3,7 @@
 #include "plan.h"
 
 #include "../lib/hmap.h"
-#include "xcl/xcl.h"
+#include "../xcl/xcl.h"
 
 #include <errno.h>
 #include <fcntl.h>

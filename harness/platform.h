@@ -9,7 +9,7 @@
 #include "../probes/sampler.h"
 #include "plan.h"
 #include "../lib/util.h"
-#include "xcl/xcl.h"
+#include "../xcl/xcl.h"
 
 /* What the runner asks for; the addresses come from the runner so that
  * they are known before the domain id is. */
@@ -109,21 +109,6 @@ void platform_guest_cmdline(const struct guest_spec *g, char *buf, size_t len);
 extern const struct platform_ops platform_emu;
 extern const struct platform_ops platform_xen;
 extern const struct platform_ops platform_xl;
-
-/* libxcl contexts for the workers, each on XenStore connections of its
- * own (a connection's watch events cannot be shared between threads): one
- * for requests and one for watches (see xcl_ctx_new). */
-struct xcl_workers {
-	struct xs_handle *xs[PLATFORM_MAX_WORKERS];
-	struct xs_handle *watch_xs[PLATFORM_MAX_WORKERS];
-	struct xcl_ctx *xcl[PLATFORM_MAX_WORKERS];
-	uint32_t n;
-};
-/* Opens plan_job_workers(job) contexts, with job's xs_handles. */
-int xcl_workers_open(struct xcl_workers *w, const struct plan_job *job,
-		     const struct xcl_hv_ops *ops, void *const *hv_args,
-		     uint64_t backend_timeout_ns, struct hd_err *err);
-void xcl_workers_close(struct xcl_workers *w);
 
 /* What the xen and xl platforms share: the pre-flight check, the daemons
  * to sample (xenstored or oxenstored, xenconsoled, horde), and the

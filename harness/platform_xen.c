@@ -23,7 +23,8 @@
 #include "xen_late_faults.h"
 #include "xen_owner.h"
 #include "../lib/xs_watcher.h"
-#include "xcl/xcl_xen.h"
+#include "../xcl/xcl_workers.h"
+#include "../xcl/xcl_xen.h"
 
 struct hotplug {
 	struct xs_watcher *watcher;
@@ -209,8 +210,10 @@ static int xen_open(const struct plan_job *job, struct platform **out,
 	for (uint32_t i = 0; i < nw && i < PLATFORM_MAX_WORKERS; i++)
 		if ((rc = xcl_xen_open(&p->worker_xen[i], err)))
 			goto fail;
-	if ((rc = xcl_workers_open(&p->workers, job, &xcl_xen_ops,
-				   (void *const *)p->worker_xen,
+	if ((rc = xcl_workers_open(&p->workers, nw,
+				   strcmp(job->xs_handles, "one") == 0
+					   ? XCL_HANDLES_ONE : XCL_HANDLES_TWO,
+				   &xcl_xen_ops, (void *const *)p->worker_xen,
 				   60ull * 1000000000ull, err)))
 		goto fail;
 	platform_xen_version(p->xen, "libxcl", p->version, sizeof(p->version));
@@ -237,7 +240,7 @@ static int xen_create(struct platform *p, const struct guest_spec *g,
 		.profile = p->profile,
 	};
 	memcpy(cfg.mac, g->mac, 6);
-	int rc = xcl_create(p->workers.xcl[g->worker], &cfg, domid, t, err);
+	int rc = xcl_create(p->workers.w[g->worker].ctx, &cfg, domid, t, err);
 	if (!rc) {
 		xen_owner_record(p->xs, *domid);
 		xen_late_faults_created(p->late, *domid);
@@ -249,7 +252,7 @@ static int xen_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 		       struct xcl_timing *t, struct hd_err *err)
 {
 	xen_late_faults_destroyed(p->late, domid);
-	int rc = xcl_destroy(p->workers.xcl[worker], domid, t, err);
+	int rc = xcl_destroy(p->workers.w[worker].ctx, domid, t, err);
 	if (!rc)
 		xen_owner_forget(p->xs, domid);
 	return rc;

@@ -22,7 +22,7 @@
 #include "platform.h"
 #include "xen_late_faults.h"
 #include "xen_owner.h"
-#include "xcl/xcl_xen.h"
+#include "../xcl/xcl_xen.h"
 
 extern char **environ;
 

@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "../lib/util.h"
-#include "xcl/xcl.h"
+#include "../xcl/xcl.h"
 
 struct results;
 

@@ -31,7 +31,7 @@
 #include <xen/io/xs_wire.h>
 
 #include "../../lib/util.h"
-#include "../../harness/xcl/xcl_profile.h"
+#include "../../xcl/xcl_profile.h"
 
 extern char **environ;
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../harness/xcl/xcl_profile.h"
+#include "../../xcl/xcl_profile.h"
 
 static int has(const struct xcl_entry *t, size_t n, enum xcl_base b,
 	       const char *key)

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "../../lib/util.h"
+#include "../lib/util.h"
 #include "xcl_hv.h"
 
 struct xs_handle;

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "../../lib/util.h"
+#include "../lib/util.h"
 
 struct xcl_domain_config {
 	uint64_t memory_kib;

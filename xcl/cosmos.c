@@ -13,7 +13,7 @@
 #include <string.h>
 #include <xenstore.h>
 
-#include "../platform.h"
+#include "../harness/platform.h"
 
 static void usage(FILE *f)
 {
