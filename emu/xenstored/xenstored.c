@@ -63,6 +63,12 @@ struct daemon {
 	struct client *clients;
 	size_t out_total; /* the clients' output buffers, allocated */
 	size_t out_total_max;
+	/* The listener, the signal fd and the lifeline. In epoll's data.ptr
+	 * they are marked by the addresses of these fields, which no client
+	 * can have. */
+	int lfd, sfd, lifeline;
+	const char *sock_path;  /* unlinked at exit */
+	const char *stats_path; /* on SIGUSR1 and at exit, when given */
 };
 
 static void mark_pending(struct client *cl)
@@ -221,6 +227,31 @@ static void request_close(void *io)
 	mark_pending(cl);
 }
 
+/* Takes on an accepted connection as a client, acting as dom0; when that
+ * fails the connection is closed again. */
+static void client_open(struct daemon *d, int cfd)
+{
+	struct client *cl = calloc(1, sizeof(*cl));
+	if (!cl) {
+		close(cfd);
+		return;
+	}
+	cl->fd = cfd;
+	cl->d = d;
+	cl->conn = xs_conn_new(d->store, 0, queue_out, cl);
+	struct epoll_event cev = { .events = EPOLLIN, .data.ptr = cl };
+	if (!cl->conn || epoll_ctl(d->epfd, EPOLL_CTL_ADD, cfd, &cev) < 0) {
+		xs_conn_free(cl->conn);
+		close(cfd);
+		free(cl);
+		return;
+	}
+	cl->next = d->clients;
+	if (d->clients)
+		d->clients->prev = cl;
+	d->clients = cl;
+}
+
 static void client_close(struct client *cl)
 {
 	if (cl->prev)
@@ -345,124 +376,224 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+struct settings {
+	struct xs_quota quota;
+	const char *sock_path, *stats_path, *trace_path;
+	const char *fail_suffix; /* --fail-write, or NULL */
+	uint32_t fail_nth;
+	size_t out_total_max;
+	bool null_server;
+	int lifeline, ready; /* inherited fds, or -1 */
+};
+
+/* parse_options()'s answer when the daemon is to start; any other answer is
+ * the status to exit with. */
+#define START (-1)
+
+/* --fail-write SUFFIX:N. The suffix stays in argv, ended where the colon
+ * was. */
+static int take_fail_write(char *arg, struct settings *set)
+{
+	char *colon = strrchr(arg, ':');
+	uint32_t v = 0;
+
+	if (!colon || colon == arg || parse_u32(colon + 1, &v) || !v) {
+		fprintf(stderr, "horde-xenstored: --fail-write "
+			"SUFFIX:N, N from 1\n");
+		return 2;
+	}
+	*colon = '\0';
+	set->fail_suffix = arg;
+	set->fail_nth = v;
+	return START;
+}
+
+/* One option from getopt_long(), with its argument or NULL. Returns START
+ * to go on, or the status to exit with. */
+static int take_option(int opt, char *arg, struct settings *set)
+{
+	uint32_t v = 0;
+
+	/* Every argument is a number but these options'. */
+	if (opt != 's' && opt != 'S' && opt != 'T' && opt != 'F' &&
+	    opt != 'h' && arg && parse_u32(arg, &v)) {
+		fprintf(stderr, "horde-xenstored: bad number '%s'\n", arg);
+		return 2;
+	}
+	switch (opt) {
+	case 's': set->sock_path = arg; break;
+	case 'n': set->quota.nodes_per_domain = v; break;
+	case 'z': set->quota.node_size = v; break;
+	case 'w': set->quota.watches_per_conn = v; break;
+	case 't': set->quota.transactions_per_conn = v; break;
+	case 'S': set->stats_path = arg; break;
+	case 'l': set->lifeline = (int)v; break;
+	case 'r': set->ready = (int)v; break;
+	case 'T': set->trace_path = arg; break;
+	case 'N': set->null_server = true; break;
+	case 'O': set->out_total_max = v; break;
+	case 'F': return take_fail_write(arg, set);
+	case 'h': usage(stdout); return 0;
+	default: usage(stderr); return 2;
+	}
+	return START;
+}
+
+/* Fills *set from the command line. Returns START, or the status to exit
+ * with: 0 after --help, 2 for bad usage. */
+static int parse_options(int argc, char **argv, struct settings *set)
 {
 	struct option longopts[NOPTIONS + 1];
-	struct xs_quota quota;
-	const char *sock_path = NULL, *stats_path = NULL, *trace_path = NULL;
-	const char *fail_suffix = NULL;
-	size_t out_total_max = MAX_OUTPUT_TOTAL;
-	uint32_t fail_nth = 0;
-	bool null_server = false;
-	int lifeline = -1, ready = -1, opt;
+	int opt, status;
 
-	xs_quota_defaults(&quota);
+	*set = (struct settings){ .out_total_max = MAX_OUTPUT_TOTAL,
+				  .lifeline = -1, .ready = -1 };
+	xs_quota_defaults(&set->quota);
 	for (size_t i = 0; i < NOPTIONS; i++)
 		longopts[i] = options[i].opt;
 	memset(&longopts[NOPTIONS], 0, sizeof(longopts[0]));
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		uint32_t v = 0;
-		if (opt != 's' && opt != 'S' && opt != 'T' && opt != 'F' &&
-		    opt != 'h' && optarg &&
-		    parse_u32(optarg, &v)) {
-			fprintf(stderr, "horde-xenstored: bad number '%s'\n",
-				optarg);
-			return 2;
-		}
-		switch (opt) {
-		case 's': sock_path = optarg; break;
-		case 'n': quota.nodes_per_domain = v; break;
-		case 'z': quota.node_size = v; break;
-		case 'w': quota.watches_per_conn = v; break;
-		case 't': quota.transactions_per_conn = v; break;
-		case 'S': stats_path = optarg; break;
-		case 'l': lifeline = (int)v; break;
-		case 'r': ready = (int)v; break;
-		case 'T': trace_path = optarg; break;
-		case 'N': null_server = true; break;
-		case 'O': out_total_max = v; break;
-		case 'F': {
-			char *colon = strrchr(optarg, ':');
-			if (!colon || colon == optarg || parse_u32(colon + 1, &v) ||
-			    !v) {
-				fprintf(stderr, "horde-xenstored: --fail-write "
-					"SUFFIX:N, N from 1\n");
-				return 2;
-			}
-			*colon = '\0';
-			fail_suffix = optarg;
-			fail_nth = v;
-			break;
-		}
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (!sock_path || optind != argc) {
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+		if ((status = take_option(opt, optarg, set)) != START)
+			return status;
+	if (!set->sock_path || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
+	return START;
+}
 
+/* A connection per guest: thousands of fds. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Registers the listener, the signal fd and the lifeline, each marked by
+ * the address of its field in *d. */
+static int watch_marked_fds(struct daemon *d)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &d->lfd };
+
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->lfd, &ev);
+	ev.data.ptr = &d->sfd;
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sfd, &ev);
+	if (d->lifeline < 0)
+		return 0;
+	ev.data.ptr = &d->lifeline;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->lifeline, &ev) < 0) {
+		fprintf(stderr, "horde-xenstored: lifeline fd %d: %s\n",
+			d->lifeline, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* Everything up to, not including, telling the parent we are ready.
+ * Returns 0, or 1 to exit with (left as it is: the process is ending). */
+static int daemon_start(struct daemon *d, const struct settings *set)
+{
 	sigset_t sigs;
+
+	*d = (struct daemon){ .null_server = set->null_server,
+			      .fail_suffix = set->fail_suffix,
+			      .fail_nth = set->fail_nth,
+			      .out_total_max = set->out_total_max,
+			      .lifeline = set->lifeline,
+			      .sock_path = set->sock_path,
+			      .stats_path = set->stats_path };
+	/* Blocked before the socket exists: a signal sent once clients can
+	 * connect is read from the signal fd, so the daemon still unlinks
+	 * its socket and writes its statistics. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	int epfd = epoll_create1(EPOLL_CLOEXEC);
-	int lfd = listen_on(sock_path);
-	struct xs_store *store = xs_store_new(&quota);
-	if (sfd < 0 || epfd < 0 || lfd < 0 || !store) {
+	d->sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->lfd = listen_on(set->sock_path);
+	d->store = xs_store_new(&set->quota);
+	if (d->sfd < 0 || d->epfd < 0 || d->lfd < 0 || !d->store) {
 		fprintf(stderr, "horde-xenstored: start-up failed: %s\n",
 			strerror(errno));
 		return 1;
 	}
-	struct daemon d = { .epfd = epfd, .store = store,
-			    .null_server = null_server,
-			    .fail_suffix = fail_suffix, .fail_nth = fail_nth,
-			    .out_total_max = out_total_max };
-	xs_store_set_close(store, request_close);
-	if (trace_path && !(d.trace = fopen(trace_path, "a"))) {
-		fprintf(stderr, "horde-xenstored: %s: %s\n", trace_path,
+	xs_store_set_close(d->store, request_close);
+	if (set->trace_path && !(d->trace = fopen(set->trace_path, "a"))) {
+		fprintf(stderr, "horde-xenstored: %s: %s\n", set->trace_path,
 			strerror(errno));
 		return 1;
 	}
-	/* A connection per guest: thousands of fds. */
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	/* The listener and the signal fd are told apart by these markers. */
-	static int listener_mark, signal_mark, lifeline_mark;
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &listener_mark };
-	epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev);
-	ev.data.ptr = &signal_mark;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
-	if (lifeline >= 0) {
-		ev.data.ptr = &lifeline_mark;
-		if (epoll_ctl(epfd, EPOLL_CTL_ADD, lifeline, &ev) < 0) {
-			fprintf(stderr, "horde-xenstored: lifeline fd %d: %s\n",
-				lifeline, strerror(errno));
-			return 1;
-		}
-	}
+	raise_fd_limit();
+	return watch_marked_fds(d);
+}
 
-	if (ready >= 0) {
-		if (write(ready, "R", 1) != 1) {
-			fprintf(stderr, "horde-xenstored: ready fd %d: %s\n",
-				ready, strerror(errno));
-			return 1;
-		}
-		close(ready);
+/* Tells the parent, when it asked, that clients can connect now. */
+static int say_ready(int ready)
+{
+	if (ready < 0)
+		return 0;
+	if (write(ready, "R", 1) != 1) {
+		fprintf(stderr, "horde-xenstored: ready fd %d: %s\n", ready,
+			strerror(errno));
+		return 1;
 	}
+	close(ready);
+	return 0;
+}
 
+static void accept_clients(struct daemon *d)
+{
+	int cfd;
+	while ((cfd = accept4(d->lfd, NULL, NULL,
+			      SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+		client_open(d, cfd);
+}
+
+/* SIGUSR1 writes the statistics; SIGTERM and SIGINT ask the daemon to stop.
+ * Returns false to stop. One signal is read per round: the signal fd stays
+ * readable while more are queued. */
+static bool handle_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	if (read(d->sfd, &si, sizeof(si)) != sizeof(si))
+		return true;
+	if (si.ssi_signo != SIGUSR1)
+		return false;
+	if (d->stats_path)
+		write_stats(d->store, d->stats_path);
+	return true;
+}
+
+/* Sends what each client touched in this round has waiting, and closes
+ * those found dead. */
+static void flush_pending(struct daemon *d)
+{
+	while (d->pending) {
+		struct client *cl = d->pending;
+		d->pending = cl->next_pending;
+		cl->pending = false;
+		if (!cl->dead)
+			flush_out(cl);
+		if (cl->dead)
+			client_close(cl);
+	}
+}
+
+/* Until SIGTERM or SIGINT, the lifeline's end, or epoll failing. */
+static void run_loop(struct daemon *d)
+{
 	bool running = true;
 	while (running) {
 		struct epoll_event evs[64];
-		int n = epoll_wait(epfd, evs, 64, -1);
+		int n = epoll_wait(d->epfd, evs, 64, -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -470,75 +601,48 @@ int main(int argc, char **argv)
 		}
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
-			if (p == &listener_mark) {
-				int cfd;
-				while ((cfd = accept4(lfd, NULL, NULL,
-						      SOCK_NONBLOCK |
-							      SOCK_CLOEXEC)) >= 0) {
-					struct client *cl = calloc(1, sizeof(*cl));
-					if (!cl) {
-						close(cfd);
-						continue;
-					}
-					cl->fd = cfd;
-					cl->d = &d;
-					cl->conn = xs_conn_new(store, 0, queue_out,
-							       cl);
-					struct epoll_event cev = {
-						.events = EPOLLIN, .data.ptr = cl
-					};
-					if (!cl->conn ||
-					    epoll_ctl(epfd, EPOLL_CTL_ADD, cfd,
-						      &cev) < 0) {
-						xs_conn_free(cl->conn);
-						close(cfd);
-						free(cl);
-						continue;
-					}
-					cl->next = d.clients;
-					if (d.clients)
-						d.clients->prev = cl;
-					d.clients = cl;
-				}
-				continue;
-			}
-			if (p == &signal_mark) {
-				struct signalfd_siginfo si;
-				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-					if (si.ssi_signo == SIGUSR1 && stats_path)
-						write_stats(store, stats_path);
-					else if (si.ssi_signo != SIGUSR1)
-						running = false;
-					break;
-				}
-				continue;
-			}
-			if (p == &lifeline_mark) {
+			if (p == &d->lfd) {
+				accept_clients(d);
+			} else if (p == &d->sfd) {
+				if (!handle_signal(d))
+					running = false;
+			} else if (p == &d->lifeline) {
 				running = false;
-				continue;
+			} else {
+				struct client *cl = p;
+				if (evs[i].events &
+				    (EPOLLIN | EPOLLHUP | EPOLLERR))
+					read_in(cl);
+				mark_pending(cl);
 			}
-			struct client *cl = p;
-			if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-				read_in(cl);
-			mark_pending(cl);
 		}
-		while (d.pending) {
-			struct client *cl = d.pending;
-			d.pending = cl->next_pending;
-			cl->pending = false;
-			if (!cl->dead)
-				flush_out(cl);
-			if (cl->dead)
-				client_close(cl);
-		}
+		flush_pending(d);
 	}
-	if (stats_path)
-		write_stats(store, stats_path);
-	while (d.clients)
-		client_close(d.clients);
-	if (d.trace)
-		fclose(d.trace);
-	unlink(sock_path);
-	xs_store_free(store);
+}
+
+static void daemon_stop(struct daemon *d)
+{
+	if (d->stats_path)
+		write_stats(d->store, d->stats_path);
+	while (d->clients)
+		client_close(d->clients);
+	if (d->trace)
+		fclose(d->trace);
+	unlink(d->sock_path);
+	xs_store_free(d->store);
+}
+
+int main(int argc, char **argv)
+{
+	struct settings set;
+	struct daemon d;
+	int status = parse_options(argc, argv, &set);
+
+	if (status != START)
+		return status;
+	if (daemon_start(&d, &set) != 0 || say_ready(set.ready) != 0)
+		return 1;
+	run_loop(&d);
+	daemon_stop(&d);
 	return 0;
 }
