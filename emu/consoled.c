@@ -39,9 +39,8 @@
 #include <xenstore.h>
 
 #include "emu.h"
+#include "../lib/domid.h"
 #include "../lib/pty_limit.h"
-
-#define MAX_DOMID 32751
 
 #define PTMX "/dev/pts/ptmx"
 
@@ -58,7 +57,7 @@ static struct {
 	int own_fds; /* open before any console: for the EMFILE message */
 	long npty;   /* PTYs open in the daemon's devpts instance */
 	FILE *report;
-	struct console cons[MAX_DOMID + 1];
+	struct console cons[HD_DOMID_LAST + 1];
 } d;
 
 static void report_failure(unsigned domid, const char *fmt, ...)
@@ -187,7 +186,7 @@ static void handle_watch(const char *path)
 		return;
 	}
 	if (sscanf(path, "/local/domain/%u%n", &domid, &n) != 1 ||
-	    domid == 0 || domid > MAX_DOMID)
+	    domid == 0 || domid > HD_DOMID_LAST)
 		return;
 	if (path[n] == '\0')
 		check_gone(domid);
@@ -200,7 +199,7 @@ static void handle_command(const char *line)
 {
 	unsigned domid;
 
-	if (sscanf(line, "attach %u", &domid) != 1 || domid > MAX_DOMID ||
+	if (sscanf(line, "attach %u", &domid) != 1 || domid > HD_DOMID_LAST ||
 	    !d.cons[domid].known) {
 		fprintf(d.report, "error %s\n", line);
 		fflush(d.report);
@@ -306,7 +305,7 @@ int main(int argc, char **argv)
 		perror("horde-consoled: report fd");
 		return 1;
 	}
-	for (unsigned i = 0; i <= MAX_DOMID; i++)
+	for (unsigned i = 0; i <= HD_DOMID_LAST; i++)
 		d.cons[i] = (struct console){ .evtchn_fd = -1, .master_fd = -1,
 					      .slave_fd = -1 };
 	/* 0: as many as the hard limit allows. Raising the hard limit

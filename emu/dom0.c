@@ -24,10 +24,10 @@
 #include <xenstore.h>
 
 #include "../xcl/xcl.h"
+#include "../lib/domid.h"
 #include "../lib/xs_watcher.h"
 #include "../lib/netlink.h"
 
-#define MAX_DOMID 32751
 #define MAX_DEVID 4
 
 enum xenbus_state { XB_INITIALISING = 1, XB_INITWAIT = 2, XB_CONNECTED = 4 };
@@ -239,14 +239,14 @@ static void handle_event(void *arg, struct xs_handle *xs, const char *path,
 	d->xs = xs;
 	if (strncmp(token, "fe/", 3) == 0) {
 		if (sscanf(token, "fe/%u/%u", &domid, &devid) == 2 &&
-		    domid <= MAX_DOMID && devid < MAX_DEVID)
+		    domid <= HD_DOMID_LAST && devid < MAX_DEVID)
 			reconcile(d, domid, devid);
 		return;
 	}
 	const char *rest = path + strlen(XCL_BACKEND_VIF_ROOT);
 	if (strncmp(path, XCL_BACKEND_VIF_ROOT, strlen(XCL_BACKEND_VIF_ROOT)))
 		return;
-	if (sscanf(rest, "/%u%n", &domid, &n) != 1 || domid > MAX_DOMID)
+	if (sscanf(rest, "/%u%n", &domid, &n) != 1 || domid > HD_DOMID_LAST)
 		return;
 	rest += n;
 	if (*rest == '\0') {
@@ -273,7 +273,7 @@ int emu_dom0_start(struct emu_hv *hv, char (*bridges)[16], uint32_t nbridges,
 	struct emu_dom0 *d = calloc(1, sizeof(*d));
 	int rc;
 
-	if (!d || !(d->vifs = calloc((MAX_DOMID + 1) * MAX_DEVID,
+	if (!d || !(d->vifs = calloc((HD_DOMID_LAST + 1) * MAX_DEVID,
 				     sizeof(*d->vifs))) ||
 	    !(d->bridges = calloc(nbridges, sizeof(*d->bridges)))) {
 		if (d)

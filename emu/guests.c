@@ -17,10 +17,10 @@
 #include <string.h>
 #include <xenstore.h>
 
+#include "../lib/domid.h"
 #include "../lib/heap.h"
 #include "../lib/netlink.h"
 
-#define MAX_DOMID 32751
 
 enum event_kind { EV_BOOT, EV_GONE };
 
@@ -178,8 +178,8 @@ int emu_guests_start(const struct emu_guests_config *cfg,
 	pthread_condattr_t ca;
 	int rc;
 
-	if (!g || !(g->gen = calloc(MAX_DOMID + 1, sizeof(*g->gen))) ||
-	    !(g->conns = calloc(MAX_DOMID + 1, sizeof(*g->conns)))) {
+	if (!g || !(g->gen = calloc(HD_DOMID_LAST + 1, sizeof(*g->gen))) ||
+	    !(g->conns = calloc(HD_DOMID_LAST + 1, sizeof(*g->conns)))) {
 		if (g)
 			free(g->gen);
 		free(g);
@@ -250,7 +250,7 @@ void emu_guests_stop(struct emu_guests *g)
 	pthread_join(g->thread, NULL);
 	pthread_cond_destroy(&g->wake);
 	pthread_mutex_destroy(&g->lock);
-	for (uint32_t d = 0; d <= MAX_DOMID; d++)
+	for (uint32_t d = 0; d <= HD_DOMID_LAST; d++)
 		if (g->conns[d])
 			xs_close(g->conns[d]);
 	nl_close(g->nl);

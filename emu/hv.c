@@ -36,6 +36,7 @@
  * - Memory: each guest's memory against host_memory. */
 #define _GNU_SOURCE
 #include "emu.h"
+#include "../lib/domid.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -44,7 +45,6 @@
 #include <string.h>
 
 #define FIRST_DOMID 1
-#define LAST_DOMID 32751 /* DOMID_FIRST_RESERVED - 1 */
 #define MAPS_PER_FRAME 256 /* 4 KiB / sizeof(struct grant_mapping) */
 #define DAEMON_MAPS 4      /* xenstored's and xenconsoled's, twice each */
 #define NETBACK_MAPS 2     /* a vif's TX and RX rings */
@@ -140,7 +140,7 @@ int emu_hv_new(const struct emu_limits *limits, const struct emu_latency *lat,
 	       struct emu_hv **out, struct hd_err *err)
 {
 	struct emu_hv *hv = calloc(1, sizeof(*hv));
-	if (!hv || !(hv->doms = calloc(LAST_DOMID + 1, sizeof(*hv->doms)))) {
+	if (!hv || !(hv->doms = calloc(HD_DOMID_LAST + 1, sizeof(*hv->doms)))) {
 		free(hv);
 		return hd_fail(err, HD_ESYS, "emu hypervisor: out of memory");
 	}
@@ -162,7 +162,7 @@ void emu_hv_free(struct emu_hv *hv)
 {
 	if (!hv)
 		return;
-	for (uint32_t d = 0; d <= LAST_DOMID; d++)
+	for (uint32_t d = 0; d <= HD_DOMID_LAST; d++)
 		free(hv->doms[d].cmdline);
 	free(hv->doms);
 	pthread_mutex_destroy(&hv->lock);
@@ -190,7 +190,7 @@ void emu_hv_usage(struct emu_hv *hv, struct emu_hv_usage *out)
 
 static struct domain *get(struct emu_hv *hv, uint32_t domid)
 {
-	if (domid < FIRST_DOMID || domid > LAST_DOMID || !hv->doms[domid].used)
+	if (domid < FIRST_DOMID || domid > HD_DOMID_LAST || !hv->doms[domid].used)
 		return NULL;
 	return &hv->doms[domid];
 }
@@ -211,14 +211,14 @@ static int domain_create(void *arg, const struct xcl_domain_config *cfg,
 			     (unsigned long long)(hv->limits.host_memory_kib >> 10));
 		goto out;
 	}
-	if (hv->ndomains >= LAST_DOMID) {
-		rc = hd_fail(err, HD_ELIMIT, "domid: all %d domain ids in use",
-			     LAST_DOMID);
+	if (hv->ndomains >= HD_DOMID_LAST) {
+		rc = hd_fail(err, HD_ELIMIT, "domid: all %u domain ids in use",
+			     HD_DOMID_LAST);
 		goto out;
 	}
 	uint32_t d = hv->last_domid;
 	do {
-		d = d >= LAST_DOMID ? FIRST_DOMID : d + 1;
+		d = d >= HD_DOMID_LAST ? FIRST_DOMID : d + 1;
 	} while (hv->doms[d].used);
 	hv->doms[d] = (struct domain){ .used = true,
 				       .memory_kib = cfg->memory_kib };

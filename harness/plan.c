@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "plan.h"
 
+#include "../lib/domid.h"
 #include "../lib/hmap.h"
 #include "../xcl/xcl.h"
 
@@ -169,8 +170,8 @@ static const struct plan_option plan_options[] = {
 	  "xen, xl: the guests' initramfs (optional)", &path_text },
 	{ "bridge", OPT_STRING, FIELD(bridge), "horde-br0", 0, 0, NULL,
 	  "xen, xl: the dom0 bridge the guests' vifs join", &ifname_text },
-	{ "guests", OPT_INT, FIELD(guests), "100", 1, 32751, NULL,
-	  "number of guests to create (Xen domain ids end at 32751)", NULL },
+	{ "guests", OPT_INT, FIELD(guests), "100", 1, HD_DOMID_LAST, NULL,
+	  "number of guests to create (up to the last Xen domain id)", NULL },
 	{ "memory", OPT_INT, FIELD(memory_mib), "8", 1, 1048576, NULL,
 	  "memory per guest, MiB", NULL },
 	{ "host_memory", OPT_INT, FIELD(host_memory_mib), "262144", 64,
@@ -228,11 +229,12 @@ static const struct plan_option plan_options[] = {
 	  NS_PER_S / 10000, 10 * NS_PER_S, NULL,
 	  "gap between ARP probes of one guest that has not answered yet "
 	  "(the resolution of time-to-alive)", NULL },
-	{ "bucket", OPT_INT, FIELD(bucket), "1000", 1, 32751, NULL,
+	{ "bucket", OPT_INT, FIELD(bucket), "1000", 1, HD_DOMID_LAST, NULL,
 	  "guests per bucket in the closing summary", NULL },
 	{ "probe_rate", OPT_INT, FIELD(probe_rate), "20000", 10, 1000000, NULL,
 	  "ARP requests a second at most, all guests and retries together", NULL },
-	{ "sweep_every", OPT_INT, FIELD(sweep_every), "0", 0, 32751, NULL,
+	{ "sweep_every", OPT_INT, FIELD(sweep_every), "0", 0, HD_DOMID_LAST,
+	  NULL,
 	  "probe every living guest again after each this many creations, "
 	  "and once at the end (0: no sweeps)", NULL },
 	{ "sweep_interval", OPT_DURATION, FIELD(sweep_interval_ns), "0", 0,
@@ -431,7 +433,7 @@ uint32_t plan_job_workers(const struct plan_job *job)
 	return w;
 }
 
-/* levels: whole numbers 1..32751, rising, at most 32 of them. */
+/* levels: guest counts, rising, at most 32 of them. */
 static int check_levels(const char *what, const char *s, struct hd_err *err)
 {
 	long prev = 0;
@@ -443,10 +445,10 @@ static int check_levels(const char *what, const char *s, struct hd_err *err)
 		errno = 0;
 		long v = strtol(p, &end, 10);
 		if (end == p || errno || (*end && *end != ',') || v < 1 ||
-		    v > 32751 || v <= prev || ++n > 32)
+		    v > HD_DOMID_LAST || v <= prev || ++n > 32)
 			return hd_fail(err, HD_EINVAL, "levels: '%s': up to 32 "
-				       "rising whole numbers 1..32751, comma "
-				       "separated", s);
+				       "rising whole numbers 1..%u, comma "
+				       "separated", s, HD_DOMID_LAST);
 		prev = v;
 		p = *end ? end + 1 : end;
 		if (*end && !*p)

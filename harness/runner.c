@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/domid.h"
 #include "../loadgen/loadgen.h"
 #include "../probes/arp.h"
 #include "../probes/sampler.h"
@@ -16,7 +17,6 @@
 #include "workers.h"
 
 #define RESULT_BATCH 256
-#define MAX_DOMID 32751
 
 static void fmt_mac(const uint8_t m[6], char out[18])
 {
@@ -189,7 +189,7 @@ static int collect_faults(struct run_state *s, int settle, struct hd_err *err)
 	size_t kept = 0;
 	for (size_t i = 0; i < s->nheld; i++) {
 		struct platform_fault *h = &s->held[i];
-		uint32_t seq = h->domid <= MAX_DOMID ? s->seq_of[h->domid] : 0;
+		uint32_t seq = h->domid <= HD_DOMID_LAST ? s->seq_of[h->domid] : 0;
 		if (!seq) {
 			s->held[kept++] = *h;
 			continue;
@@ -363,7 +363,7 @@ static int refill(struct run_state *s, const struct stored_guest *old,
 		if (rc)
 			return hd_wrap(err, "resume: making guest %u again", seq);
 		s->domids[seq] = domid;
-		if (domid <= MAX_DOMID)
+		if (domid <= HD_DOMID_LAST)
 			s->seq_of[domid] = seq;
 		s->prog.created++;
 		atomic_fetch_add(&s->living, 1);
@@ -407,7 +407,7 @@ static int finish_create(struct run_state *s, const struct op *op,
 		return err->code;
 	/* A failed creation may still have had a domain for a while, and the
 	 * platform may report more of its failure later. */
-	if (op->domid && op->domid <= MAX_DOMID)
+	if (op->domid && op->domid <= HD_DOMID_LAST)
 		s->seq_of[op->domid] = op->seq;
 	if (!ok) {
 		s->prog.failed++;
@@ -435,7 +435,7 @@ static void finish_destroy(struct run_state *s, const struct op *op)
 	    results_destroyed(s->results, s->run_id, seq, op->started_ns - s->t0,
 			      &op->t, op->rc ? op->err.msg : NULL, &serr))
 		s->store_failed = true;
-	if (s->domids[seq] <= MAX_DOMID)
+	if (s->domids[seq] <= HD_DOMID_LAST)
 		s->seq_of[s->domids[seq]] = 0;
 	s->domids[seq] = 0;
 	s->alive[seq] = false;
@@ -599,7 +599,7 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	s.max_seq = loadgen_max_seq(&lc);
 	s.nworkers = plan_job_workers(job);
 	s.domids = calloc((size_t)s.max_seq + 1, sizeof(*s.domids));
-	s.seq_of = calloc(MAX_DOMID + 1, sizeof(*s.seq_of));
+	s.seq_of = calloc(HD_DOMID_LAST + 1, sizeof(*s.seq_of));
 	s.alive = calloc((size_t)s.max_seq + 1, sizeof(*s.alive));
 	s.verdict = calloc((size_t)s.max_seq + 1, sizeof(*s.verdict));
 	s.sweep.rtts = calloc((size_t)s.max_seq + 1, sizeof(*s.sweep.rtts));

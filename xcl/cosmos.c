@@ -14,6 +14,7 @@
 #include <xenstore.h>
 
 #include "../harness/platform.h"
+#include "../lib/domid.h"
 
 static void usage(FILE *f)
 {
@@ -163,7 +164,7 @@ int main(int argc, char **argv)
 			print_timing(&t);
 		} else {
 			long long domid;
-			if (hd_parse_int(argv[++i], 1, 32751, &domid)) {
+			if (hd_parse_int(argv[++i], 1, HD_DOMID_LAST, &domid)) {
 				fprintf(stderr, "cosmos: destroy: bad domid '%s'\n",
 					argv[i]);
 				status = 1;

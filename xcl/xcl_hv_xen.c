@@ -12,6 +12,12 @@
 #include <xenctrl.h>
 #include <xenguest.h>
 
+#include "../lib/domid.h"
+
+/* horde's copy of Xen's domain id range must be Xen's own. */
+_Static_assert(HD_DOMID_FIRST_RESERVED == DOMID_FIRST_RESERVED,
+	       "lib/domid.h disagrees with Xen's public xen.h");
+
 /* libxl's LIBXL_MAXMEM_CONSTANT: room above the target for the domain's
  * own bookkeeping pages. */
 #define MAXMEM_SLACK_KIB 1024

@@ -84,8 +84,8 @@ struct xs_store *xs_store_new(const struct xs_quota *quota)
 	/* Replies are assembled here; never NULL, even for empty ones. */
 	if (xsd_scratch_reserve(s, XENSTORE_PAYLOAD_MAX + 1))
 		goto fail;
-	s->owned = calloc(MAX_DOMID + 1, sizeof(*s->owned));
-	s->domains = calloc(MAX_DOMID + 1, sizeof(*s->domains));
+	s->owned = calloc(HD_DOMID_FIRST_RESERVED + 1, sizeof(*s->owned));
+	s->domains = calloc(HD_DOMID_FIRST_RESERVED + 1, sizeof(*s->domains));
 	s->root = calloc(1, sizeof(*s->root));
 	if (!s->owned || !s->domains || !s->root || hmap_init(&s->nodes) ||
 	    hmap_init(&s->watches))
@@ -145,7 +145,7 @@ struct xs_conn *xs_conn_new(struct xs_store *s, uint32_t domid,
 	if (!c)
 		return NULL;
 	c->store = s;
-	if (domid > MAX_DOMID) {
+	if (domid > HD_DOMID_FIRST_RESERVED) {
 		free(c);
 		return NULL;
 	}

@@ -394,11 +394,11 @@ int xsd_do_set_perms(const struct req *r)
 	 * ENOENT. horde's store has no hypervisor to ask about the others. */
 	uint32_t kept = 1;
 	for (uint32_t i = 1; i < perms.n; i++)
-		if (perms.p[i].domid < MAX_DOMID)
+		if (perms.p[i].domid < HD_DOMID_FIRST_RESERVED)
 			perms.p[kept++] = perms.p[i];
 	perms.n = kept;
 	xsd_lookup(r->s, r->t, path, &v);
-	if (perms.p[0].domid >= MAX_DOMID || !v.exists)
+	if (perms.p[0].domid >= HD_DOMID_FIRST_RESERVED || !v.exists)
 		rc = ENOENT;
 	else if (!(xsd_access_of(r->c, v.perms) & 2) ||
 		 (!xsd_is_privileged(r->c) && v.perms->p[0].domid != r->c->domid))

@@ -25,7 +25,7 @@ static void touch(struct xs_store *s, struct node *n)
 
 void xsd_owned_add(struct xs_store *s, uint32_t domid, int delta)
 {
-	if (domid <= MAX_DOMID)
+	if (domid <= HD_DOMID_FIRST_RESERVED)
 		s->owned[domid] += (uint32_t)delta;
 }
 

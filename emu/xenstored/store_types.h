@@ -11,12 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../lib/domid.h"
 #include "../../lib/hmap.h"
 #include "store.h"
 
-/* DOMID_FIRST_RESERVED: domain ids are below it; arrays by domid have
- * MAX_DOMID + 1 entries. */
-#define MAX_DOMID 0x7FF0u
+/* Domain ids are below HD_DOMID_FIRST_RESERVED (lib/domid.h); arrays by
+ * domid have HD_DOMID_FIRST_RESERVED + 1 entries, so that an id from the
+ * wire checked against it may index them. */
 
 struct xs_perm {
 	uint32_t domid;

@@ -38,7 +38,7 @@ bool xsd_is_privileged(const struct xs_conn *c)
  * model stub domain acts for its guest), or its own domid. */
 static uint32_t target_of(const struct xs_conn *c)
 {
-	return c->domid <= MAX_DOMID && c->store->domains[c->domid].target
+	return c->domid <= HD_DOMID_FIRST_RESERVED && c->store->domains[c->domid].target
 		       ? c->store->domains[c->domid].target
 		       : c->domid;
 }
@@ -240,7 +240,7 @@ int xsd_parse_domid(const char *s, uint32_t *out)
 		return EINVAL;
 	errno = 0;
 	unsigned long d = strtoul(s, &end, 10);
-	if (*end || errno || d >= MAX_DOMID)
+	if (*end || errno || d >= HD_DOMID_FIRST_RESERVED)
 		return EINVAL;
 	*out = (uint32_t)d;
 	return 0;

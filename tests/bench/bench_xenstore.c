@@ -30,6 +30,7 @@
 #include <xenstore.h>
 #include <xen/io/xs_wire.h>
 
+#include "../../lib/domid.h"
 #include "../../lib/util.h"
 #include "../../xcl/xcl_profile.h"
 
@@ -147,7 +148,7 @@ static void fill(int fd, enum xcl_profile prof, uint32_t from, uint32_t to)
 			put(&p, XS_WRITE, path, strlen(path) + 1, value,
 			    strlen(value));
 		}
-		if (d <= 32751) { /* domain ids end there; nodes do not */
+		if (d <= HD_DOMID_LAST) { /* domain ids end there; nodes do not */
 			char args[64];
 			int l = snprintf(args, sizeof(args), "%u%c%u%c1", d, 0,
 					 d * 10, 0);

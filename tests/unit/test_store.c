@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "../../emu/xenstored/store.h"
+#include "../../lib/domid.h"
 
 struct msg {
 	struct xsd_sockmsg hdr;
@@ -201,10 +202,11 @@ static void malformed(void **state)
 	assert_string_equal(error_of(req1(&dom0, XS_WATCH, 0, "/a")), "EINVAL");
 	assert_string_equal(error_of(send_raw(&dom0, XS_WRITE, 0, "/a", 2)), "EINVAL");
 	assert_string_equal(error_of(req1(&dom0, XS_INTRODUCE, 0, "5")), "EINVAL");
-	/* Domain ids end below DOMID_FIRST_RESERVED (32752); port 0 is none. */
-	char buf[32];
+	/* Domain ids end below HD_DOMID_FIRST_RESERVED; port 0 is none. */
+	char buf[32], reserved[16];
+	snprintf(reserved, sizeof(reserved), "%u", HD_DOMID_FIRST_RESERVED);
 	assert_string_equal(error_of(send_raw(&dom0, XS_INTRODUCE, 0, buf,
-					      join(buf, 3, "32752", "1", "1"))),
+					      join(buf, 3, reserved, "1", "1"))),
 			    "EINVAL");
 	assert_string_equal(error_of(send_raw(&dom0, XS_INTRODUCE, 0, buf,
 					      join(buf, 3, "9", "1", "0"))),
