@@ -261,14 +261,45 @@ static bool incomparable(const struct side *a, const struct side *b,
 	return false;
 }
 
-/* Says which side ran on a busy host (load past its CPUs in most of its
- * runs): its times include other work. JSON: a "warnings" array. */
-static void busy_warnings(FILE *out, const struct side *a,
-			  const struct side *b, bool json)
+enum unit { U_NS, U_COUNT };
+
+/* "no data": a side has no value for the metric. */
+enum row_verdict { R_NO_DATA, R_SAME, R_BETTER, R_REGRESSION };
+
+/* One metric's row of the table, worked out before either format
+ * prints it. */
+struct row {
+	char name[64];
+	enum unit unit;
+	bool absolute;     /* change is a difference of means, not relative */
+	double base, cand; /* the sides' medians of runs */
+	double change;     /* relative (0.05 is 5%), or the difference */
+	double p;          /* of the direction the verdict took */
+	enum row_verdict verdict;
+};
+
+/* A bucket's creation time each, then slope, total, alive, failures. */
+#define MAX_ROWS (MAX_BUCKETS + 4)
+#define REASON_LEN 512
+
+/* The whole comparison, computed first, then printed as text or JSON. */
+struct table {
+	const char *base_db, *cand_db;
+	size_t nbase, ncand;
+	char warnings[2][200]; /* a busy host, base's then candidate's */
+	size_t nwarnings;
+	char note[REASON_LEN];   /* text only: compared though few runs */
+	char reason[REASON_LEN]; /* why not compared; "" when compared */
+	struct row rows[MAX_ROWS];
+	size_t nrows;
+	enum compare_verdict verdict;
+};
+
+/* Which side ran on a busy host (load past its CPUs in most of its
+ * runs): its times include other work. */
+static void busy_warnings(const struct side *a, const struct side *b,
+			  struct table *t)
 {
-	int n = 0;
-	if (json)
-		fprintf(out, "\"warnings\": [");
 	for (int k = 0; k < 2; k++) {
 		const struct side *s = k ? b : a;
 		double loads[COMPARE_MAX_RUNS];
@@ -284,98 +315,253 @@ static void busy_warnings(FILE *out, const struct side *a,
 		}
 		if (!nl || busy * 2 <= nl)
 			continue;
-		char msg[200];
-		snprintf(msg, sizeof(msg), "the %s ran on a busy host (1-minute "
-			 "load %.1f on %d CPUs, median of its runs): its times "
-			 "include other work", k ? "candidate" : "base",
+		snprintf(t->warnings[t->nwarnings++], sizeof(t->warnings[0]),
+			 "the %s ran on a busy host (1-minute load %.1f on %d "
+			 "CPUs, median of its runs): its times include other "
+			 "work", k ? "candidate" : "base",
 			 stats_median(loads, nl), cpus);
-		if (json) {
-			fputs(n++ ? ", " : "", out);
-			hd_json_string(out, msg);
-		} else {
-			fprintf(out, "warning: %s\n", msg);
-		}
 	}
-	if (json)
-		fprintf(out, "], ");
 }
 
-enum unit { U_NS, U_COUNT };
+/* Whether the sides are compared; if not, why into t->reason. A forced
+ * comparison of too few runs keeps its caveat in t->note, which only the
+ * text prints. */
+static bool can_compare(const struct side *a, const struct side *b,
+			const struct compare_opts *o, struct table *t)
+{
+	char why[192];
+	if (incomparable(a, b, why, sizeof(why)) && !o->force) {
+		snprintf(t->reason, sizeof(t->reason),
+			 "%s (--force to compare anyway)", why);
+		return false;
+	}
+	/* With few runs, p cannot fall below alpha whatever the data: such a
+	 * comparison could not have found a regression, so it says nothing
+	 * (a CI gate that passes it would pass anything). The smallest p of
+	 * the one-sided rank test is 1 / C(n + m, m). */
+	double smallest = 1.0;
+	for (size_t k = 1; k <= b->n; k++)
+		smallest *= (double)k / (double)(a->n + k);
+	if (smallest < o->alpha)
+		return true;
+	char *to = o->force ? t->note : t->reason;
+	snprintf(to, REASON_LEN, "with %zu and %zu runs no p can fall below "
+		 "%.3f, so nothing could be flagged at p < %g: run more (5 a "
+		 "side reach 0.004)%s", a->n, b->n, smallest, o->alpha,
+		 o->force ? "" : " (--force to compare anyway)");
+	return o->force;
+}
 
-/* Tests one metric: values[i] of each side's runs; prints its row and
- * says whether it regressed. */
-static bool metric(FILE *out, int *nmetrics, const char *name,
-		   const double *a, size_t na, const double *b, size_t nb,
-		   enum unit unit, double effect_scale, bool absolute,
+/* What a metric reads of each run and how its change is measured. */
+struct metric_def {
+	const char *name;
+	size_t figure;       /* offset of its double in struct run_figures */
+	enum unit unit;
+	double effect_scale; /* change = difference / this; 0: base's median */
+	bool absolute;       /* the difference of means, not of medians */
+};
+
+#define FIGURE(f) offsetof(struct run_figures, f)
+
+/* The runs' figure at offset off into v, but for those without one
+ * (NAN); returns how many. */
+static size_t present(const struct side *s, size_t off, double *v)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const char *run = (const char *)&s->runs[i];
+		double x = *(const double *)(run + off);
+		if (!isnan(x))
+			v[k++] = x;
+	}
+	return k;
+}
+
+static double mean(const double *v, size_t n)
+{
+	double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += v[i];
+	return sum / n;
+}
+
+/* Tests one metric into row; says whether it regressed. */
+static bool metric(struct row *row, const struct metric_def *m,
+		   const struct side *a, const struct side *b,
 		   const struct compare_opts *o)
 {
 	double av[COMPARE_MAX_RUNS], bv[COMPARE_MAX_RUNS];
-	size_t ka = 0, kb = 0;
+	size_t ka = present(a, m->figure, av), kb = present(b, m->figure, bv);
 
-	for (size_t i = 0; i < na; i++)
-		if (!isnan(a[i]))
-			av[ka++] = a[i];
-	for (size_t i = 0; i < nb; i++)
-		if (!isnan(b[i]))
-			bv[kb++] = b[i];
-	if (!ka || !kb) {
-		if (o->json)
-			fprintf(out, "%s{\"name\": \"%s\", \"verdict\": \"no data\"}",
-				(*nmetrics)++ ? ", " : "", name);
-		else
-			fprintf(out, "  %-28s %14s %14s %9s %8s  %s\n", name,
-				"-", "-", "", "", "no data");
+	snprintf(row->name, sizeof(row->name), "%s", m->name);
+	row->unit = m->unit;
+	row->absolute = m->absolute;
+	row->verdict = R_NO_DATA;
+	if (!ka || !kb)
 		return false;
-	}
 	double p_worse = stats_perm_p(av, ka, bv, kb);
 	double p_better = stats_perm_p(bv, kb, av, ka);
+	/* The medians reorder av and bv: the means come after. */
 	double mb = stats_median(av, ka), mc = stats_median(bv, kb);
 	double change;
-	if (absolute) {
-		double sa = 0, sb = 0;
-		for (size_t i = 0; i < ka; i++)
-			sa += av[i];
-		for (size_t i = 0; i < kb; i++)
-			sb += bv[i];
-		change = (sb / kb - sa / ka) / effect_scale;
-	} else {
-		change = (mc - mb) / (effect_scale > 0 ? effect_scale : fabs(mb));
-	}
+	if (m->absolute)
+		change = (mean(bv, kb) - mean(av, ka)) / m->effect_scale;
+	else
+		change = (mc - mb) / (m->effect_scale > 0 ? m->effect_scale
+							  : fabs(mb));
 	bool worse = p_worse < o->alpha && change >= o->min_effect;
 	bool better = p_better < o->alpha && change <= -o->min_effect;
-	const char *v = worse ? "REGRESSION" : better ? "better" : "same";
-	if (o->json) {
-		/* Change: relative (0.05 is 5%), or for an absolute metric
-		 * its difference of means. */
-		fprintf(out, "%s{\"name\": \"%s\", \"unit\": \"%s\", \"base\": "
-			"%.6g, \"candidate\": %.6g, \"change\": %.6g, "
-			"\"change_is\": \"%s\", \"p\": %.6g, \"verdict\": \"%s\"}",
-			(*nmetrics)++ ? ", " : "", name,
-			unit == U_NS ? "ns" : "count", mb, mc,
-			absolute ? change * effect_scale : change,
-			absolute ? "difference" : "relative",
-			better ? p_better : p_worse, worse ? "regression" : v);
-		return worse;
-	}
-	char x[32], y[32], ch[24];
-	if (unit == U_NS) {
-		hd_fmt_ns((uint64_t)fabs(mb), x, sizeof(x));
-		hd_fmt_ns((uint64_t)fabs(mc), y, sizeof(y));
-		if (mb < 0)
-			memmove(x + 1, x, strlen(x) + 1), x[0] = '-';
-		if (mc < 0)
-			memmove(y + 1, y, strlen(y) + 1), y[0] = '-';
-	} else {
-		snprintf(x, sizeof(x), "%.1f", mb);
-		snprintf(y, sizeof(y), "%.1f", mc);
-	}
-	if (absolute)
-		snprintf(ch, sizeof(ch), "%+.1f", change * effect_scale);
-	else
-		snprintf(ch, sizeof(ch), "%+.1f%%", 100.0 * change);
-	fprintf(out, "  %-28s %14s %14s %9s %8.4f  %s\n", name, x, y, ch,
-		better ? p_better : p_worse, v);
+	row->base = mb;
+	row->cand = mc;
+	/* Shown: an absolute metric's difference itself, not its share of
+	 * the least effect. */
+	row->change = m->absolute ? change * m->effect_scale : change;
+	row->p = better ? p_better : p_worse;
+	row->verdict = worse ? R_REGRESSION : better ? R_BETTER : R_SAME;
 	return worse;
+}
+
+/* Tests every metric into t->rows, in the table's order; says whether
+ * any regressed. */
+static bool test_metrics(const struct side *a, const struct side *b,
+			 uint32_t nb, const struct compare_opts *o,
+			 struct table *t)
+{
+	int64_t planned = a->runs[0].guests_planned;
+	double size = ceil((double)planned / nb);
+	bool regressed = false;
+	char name[64];
+
+	for (uint32_t k = 0; k < nb; k++) {
+		snprintf(name, sizeof(name), "creation, guests %.0f-%.0f",
+			 k * size + 1, fmin((k + 1) * size, (double)planned));
+		struct metric_def m = { name, FIGURE(bucket_p50) +
+					k * sizeof(double), U_NS, 0, false };
+		regressed |= metric(&t->rows[t->nrows++], &m, a, b, o);
+	}
+	/* The slope's change over the whole run, against the median
+	 * creation time: a steeper rise of 5% of a creation by the last
+	 * guest counts as 5%. */
+	double base_p50[COMPARE_MAX_RUNS];
+	for (size_t i = 0; i < a->n; i++)
+		base_p50[i] = a->runs[i].create_p50;
+	double scale = stats_median(base_p50, a->n) / ((double)planned / 1000.0);
+	/* Failures: one more guest a run on average is the least effect. */
+	const struct metric_def rest[] = {
+		{ "growth per 1,000 guests", FIGURE(slope), U_NS, scale, false },
+		{ "time to reach all guests", FIGURE(total_ns), U_NS, 0, false },
+		{ "time to alive", FIGURE(alive_p50), U_NS, 0, false },
+		{ "failed guests a run", FIGURE(failures), U_COUNT,
+		  1.0 / o->min_effect, true },
+	};
+	for (size_t i = 0; i < HD_ARRAY_SIZE(rest); i++)
+		regressed |= metric(&t->rows[t->nrows++], &rest[i], a, b, o);
+	return regressed;
+}
+
+/* A median as the table shows it: a duration, signed (a slope can fall),
+ * or a count. */
+static void fmt_value(double v, enum unit unit, char *buf, size_t len)
+{
+	if (unit == U_COUNT) {
+		snprintf(buf, len, "%.1f", v);
+		return;
+	}
+	hd_fmt_ns((uint64_t)fabs(v), buf, len);
+	if (v < 0)
+		memmove(buf + 1, buf, strlen(buf) + 1), buf[0] = '-';
+}
+
+static void text_row(FILE *out, const struct row *r)
+{
+	static const char *const verdicts[] = { "no data", "same", "better",
+						"REGRESSION" };
+	char x[32], y[32], ch[24];
+
+	if (r->verdict == R_NO_DATA) {
+		fprintf(out, "  %-28s %14s %14s %9s %8s  %s\n", r->name,
+			"-", "-", "", "", verdicts[r->verdict]);
+		return;
+	}
+	fmt_value(r->base, r->unit, x, sizeof(x));
+	fmt_value(r->cand, r->unit, y, sizeof(y));
+	if (r->absolute)
+		snprintf(ch, sizeof(ch), "%+.1f", r->change);
+	else
+		snprintf(ch, sizeof(ch), "%+.1f%%", 100.0 * r->change);
+	fprintf(out, "  %-28s %14s %14s %9s %8.4f  %s\n", r->name, x, y, ch,
+		r->p, verdicts[r->verdict]);
+}
+
+static void print_text(FILE *out, const struct table *t,
+		       const struct compare_opts *o)
+{
+	fprintf(out, "base: %zu run%s of %s; candidate: %zu run%s of %s\n",
+		t->nbase, t->nbase == 1 ? "" : "s", t->base_db, t->ncand,
+		t->ncand == 1 ? "" : "s", t->cand_db);
+	for (size_t i = 0; i < t->nwarnings; i++)
+		fprintf(out, "warning: %s\n", t->warnings[i]);
+	if (t->verdict == COMPARE_CANNOT) {
+		fprintf(out, "cannot compare: %s\n", t->reason);
+		return;
+	}
+	if (t->note[0])
+		fprintf(out, "note: %s\n", t->note);
+	fprintf(out, "  %-28s %14s %14s %9s %8s  %s\n",
+		"metric (median of runs)", "base", "candidate", "change",
+		"p", "verdict");
+	for (size_t i = 0; i < t->nrows; i++)
+		text_row(out, &t->rows[i]);
+	fprintf(out, "%s (p < %g and a change of at least %g%%)\n",
+		t->verdict == COMPARE_REGRESSION ? "REGRESSION"
+						 : "no regression",
+		o->alpha, 100.0 * o->min_effect);
+}
+
+/* Change: relative (0.05 is 5%), or for an absolute metric its
+ * difference of means. */
+static void json_row(FILE *out, const struct row *r, const char *sep)
+{
+	static const char *const verdicts[] = { "no data", "same", "better",
+						"regression" };
+
+	if (r->verdict == R_NO_DATA) {
+		fprintf(out, "%s{\"name\": \"%s\", \"verdict\": \"%s\"}", sep,
+			r->name, verdicts[r->verdict]);
+		return;
+	}
+	fprintf(out, "%s{\"name\": \"%s\", \"unit\": \"%s\", \"base\": %.6g, "
+		"\"candidate\": %.6g, \"change\": %.6g, \"change_is\": \"%s\", "
+		"\"p\": %.6g, \"verdict\": \"%s\"}", sep, r->name,
+		r->unit == U_NS ? "ns" : "count", r->base, r->cand, r->change,
+		r->absolute ? "difference" : "relative", r->p,
+		verdicts[r->verdict]);
+}
+
+static void print_json(FILE *out, const struct table *t,
+		       const struct compare_opts *o)
+{
+	static const char *const names[] = { "same", "regression",
+					     "cannot compare" };
+
+	fprintf(out, "{\"schema_version\": 1, \"command\": \"compare\", "
+		"\"alpha\": %g, \"min_effect\": %g, \"base\": {\"db\": ",
+		o->alpha, o->min_effect);
+	hd_json_string(out, t->base_db);
+	fprintf(out, ", \"runs\": %zu}, \"candidate\": {\"db\": ", t->nbase);
+	hd_json_string(out, t->cand_db);
+	fprintf(out, ", \"runs\": %zu}, \"warnings\": [", t->ncand);
+	for (size_t i = 0; i < t->nwarnings; i++) {
+		fputs(i ? ", " : "", out);
+		hd_json_string(out, t->warnings[i]);
+	}
+	fprintf(out, "], \"metrics\": [");
+	for (size_t i = 0; i < t->nrows; i++)
+		json_row(out, &t->rows[i], i ? ", " : "");
+	fprintf(out, "], \"verdict\": \"%s\", \"exit_status\": %d, "
+		"\"reason\": ", names[t->verdict], (int)t->verdict);
+	hd_json_string(out, t->reason);
+	fprintf(out, "}\n");
 }
 
 int compare_runs(const struct compare_side *base, const struct compare_side *cand,
@@ -385,6 +571,8 @@ int compare_runs(const struct compare_side *base, const struct compare_side *can
 	struct side *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	uint32_t nb = o->buckets < 1 ? 1 : o->buckets > MAX_BUCKETS ? MAX_BUCKETS
 								      : o->buckets;
+	struct table t = { .base_db = base->db_path, .cand_db = cand->db_path,
+			   .verdict = COMPARE_CANNOT };
 	int rc;
 
 	*verdict = COMPARE_CANNOT;
@@ -395,117 +583,17 @@ int compare_runs(const struct compare_side *base, const struct compare_side *can
 	}
 	if ((rc = load_side(base, a, nb, err)) || (rc = load_side(cand, b, nb, err)))
 		goto out;
-	char why[192];
-	bool apart = incomparable(a, b, why, sizeof(why));
-	char reason[512] = "";
-	int nmetrics = 0;
-	if (o->json) {
-		fprintf(out, "{\"schema_version\": 1, \"command\": \"compare\", "
-			"\"alpha\": %g, \"min_effect\": %g, \"base\": {\"db\": ",
-			o->alpha, o->min_effect);
-		hd_json_string(out, base->db_path);
-		fprintf(out, ", \"runs\": %zu}, \"candidate\": {\"db\": ", a->n);
-		hd_json_string(out, cand->db_path);
-		fprintf(out, ", \"runs\": %zu}, ", b->n);
-	} else {
-		fprintf(out, "base: %zu run%s of %s; candidate: %zu run%s of %s\n",
-			a->n, a->n == 1 ? "" : "s", base->db_path, b->n,
-			b->n == 1 ? "" : "s", cand->db_path);
-	}
-	busy_warnings(out, a, b, o->json);
+	t.nbase = a->n;
+	t.ncand = b->n;
+	busy_warnings(a, b, &t);
+	if (can_compare(a, b, o, &t))
+		t.verdict = test_metrics(a, b, nb, o, &t) ? COMPARE_REGRESSION
+							  : COMPARE_SAME;
 	if (o->json)
-		fprintf(out, "\"metrics\": [");
-	if (apart && !o->force) {
-		snprintf(reason, sizeof(reason), "%s (--force to compare anyway)",
-			 why);
-		goto verdict;
-	}
-	/* With few runs, p cannot fall below alpha whatever the data: such a
-	 * comparison could not have found a regression, so it says nothing
-	 * (a CI gate that passes it would pass anything). The smallest p of
-	 * the one-sided rank test is 1 / C(n + m, m). */
-	double smallest = 1.0;
-	for (size_t k = 1; k <= b->n; k++)
-		smallest *= (double)k / (double)(a->n + k);
-	if (smallest >= o->alpha) {
-		snprintf(reason, sizeof(reason), "with %zu and %zu runs no p can "
-			 "fall below %.3f, so nothing could be flagged at p < "
-			 "%g: run more (5 a side reach 0.004)%s", a->n, b->n,
-			 smallest, o->alpha,
-			 o->force ? "" : " (--force to compare anyway)");
-		if (!o->force)
-			goto verdict;
-		if (!o->json)
-			fprintf(out, "note: %s\n", reason);
-		reason[0] = '\0';
-	}
-	if (!o->json)
-		fprintf(out, "  %-28s %14s %14s %9s %8s  %s\n",
-			"metric (median of runs)", "base", "candidate", "change",
-			"p", "verdict");
-
-	double va[COMPARE_MAX_RUNS], vb[COMPARE_MAX_RUNS], base_p50[COMPARE_MAX_RUNS];
-	bool regressed = false;
-	int64_t planned = a->runs[0].guests_planned;
-	double size = ceil((double)planned / nb);
-	for (uint32_t k = 0; k < nb; k++) {
-		char name[64];
-		for (size_t i = 0; i < a->n; i++)
-			va[i] = a->runs[i].bucket_p50[k];
-		for (size_t i = 0; i < b->n; i++)
-			vb[i] = b->runs[i].bucket_p50[k];
-		snprintf(name, sizeof(name), "creation, guests %.0f-%.0f",
-			 k * size + 1, fmin((k + 1) * size, (double)planned));
-		regressed |= metric(out, &nmetrics, name, va, a->n, vb, b->n, U_NS, 0, false, o);
-	}
-	/* The slope's change over the whole run, against the median
-	 * creation time: a steeper rise of 5% of a creation by the last
-	 * guest counts as 5%. */
-	for (size_t i = 0; i < a->n; i++) {
-		va[i] = a->runs[i].slope;
-		base_p50[i] = a->runs[i].create_p50;
-	}
-	for (size_t i = 0; i < b->n; i++)
-		vb[i] = b->runs[i].slope;
-	double scale = stats_median(base_p50, a->n) / ((double)planned / 1000.0);
-	regressed |= metric(out, &nmetrics, "growth per 1,000 guests", va, a->n, vb, b->n,
-			    U_NS, scale, false, o);
-	for (size_t i = 0; i < a->n; i++)
-		va[i] = a->runs[i].total_ns;
-	for (size_t i = 0; i < b->n; i++)
-		vb[i] = b->runs[i].total_ns;
-	regressed |= metric(out, &nmetrics, "time to reach all guests", va, a->n, vb, b->n,
-			    U_NS, 0, false, o);
-	for (size_t i = 0; i < a->n; i++)
-		va[i] = a->runs[i].alive_p50;
-	for (size_t i = 0; i < b->n; i++)
-		vb[i] = b->runs[i].alive_p50;
-	regressed |= metric(out, &nmetrics, "time to alive", va, a->n, vb, b->n, U_NS, 0,
-			    false, o);
-	for (size_t i = 0; i < a->n; i++)
-		va[i] = a->runs[i].failures;
-	for (size_t i = 0; i < b->n; i++)
-		vb[i] = b->runs[i].failures;
-	/* Failures: one more guest a run on average is the least effect. */
-	regressed |= metric(out, &nmetrics, "failed guests a run", va, a->n, vb, b->n,
-			    U_COUNT, 1.0 / o->min_effect, true, o);
-	*verdict = regressed ? COMPARE_REGRESSION : COMPARE_SAME;
-verdict:
-	if (o->json) {
-		static const char *const names[] = { "same", "regression",
-						     "cannot compare" };
-		fprintf(out, "], \"verdict\": \"%s\", \"exit_status\": %d, "
-			"\"reason\": ", names[*verdict], (int)*verdict);
-		hd_json_string(out, reason);
-		fprintf(out, "}\n");
-	} else if (*verdict == COMPARE_CANNOT) {
-		fprintf(out, "cannot compare: %s\n", reason);
-	} else {
-		fprintf(out, "%s (p < %g and a change of at least %g%%)\n",
-			*verdict == COMPARE_REGRESSION ? "REGRESSION"
-						      : "no regression",
-			o->alpha, 100.0 * o->min_effect);
-	}
+		print_json(out, &t, o);
+	else
+		print_text(out, &t, o);
+	*verdict = t.verdict;
 out:
 	free_side(a);
 	free_side(b);
