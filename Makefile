@@ -33,9 +33,9 @@ B := build
 COMMON_SRC := lib/util.c lib/hmap.c lib/heap.c lib/xs_watcher.c lib/netlink.c \
               lib/pty_limit.c
 XCL_SRC    := xcl/xcl.c xcl/xcl_hv.c xcl/xcl_profile.c xcl/xcl_workers.c \
-              xcl/xcl_hv_xen.c harness/platform_xen.c \
-              harness/platform_xl.c harness/xen_late_faults.c \
-              harness/xen_owner.c
+              xcl/xcl_hv_xen.c
+XEN_SRC    := xen/platform_xen.c xen/platform_xl.c xen/xen_host.c \
+              xen/xen_hotplug.c xen/xen_late_faults.c xen/xen_owner.c
 EMU_SRC    := emu/hv.c emu/latency.c emu/default_profile.S emu/boot_delay.c \
               emu/guests.c emu/dom0.c emu/rundir.c emu/platform_emu.c
 HORDE_SRC  := harness/main.c harness/progress.c harness/plan.c harness/results.c \
@@ -45,9 +45,9 @@ HORDE_SRC  := harness/main.c harness/progress.c harness/plan.c harness/results.c
               loadgen/loadgen.c analysis/report.c analysis/report_page.c \
               analysis/stats.c analysis/compare.c analysis/calibrate.c \
               analysis/reader.c analysis/summary.c \
-              $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
+              $(COMMON_SRC) $(XCL_SRC) $(XEN_SRC) $(EMU_SRC)
 COSMOS_SRC := xcl/cosmos.c harness/plan.c harness/platform.c \
-              $(COMMON_SRC) $(XCL_SRC) $(EMU_SRC)
+              $(COMMON_SRC) $(XCL_SRC) $(XEN_SRC) $(EMU_SRC)
 STORE_SRC  := emu/xenstored/store.c emu/xenstored/store_util.c emu/xenstored/store_tree.c \
               emu/xenstored/store_watch.c emu/xenstored/store_txn.c \
               emu/xenstored/store_ops.c
@@ -103,7 +103,7 @@ $(B)/xcl/xcl_hv_xen.o: CFLAGS += -std=gnu11
 # The commit is baked into results.o; rebuild it when HEAD moves.
 $(B)/harness/results.o: $(wildcard .git/HEAD .git/index)
 
--include $(shell find $(B) -path $(B)/xen -prune -o -name '*.d' -type f -print 2>/dev/null)
+-include $(shell find $(B) -path $(B)/xen-images -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # ---- packages ----------------------------------------------------------
 
@@ -174,7 +174,7 @@ $(B)/asan/test_calibrate: tests/unit/test_calibrate.c analysis/calibrate.c \
                           xcl/xcl_hv.c xcl/xcl_profile.c \
                           lib/util.c lib/hmap.c
 $(B)/asan/test_progress: tests/unit/test_progress.c harness/progress.c
-HEADERS := $(wildcard lib/*.h harness/*.h xcl/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
+HEADERS := $(wildcard lib/*.h harness/*.h xcl/*.h xen/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
 $(UNIT_BINS): $(HEADERS) tests/tools/gen_runs.c tests/unit/fail_alloc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN) $(filter-out tests/tools/%,$(filter %.c %.S,$^)) -o $@ $(LDLIBS) -lcmocka

@@ -106,20 +106,11 @@ uint32_t platform_prober_addr(void);
  * horde's guests (emulated, or the lane's busybox guest) put on eth0. */
 void platform_guest_cmdline(const struct guest_spec *g, char *buf, size_t len);
 
+/* The built-in platforms, each defined in its own folder: emu/ (the
+ * emulated host), xen/ (real Xen through libxcl, and through xl). The
+ * harness knows them only through this table and platform_find. */
 extern const struct platform_ops platform_emu;
 extern const struct platform_ops platform_xen;
 extern const struct platform_ops platform_xl;
-
-/* What the xen and xl platforms share: the pre-flight check, the daemons
- * to sample (xenstored or oxenstored, xenconsoled, horde), and the
- * hypervisor's metrics through a handle of the sampler thread's own. */
-struct xcl_xen;
-int platform_xen_check(const struct plan_job *job, struct hd_err *err);
-/* "Xen 4.17.3-pre, dom0 Linux 6.1.0-21-amd64, TOOLSTACK": read from the
- * hypervisor and dom0's kernel, never written in. */
-void platform_xen_version(struct xcl_xen *x, const char *toolstack,
-			  char *buf, size_t len);
-size_t platform_xen_daemons(struct sampler_proc *out, size_t max);
-void platform_xen_sample(struct xcl_xen **x, sampler_emit_fn emit, void *ctx);
 
 #endif

@@ -14,7 +14,7 @@ B=${B:-build}
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/qemu.sh"
 CACHE=${XEN_CACHE:-.cache/xen-debs}
-IMG=$B/xen
+IMG=$B/xen-images
 OUT=results/xen-bench
 DB=results/xen-bench.db
 

@@ -5,7 +5,7 @@
 # xen_test_setup: for a test (lib.sh's TMP and fail): builds the images
 # into IMG (from the .debs in XEN_CACHE) and makes the share, JOB.
 xen_test_setup() {
-	IMG=$B/xen
+	IMG=$B/xen-images
 	"$(dirname "${BASH_SOURCE[0]}")/mkimages.sh" "${XEN_CACHE:-.cache/xen-debs}" \
 		"$IMG" "$B" >&2 || fail "building the images"
 	JOB=$TMP/job

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "platform.h"
+#include "../harness/platform.h"
 
 #define LATE_CONSOLE_GRACE_NS 10000000000ull
 

@@ -19,21 +19,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "platform.h"
-#include "xen_late_faults.h"
-#include "xen_owner.h"
-#include "../xcl/xcl_xen.h"
+#include "xen_host.h"
 
 extern char **environ;
 
 struct platform {
-	struct xcl_xen *sampler_xen; /* the sampler thread's own handle */
-	struct xen_late_faults *late;
-	struct xs_handle *xs; /* for the owner records */
+	struct xen_host host; /* first: see xen_host.h */
 	char dir[128]; /* the guests' config files */
-	char bridge[16], kernel[256], ramdisk[256];
-	long long memory_mib;
-	char version[128];
 };
 
 /* Runs xl with args; its stdout goes into out (len bytes) when given.
@@ -80,10 +72,7 @@ static void xl_close(struct platform *p)
 {
 	if (!p)
 		return;
-	xcl_xen_close(p->sampler_xen);
-	xen_late_faults_free(p->late);
-	if (p->xs)
-		xs_close(p->xs);
+	xen_host_close(&p->host);
 	if (p->dir[0])
 		rmdir(p->dir);
 	free(p);
@@ -92,28 +81,16 @@ static void xl_close(struct platform *p)
 static int xl_open(const struct plan_job *job, struct platform **out,
 		   struct hd_err *err)
 {
-	struct platform *p;
+	struct platform *p = calloc(1, sizeof(*p));
 	int rc;
 
-	if ((rc = platform_xen_check(job, err)))
-		return rc;
-	if (!(p = calloc(1, sizeof(*p))))
+	if (!p)
 		return hd_fail(err, HD_ESYS, "out of memory");
-	hd_strlcpy(p->bridge, job->bridge, sizeof(p->bridge));
-	hd_strlcpy(p->kernel, job->kernel, sizeof(p->kernel));
-	hd_strlcpy(p->ramdisk, job->ramdisk, sizeof(p->ramdisk));
-	p->memory_mib = job->memory_mib;
-	struct xcl_xen *x;
-	if ((rc = xcl_xen_open(&x, err))) {
+	if ((rc = xen_host_open(&p->host, job, "xl", err))) {
 		xl_close(p);
 		return rc;
 	}
-	platform_xen_version(x, "xl", p->version, sizeof(p->version));
-	xcl_xen_close(x);
-	if (!(p->xs = xs_open(0)))
-		rc = hd_fail_errno(err, HD_EXS, "open xenstore");
-	if (rc || (rc = xen_late_faults_new(&p->late, err)) ||
-	    (rc = hd_mkdtemp(p->dir, sizeof(p->dir), "horde-xl-", err))) {
+	if ((rc = hd_mkdtemp(p->dir, sizeof(p->dir), "horde-xl-", err))) {
 		xl_close(p);
 		return hd_wrap(err, "platform xl");
 	}
@@ -121,30 +98,43 @@ static int xl_open(const struct plan_job *job, struct platform **out,
 	return HD_OK;
 }
 
-static int xl_create(struct platform *p, const struct guest_spec *g,
-		     uint32_t *domid, struct xcl_timing *t, struct hd_err *err)
+/* Writes guest g's config file for xl into cfg (a path in p->dir). */
+static int write_config(struct platform *p, const struct guest_spec *g,
+			char *cfg, size_t len, struct hd_err *err)
 {
-	char cfg[256], text[1024], out[64], cmdline[96];
+	const struct xen_host *h = &p->host;
+	char text[1024], cmdline[96];
 
-	memset(t, 0, sizeof(*t));
 	/* The name goes into xl's config file and a file name. */
 	int rc = hd_check_chars("guest name", g->name, XCL_NAME_CHARS, err);
 	if (rc)
 		return rc;
-	snprintf(cfg, sizeof(cfg), "%s/%s.cfg", p->dir, g->name);
+	snprintf(cfg, len, "%s/%s.cfg", p->dir, g->name);
 	platform_guest_cmdline(g, cmdline, sizeof(cmdline));
 	int n = snprintf(text, sizeof(text),
 			 "name=\"%s\"\nkernel=\"%s\"\n%s%s%s"
 			 "extra=\"%s\"\n"
 			 "memory=%lld\nvcpus=1\n"
 			 "vif=['bridge=%s,mac=%02x:%02x:%02x:%02x:%02x:%02x']\n",
-			 g->name, p->kernel, *p->ramdisk ? "ramdisk=\"" : "",
-			 p->ramdisk, *p->ramdisk ? "\"\n" : "", cmdline,
-			 p->memory_mib, p->bridge, g->mac[0], g->mac[1],
-			 g->mac[2], g->mac[3], g->mac[4], g->mac[5]);
+			 g->name, h->kernel, *h->ramdisk ? "ramdisk=\"" : "",
+			 h->ramdisk, *h->ramdisk ? "\"\n" : "", cmdline,
+			 (long long)(h->memory_kib >> 10), h->bridge, g->mac[0],
+			 g->mac[1], g->mac[2], g->mac[3], g->mac[4], g->mac[5]);
 	FILE *f = fopen(cfg, "w");
 	if (!f || fwrite(text, 1, (size_t)n, f) != (size_t)n || fclose(f) != 0)
 		return hd_fail_errno(err, HD_ESYS, "write %s", cfg);
+	return HD_OK;
+}
+
+static int xl_create(struct platform *p, const struct guest_spec *g,
+		     uint32_t *domid, struct xcl_timing *t, struct hd_err *err)
+{
+	char cfg[256], out[64];
+
+	memset(t, 0, sizeof(*t));
+	int rc = write_config(p, g, cfg, sizeof(cfg), err);
+	if (rc)
+		return rc;
 	char *create[] = { "xl", "create", "-q", "-p", cfg, NULL };
 	char *name[] = { "xl", "domid", (char *)g->name, NULL };
 	char id[16];
@@ -174,8 +164,7 @@ static int xl_create(struct platform *p, const struct guest_spec *g,
 		return hd_fail(err, HD_ESYS, "xl unpause %u: exit status %d",
 			       *domid, rc);
 	}
-	xen_owner_record(p->xs, *domid);
-	xen_late_faults_created(p->late, *domid);
+	xen_host_created(&p->host, *domid);
 	return HD_OK;
 }
 
@@ -184,7 +173,7 @@ static int xl_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 {
 	char id[16];
 	(void)worker;
-	xen_late_faults_destroyed(p->late, domid);
+	xen_host_destroying(&p->host, domid);
 	memset(t, 0, sizeof(*t));
 	t->start_ns = hd_now_ns();
 	snprintf(id, sizeof(id), "%u", domid);
@@ -195,46 +184,19 @@ static int xl_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 	if (rc != 0)
 		return hd_fail(err, HD_ESYS, "xl destroy %u: exit status %d",
 			       domid, rc);
-	xen_owner_forget(p->xs, domid);
+	xen_host_destroyed(&p->host, domid);
 	return HD_OK;
-}
-
-static int xl_faults(struct platform *p, struct platform_fault *out,
-		     size_t max, int settle, size_t *n, struct hd_err *err)
-{
-	return xen_late_faults_collect(p->late, out, max, settle, n, err);
-}
-
-static size_t xl_daemons(struct platform *p, struct sampler_proc *out,
-			 size_t max)
-{
-	(void)p;
-	return platform_xen_daemons(out, max);
-}
-
-static void xl_sample(struct platform *p, sampler_emit_fn emit, void *ctx)
-{
-	platform_xen_sample(&p->sampler_xen, emit, ctx);
-}
-
-static void xl_info(struct platform *p, struct platform_info *out)
-{
-	memset(out, 0, sizeof(*out));
-	hd_strlcpy(out->probe_ifaces[0], p->bridge, sizeof(out->probe_ifaces[0]));
-	out->nifaces = 1;
-	out->probe_addr_be = platform_prober_addr();
-	hd_strlcpy(out->version, p->version, sizeof(out->version));
 }
 
 const struct platform_ops platform_xl = {
 	.name = "xl",
-	.check = platform_xen_check,
+	.check = xen_host_check,
 	.open = xl_open,
 	.create = xl_create,
 	.destroy = xl_destroy,
-	.info = xl_info,
-	.faults = xl_faults,
-	.daemons = xl_daemons,
-	.sample = xl_sample,
+	.info = xen_host_info,
+	.faults = xen_host_faults,
+	.daemons = xen_host_daemons,
+	.sample = xen_host_sample,
 	.close = xl_close,
 };
