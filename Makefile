@@ -37,17 +37,19 @@ XCL_SRC    := xcl/xcl.c xcl/xcl_hv.c xcl/xcl_profile.c xcl/xcl_workers.c \
 XEN_SRC    := xen/platform_xen.c xen/platform_xl.c xen/xen_host.c \
               xen/xen_hotplug.c xen/xen_late_faults.c xen/xen_owner.c
 EMU_SRC    := emu/hv.c emu/latency.c emu/default_profile.S emu/boot_delay.c \
-              emu/guests.c emu/dom0.c emu/rundir.c emu/platform_emu.c
-HORDE_SRC  := harness/main.c harness/progress.c harness/plan.c harness/results.c \
-              harness/runner.c harness/workers.c harness/platform.c \
+              emu/guests.c emu/dom0.c emu/rundir.c emu/platform_emu.c \
+              emu/emu_keys.c
+# The plan parser reads every platform's keys, so it comes with them.
+PLAN_SRC   := harness/plan.c harness/plan_keys.c harness/plan_job.c \
+              harness/platform.c $(COMMON_SRC) $(XCL_SRC) $(XEN_SRC) $(EMU_SRC)
+HORDE_SRC  := harness/main.c harness/progress.c harness/results.c \
+              harness/runner.c harness/workers.c \
               probes/arp.c \
               probes/sampler.c probes/arping.c \
               loadgen/loadgen.c analysis/report.c analysis/report_page.c \
               analysis/stats.c analysis/compare.c analysis/calibrate.c \
-              analysis/reader.c analysis/summary.c \
-              $(COMMON_SRC) $(XCL_SRC) $(XEN_SRC) $(EMU_SRC)
-COSMOS_SRC := xcl/cosmos.c harness/plan.c harness/platform.c \
-              $(COMMON_SRC) $(XCL_SRC) $(XEN_SRC) $(EMU_SRC)
+              analysis/reader.c analysis/summary.c $(PLAN_SRC)
+COSMOS_SRC := xcl/cosmos.c $(PLAN_SRC)
 STORE_SRC  := emu/xenstored/store.c emu/xenstored/store_util.c emu/xenstored/store_tree.c \
               emu/xenstored/store_watch.c emu/xenstored/store_txn.c \
               emu/xenstored/store_ops.c
@@ -142,7 +144,7 @@ UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c lib/util.c lib/hmap.c lib/heap.c
-$(B)/asan/test_plan: tests/unit/test_plan.c harness/plan.c lib/util.c lib/hmap.c
+$(B)/asan/test_plan: tests/unit/test_plan.c $(PLAN_SRC)
 $(B)/asan/test_store: tests/unit/test_store.c $(STORE_SRC) lib/hmap.c
 $(B)/asan/test_arp: tests/unit/test_arp.c probes/arp.c probes/arping.c \
                     lib/netlink.c lib/util.c
@@ -169,10 +171,10 @@ $(B)/asan/test_boot_delay: tests/unit/test_boot_delay.c emu/boot_delay.c lib/uti
 $(B)/asan/test_latency: tests/unit/test_latency.c emu/latency.c \
                         emu/default_profile.S xcl/xcl_hv.c lib/util.c
 $(B)/asan/test_calibrate: tests/unit/test_calibrate.c analysis/calibrate.c \
-                          emu/latency.c emu/default_profile.S harness/plan.c \
-                          harness/results.c xcl/xcl.c \
-                          xcl/xcl_hv.c xcl/xcl_profile.c \
-                          lib/util.c lib/hmap.c
+                          harness/results.c $(PLAN_SRC)
+# Xen's own headers (xcl_hv_xen.c, which the plan's platforms bring) need
+# GNU C's anonymous unions.
+$(B)/asan/test_plan $(B)/asan/test_calibrate: CFLAGS += -std=gnu11
 $(B)/asan/test_progress: tests/unit/test_progress.c harness/progress.c
 HEADERS := $(wildcard lib/*.h harness/*.h xcl/*.h xen/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
 $(UNIT_BINS): $(HEADERS) tests/tools/gen_runs.c tests/unit/fail_alloc.h
@@ -187,15 +189,17 @@ $(B)/asan/horde-xenstored: $(XSD_SRC) $(HEADERS)
 FUZZ_TARGETS := fuzz_plan fuzz_store fuzz_latency
 FUZZ_BINS := $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 20
+FUZZ_STD := -std=c11
 # Those that link the default latency profile in are rebuilt when it changes.
 $(UNIT_BINS) $(FUZZ_BINS): $(DEFAULT_PROFILE)
-$(B)/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c harness/plan.c lib/util.c lib/hmap.c
+$(B)/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c $(PLAN_SRC)
+$(B)/fuzz/fuzz_plan: FUZZ_STD := -std=gnu11
 $(B)/fuzz/fuzz_store: tests/fuzz/fuzz_store.c $(STORE_SRC) lib/hmap.c
 $(B)/fuzz/fuzz_latency: tests/fuzz/fuzz_latency.c emu/latency.c \
                         emu/default_profile.S xcl/xcl_hv.c lib/util.c
 $(FUZZ_BINS): $(HEADERS)
 	@mkdir -p $(dir $@)
-	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c %.S,$^) -o $@ -lm -lxenstore
+	clang $(FUZZ_STD) -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c %.S,$^) -o $@ $(LDLIBS)
 
 # Results databases with known distributions, for testing horde compare.
 $(B)/gen_runs: tests/tools/gen_runs.c harness/results.c xcl/xcl.c \

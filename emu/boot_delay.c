@@ -6,18 +6,12 @@
 #include <math.h>
 #include <string.h>
 
-int emu_delay_init(struct emu_delay *d, const char *dist, uint64_t median_ns,
-		   uint64_t spread_ns, double sigma, uint64_t seed)
+int emu_delay_init(struct emu_delay *d, enum emu_delay_dist dist,
+		   uint64_t median_ns, uint64_t spread_ns, double sigma,
+		   uint64_t seed)
 {
 	memset(d, 0, sizeof(*d));
-	if (strcmp(dist, "fixed") == 0)
-		d->dist = EMU_DELAY_FIXED;
-	else if (strcmp(dist, "uniform") == 0)
-		d->dist = EMU_DELAY_UNIFORM;
-	else if (strcmp(dist, "lognormal") == 0)
-		d->dist = EMU_DELAY_LOGNORMAL;
-	else
-		return -1;
+	d->dist = dist;
 	if (d->dist == EMU_DELAY_UNIFORM && spread_ns > median_ns)
 		return -1;
 	d->median_ns = median_ns;

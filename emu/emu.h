@@ -89,9 +89,10 @@ struct emu_delay {
 };
 
 /* dist is fixed, uniform (median +- spread) or lognormal (median, sigma of
- * ln(delay)); returns -1 for an unknown dist or a spread past the median. */
-int emu_delay_init(struct emu_delay *d, const char *dist, uint64_t median_ns,
-		   uint64_t spread_ns, double sigma, uint64_t seed);
+ * ln(delay)); returns -1 for a spread past the median. */
+int emu_delay_init(struct emu_delay *d, enum emu_delay_dist dist,
+		   uint64_t median_ns, uint64_t spread_ns, double sigma,
+		   uint64_t seed);
 uint64_t emu_delay_draw(struct emu_delay *d);
 
 /* ---- guests (guests.c): boot after a delay, bring the network up ---- */

@@ -30,6 +30,7 @@
 #include "../harness/platform.h"
 #include "../xcl/xcl_workers.h"
 #include "emu.h"
+#include "emu_keys.h"
 #include "../lib/netlink.h"
 
 extern char **environ;
@@ -70,8 +71,10 @@ struct platform {
 	struct xcl_workers workers;
 	struct emu_latency lat;
 	struct emu_limits limits;
-	char delay_dist[16];
-	uint64_t delay_median_ns;
+	struct emu_settings set;   /* the job's emu keys */
+	char xenstored_path_was[108]; /* XENSTORED_PATH before open */
+	bool xenstored_path_had;      /* it was set before open */
+	bool xenstored_path_ours;     /* it points at our store now */
 	uint64_t guest_memory_kib;
 	enum xcl_profile profile;
 };
@@ -232,6 +235,36 @@ static void stop_daemon(struct daemon *d)
 	}
 }
 
+/* libxenstore finds its daemon through XENSTORED_PATH, read at each
+ * xs_open: the process's own clients (libxcl's workers, dom0's watchers,
+ * the guests) and the console daemon it starts all reach the emulated
+ * store through it. It points there while the platform is open and gets
+ * its value back at close, so that whatever runs next in this process
+ * (another job, on real Xen) reaches its own store. Set before any other
+ * thread starts (platform_ops.open) and put back after they have all
+ * stopped. */
+static void point_xenstore(struct platform *p)
+{
+	const char *was = getenv("XENSTORED_PATH");
+	p->xenstored_path_had = was != NULL;
+	if (was)
+		hd_strlcpy(p->xenstored_path_was, was,
+			   sizeof(p->xenstored_path_was));
+	setenv("XENSTORED_PATH", p->sock, 1);
+	p->xenstored_path_ours = true;
+}
+
+static void unpoint_xenstore(struct platform *p)
+{
+	if (!p->xenstored_path_ours)
+		return;
+	if (p->xenstored_path_had)
+		setenv("XENSTORED_PATH", p->xenstored_path_was, 1);
+	else
+		unsetenv("XENSTORED_PATH");
+	p->xenstored_path_ours = false;
+}
+
 static int start_xenstored(struct platform *p, struct hd_err *err)
 {
 	char stats[128];
@@ -246,7 +279,7 @@ static int start_xenstored(struct platform *p, struct hd_err *err)
 		rc = emu_rundir_add_daemon(p->rundir, "horde-xenstored",
 					   p->xenstored.pid, err);
 	if (rc == HD_OK)
-		setenv("XENSTORED_PATH", p->sock, 1);
+		point_xenstore(p);
 	return rc;
 }
 
@@ -254,16 +287,15 @@ static int start_xenstored(struct platform *p, struct hd_err *err)
  * XENSTORED_PATH. Its standard input, where a user at a terminal would
  * ask for a lazy console ("attach DOMID"), is /dev/null: a run attaches
  * to no console, and the daemon must not read horde's terminal. */
-static int start_consoled(struct platform *p, const struct plan_job *job,
-			  struct hd_err *err)
+static int start_consoled(struct platform *p, struct hd_err *err)
 {
 	char pty_max[24], fd_limit[24];
 	int report[2] = { -1, -1 };
 	int rc, null_fd = -1;
 
-	snprintf(pty_max, sizeof(pty_max), "%lld", job->pty_max);
-	snprintf(fd_limit, sizeof(fd_limit), "%lld", job->console_fd_limit);
-	bool lazy = strcmp(job->console, "lazy") == 0;
+	snprintf(pty_max, sizeof(pty_max), "%lld", p->set.pty_max);
+	snprintf(fd_limit, sizeof(fd_limit), "%lld", p->set.console_fd_limit);
+	bool lazy = p->set.console == EMU_CONSOLE_LAZY;
 	char *argv[] = { "horde-consoled", "--pty-max", pty_max, "--fd-limit",
 			 fd_limit, "--report-fd", "5", "--lifeline-fd", "3",
 			 "--ready-fd", "4", lazy ? "--lazy" : NULL, NULL };
@@ -404,7 +436,7 @@ static void on_destroy(void *arg, uint32_t domid)
 static uint64_t horde_fds(const struct plan_job *job)
 {
 	return (uint64_t)job->guests + 2ull * plan_job_workers(job) +
-	       2ull * (uint64_t)job->bridges + HORDE_FDS;
+	       2ull * (uint64_t)emu_settings_of(job)->bridges + HORDE_FDS;
 }
 
 static uint64_t xenstored_fds(const struct plan_job *job)
@@ -443,12 +475,13 @@ static int check_fd_budget(const struct plan_job *job, struct hd_err *err)
 
 static int emu_check(const struct plan_job *job, struct hd_err *err)
 {
+	const struct emu_settings *set = emu_settings_of(job);
 	char bin[PATH_MAX];
 	if (geteuid() != 0)
 		return hd_fail(err, HD_EINVAL, "platform emu needs root (network "
 			       "namespaces, bridges, raw sockets)");
 	struct emu_latency lat;
-	if (emu_latency_load(job->emu_latency, &lat, err))
+	if (emu_latency_load(set->latency, &lat, err))
 		return HD_EINVAL;
 	static const char *const daemons[][2] = {
 		{ "horde-xenstored", "HORDE_XENSTORED" },
@@ -464,28 +497,97 @@ static int emu_check(const struct plan_job *job, struct hd_err *err)
 	 * root may lack: find out now, on horde itself, which the console
 	 * daemon inherits. */
 	struct rlimit rl;
-	if (job->console_fd_limit && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-	    (rlim_t)job->console_fd_limit > rl.rlim_max) {
+	if (set->console_fd_limit && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    (rlim_t)set->console_fd_limit > rl.rlim_max) {
 		rlim_t hard = rl.rlim_max;
-		rl.rlim_max = (rlim_t)job->console_fd_limit;
+		rl.rlim_max = (rlim_t)set->console_fd_limit;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			return hd_fail(err, HD_EINVAL, "console_fd_limit %lld is "
 				       "above the hard open file limit here "
 				       "(%llu), which horde may not raise",
-				       job->console_fd_limit,
+				       set->console_fd_limit,
 				       (unsigned long long)hard);
 	}
-	if (job->bridges > PLATFORM_MAX_IFACES)
-		return hd_fail(err, HD_EINVAL, "bridges: at most %d",
-			       PLATFORM_MAX_IFACES);
 	return check_fd_budget(job, err);
+}
+
+/* The run folder, the network namespace this thread moves into, and the
+ * bridges in it. The folder records whose it is and what it makes, for
+ * `horde clean` after a crash; the namespace is named before it is made. */
+static int make_network(struct platform *p, struct hd_err *err)
+{
+	struct nl *nl = NULL;
+	int rc;
+
+	snprintf(p->netns, sizeof(p->netns), "horde-%d", (int)getpid());
+	if ((rc = emu_rundir_make(p->rundir, sizeof(p->rundir), p->netns, err)) ||
+	    (rc = netns_enter(p, err)) || (rc = nl_open(&nl, err)))
+		goto out;
+	p->nbridges = (uint32_t)p->set.bridges;
+	for (uint32_t i = 0; i < p->nbridges && !rc; i++) {
+		/* bridges is at most PLATFORM_MAX_IFACES (its key's range). */
+		snprintf(p->bridges[i], sizeof(p->bridges[i]), "horde-br%u",
+			 i % PLATFORM_MAX_IFACES);
+		rc = nl_bridge_add(nl, p->bridges[i], bridge_mac, err);
+	}
+out:
+	nl_close(nl);
+	return rc;
+}
+
+/* The guests, which boot after their modelled delay and answer ARP. */
+static int start_guests(struct platform *p, uint64_t seed, struct hd_err *err)
+{
+	struct emu_guests_config gc = {
+		.on_fault = add_fault,
+		.fault_arg = p,
+		.prober_addr_be = platform_prober_addr(),
+	};
+	memcpy(gc.prober_mac, bridge_mac, 6);
+	if (emu_delay_init(&gc.delay, p->set.boot_delay_dist,
+			   p->set.boot_delay_ns, p->set.boot_delay_spread_ns,
+			   p->set.boot_delay_sigma, seed))
+		return hd_fail(err, HD_EINVAL, "boot delay: spread past the "
+			       "median");
+	return emu_guests_start(&gc, &p->guests, err);
+}
+
+/* The hypervisor model, with the job's limits. */
+static int start_hypervisor(struct platform *p, uint64_t seed,
+			    struct hd_err *err)
+{
+	p->limits = (struct emu_limits){
+		.host_memory_kib = (uint64_t)p->set.host_memory_mib << 10,
+		.dom0_evtchn_ports =
+			p->set.evtchn_abi == EMU_EVTCHN_2LEVEL ? 4096 : 131072,
+		.dom0_own_ports = (uint32_t)p->set.dom0_own_ports,
+		.grant_frames = (uint32_t)p->set.max_grant_frames,
+		.maptrack_frames = (uint32_t)p->set.max_maptrack_frames,
+	};
+	return emu_hv_new(&p->limits, &p->lat, seed, on_unpause, on_destroy, p,
+			  &p->hv, err);
+}
+
+/* horde's own connection (the console sync), and libxcl's workers, all
+ * on the one hypervisor model. */
+static int open_toolstack(struct platform *p, const struct plan_job *job,
+			  struct hd_err *err)
+{
+	void *hv_args[PLATFORM_MAX_WORKERS];
+
+	if (!(p->xs = xs_open(XS_UNWATCH_FILTER)))
+		return hd_fail_errno(err, HD_EXS, "open xenstore at %s", p->sock);
+	for (size_t i = 0; i < PLATFORM_MAX_WORKERS; i++)
+		hv_args[i] = p->hv;
+	return xcl_workers_open(&p->workers, plan_job_workers(job),
+				job->xs_handles, &emu_hv_ops, hv_args,
+				10ull * 1000000000ull, err);
 }
 
 static int emu_open(const struct plan_job *job, struct platform **out,
 		    struct hd_err *err)
 {
 	struct platform *p = calloc(1, sizeof(*p));
-	struct nl *nl = NULL;
 	int rc;
 
 	if (!p)
@@ -494,86 +596,26 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 	p->xenstored.lifeline_w = p->consoled.lifeline_w = -1;
 	p->console_report = -1;
 	pthread_mutex_init(&p->faults_lock, NULL);
+	p->set = *emu_settings_of(job);
 	p->guest_memory_kib = (uint64_t)job->memory_mib << 10;
-	xcl_profile_parse(job->profile, &p->profile); /* the plan checked it */
-	if ((rc = emu_latency_load(job->emu_latency, &p->lat, err))) {
-		free(p);
-		return rc;
-	}
+	p->profile = job->profile;
 	/* Modelled latencies are slept; a fine timer slack keeps a 20 us
 	 * sleep near 20 us instead of 70. */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
-	/* The folder records whose it is and what it makes, for `horde
-	 * clean` after a crash; the namespace is named before it is made. */
-	snprintf(p->netns, sizeof(p->netns), "horde-%d", (int)getpid());
-	if ((rc = emu_rundir_make(p->rundir, sizeof(p->rundir), p->netns, err)))
-		goto fail;
-	if ((rc = netns_enter(p, err)))
-		goto fail;
-	if ((rc = nl_open(&nl, err)))
-		goto fail;
-	p->nbridges = (uint32_t)job->bridges;
-	for (uint32_t i = 0; i < p->nbridges; i++) {
-		snprintf(p->bridges[i], sizeof(p->bridges[i]), "horde-br%u",
-			 i % PLATFORM_MAX_IFACES);
-		if ((rc = nl_bridge_add(nl, p->bridges[i], bridge_mac, err)))
-			goto fail;
+	if ((rc = emu_latency_load(p->set.latency, &p->lat, err)) ||
+	    (rc = make_network(p, err)) || (rc = start_xenstored(p, err)) ||
+	    (rc = start_consoled(p, err)) ||
+	    (rc = start_guests(p, (uint64_t)job->seed, err)) ||
+	    (rc = start_hypervisor(p, (uint64_t)job->seed, err)) ||
+	    (rc = emu_dom0_start(p->hv, p->bridges, p->nbridges, add_fault, p,
+				 &p->dom0, err)) ||
+	    (rc = open_toolstack(p, job, err))) {
+		hd_wrap(err, "emu host");
+		emu_close(p);
+		return rc;
 	}
-	nl_close(nl);
-	nl = NULL;
-	if ((rc = start_xenstored(p, err)) || (rc = start_consoled(p, job, err)))
-		goto fail;
-	struct emu_guests_config gc = {
-		.on_fault = add_fault,
-		.fault_arg = p,
-		.prober_addr_be = platform_prober_addr(),
-	};
-	memcpy(gc.prober_mac, bridge_mac, 6);
-	if (emu_delay_init(&gc.delay, job->boot_delay_dist, job->boot_delay_ns,
-			   job->boot_delay_spread_ns, job->boot_delay_sigma,
-			   (uint64_t)job->seed)) {
-		rc = hd_fail(err, HD_EINVAL, "boot delay: bad distribution");
-		goto fail;
-	}
-	if ((rc = emu_guests_start(&gc, &p->guests, err)))
-		goto fail;
-	hd_strlcpy(p->delay_dist, job->boot_delay_dist, sizeof(p->delay_dist));
-	p->delay_median_ns = job->boot_delay_ns;
-	p->limits = (struct emu_limits){
-		.host_memory_kib = (uint64_t)job->host_memory_mib << 10,
-		.dom0_evtchn_ports =
-			strcmp(job->evtchn_abi, "2level") == 0 ? 4096 : 131072,
-		.dom0_own_ports = (uint32_t)job->dom0_own_ports,
-		.grant_frames = (uint32_t)job->max_grant_frames,
-		.maptrack_frames = (uint32_t)job->max_maptrack_frames,
-	};
-	if ((rc = emu_hv_new(&p->limits, &p->lat, (uint64_t)job->seed, on_unpause, on_destroy, p, &p->hv,
-			     err)))
-		goto fail;
-	if ((rc = emu_dom0_start(p->hv, p->bridges, p->nbridges, add_fault, p,
-				  &p->dom0, err)))
-		goto fail;
-	if (!(p->xs = xs_open(XS_UNWATCH_FILTER))) {
-		rc = hd_fail_errno(err, HD_EXS, "open xenstore at %s", p->sock);
-		goto fail;
-	}
-	void *hv_args[PLATFORM_MAX_WORKERS];
-	uint32_t nworkers = plan_job_workers(job);
-	for (size_t i = 0; i < PLATFORM_MAX_WORKERS; i++)
-		hv_args[i] = p->hv;
-	if ((rc = xcl_workers_open(&p->workers, nworkers,
-				   strcmp(job->xs_handles, "one") == 0
-					   ? XCL_HANDLES_ONE : XCL_HANDLES_TWO,
-				   &emu_hv_ops, hv_args, 10ull * 1000000000ull,
-				   err)))
-		goto fail;
 	*out = p;
 	return HD_OK;
-fail:
-	nl_close(nl);
-	hd_wrap(err, "emu host");
-	emu_close(p);
-	return rc;
 }
 
 static int emu_create(struct platform *p, const struct guest_spec *g,
@@ -608,17 +650,19 @@ static void emu_info(struct platform *p, struct platform_info *out)
 	out->probe_addr_be = platform_prober_addr();
 	snprintf(out->version, sizeof(out->version), "emu latency profile %s",
 		 p->lat.name);
-	char delay[32];
+	char delay[32], dist[16];
+	plan_key_text(plan_keys_find(&emu_keys, "boot_delay_dist"), &p->set,
+		      dist, sizeof(dist));
 	snprintf(out->modelled, sizeof(out->modelled),
 		 "hypervisor modelled: latency profile '%s' (%s); limits: %u "
 		 "dom0 event channel ports, %u grant frames a guest, %u dom0 "
-		 "maptrack frames, %llu MiB of host memory; Xen's domctl lock. Guest boot delay modelled "
-		 "(%s, median %s). XenStore, dom0's vifs and bridges, and the "
+		 "maptrack frames, %llu MiB of host memory; Xen's domctl "
+		 "lock. Guest boot delay modelled (%s, median %s). XenStore, dom0's vifs and bridges, and the "
 		 "console daemon's PTYs and descriptors are real and measured.",
 		 p->lat.name, p->lat.source, p->limits.dom0_evtchn_ports,
 		 p->limits.grant_frames, p->limits.maptrack_frames,
 		 (unsigned long long)(p->limits.host_memory_kib >> 10),
-		 p->delay_dist, hd_fmt_ns(p->delay_median_ns, delay, sizeof(delay)));
+		 dist, hd_fmt_ns(p->set.boot_delay_ns, delay, sizeof(delay)));
 }
 
 static size_t emu_daemons(struct platform *p, struct sampler_proc *out,
@@ -682,6 +726,7 @@ static void emu_close(struct platform *p)
 	emu_hv_free(p->hv);
 	stop_daemon(&p->consoled);
 	stop_daemon(&p->xenstored);
+	unpoint_xenstore(p);
 	if (p->console_report >= 0)
 		close(p->console_report);
 	free(p->faults);
@@ -700,6 +745,10 @@ static int emu_clean(FILE *log, struct hd_err *err)
 
 const struct platform_ops platform_emu = {
 	.name = "emu",
+	.help = "the emulated host in emu/: real XenStore daemon, real veth "
+		"pairs on real bridges, real ARP; hypervisor and boot delay "
+		"modelled",
+	.keys = &emu_keys,
 	.check = emu_check,
 	.open = emu_open,
 	.create = emu_create,

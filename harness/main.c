@@ -240,13 +240,9 @@ static int cmd_run(const struct cli_args *a)
 	}
 	for (size_t j = 0; j < plan.njobs; j++) {
 		const struct plan_job *job = &plan.jobs[j];
-		const struct platform_ops *ops = platform_find(job->platform);
 		if (job_name && !plan_job_matches(job, job_name))
 			continue;
-		if (!ops)
-			hd_fail(&err, HD_EINVAL, "job [%s]: platform '%s' is not "
-				"built in", job->name, job->platform);
-		if (!ops || ops->check(job, &err)) {
+		if (job->platform->check(job, &err)) {
 			plan_free(&plan);
 			results_close(res);
 			return fail(&err);
@@ -296,7 +292,7 @@ static int cmd_run(const struct cli_args *a)
 			continue;
 		fprintf(stderr, "horde: job [%s]: %lld guests on %s (%s), "
 				"results in %s\n", job->name, job->guests,
-			job->platform, job->profile, db_path);
+			job->platform->name, xcl_profile_name(job->profile), db_path);
 		int rc = runner_run(&plan, job, res, &opts, &out, &err);
 		if (view.tty && !a->values[2])
 			fputc('\n', stderr);
@@ -579,12 +575,11 @@ static int cmd_check(const struct cli_args *a)
 	       plan.njobs == 1 ? "" : "s");
 	for (size_t j = 0; j < plan.njobs; j++) {
 		const struct plan_job *job = &plan.jobs[j];
-		const struct platform_ops *ops = platform_find(job->platform);
-		printf("  %-40s %-4s %6lld guests  %s\n", job->name, job->platform,
-		       job->guests, job->profile);
-		if (!ops || (!a->values[0] && ops->check(job, &err))) {
-			printf("    cannot run here: %s\n",
-			       ops ? err.msg : "platform not built in");
+		printf("  %-40s %-4s %6lld guests  %s\n", job->name,
+		       job->platform->name, job->guests,
+		       xcl_profile_name(job->profile));
+		if (!a->values[0] && job->platform->check(job, &err)) {
+			printf("    cannot run here: %s\n", err.msg);
 			bad = 1;
 		}
 	}

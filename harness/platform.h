@@ -47,6 +47,11 @@ struct platform;
 
 struct platform_ops {
 	const char *name;
+	const char *help; /* one line, for the plan key platform= */
+	/* The plan keys of this platform alone, and the settings struct they
+	 * fill in plan_job.settings (at most PLAN_SETTINGS_MAX bytes); NULL
+	 * for a platform with none. Platforms may share one table. */
+	const struct plan_keys *keys;
 	/* Checks, without changing anything on the host, that open() can
 	 * work here (root, a hypervisor, files the job names), so that a plan
 	 * that cannot run fails before anything is written. */

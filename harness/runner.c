@@ -306,26 +306,19 @@ static int tend(struct run_state *s, uint64_t wait_ns, struct hd_err *err)
  * 198.18.0.0/15, the last address a guest can have. */
 static void pattern_of(const struct plan_job *job, struct loadgen_config *c)
 {
-	static const char *const names[] = { [LOADGEN_RAMP] = "ramp",
-					     [LOADGEN_BURST] = "burst",
-					     [LOADGEN_STEPS] = "steps",
-					     [LOADGEN_CHURN] = "churn" };
 	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < HD_ARRAY_SIZE(names); i++)
-		if (strcmp(job->pattern, names[i]) == 0)
-			c->pattern = (enum loadgen_pattern)i;
+	c->pattern = job->pattern;
 	c->guests = (uint32_t)job->guests;
 	c->concurrency = (uint32_t)job->concurrency;
 	c->burst = (uint32_t)job->burst;
 	c->burst_every_ns = job->burst_every_ns;
-	c->nlevels = (uint32_t)plan_job_levels(job, c->levels, LOADGEN_MAX_LEVELS);
+	_Static_assert(LOADGEN_MAX_LEVELS == PLAN_LIST_MAX, "levels fit");
+	c->nlevels = job->levels.n;
+	memcpy(c->levels, job->levels.v, sizeof(c->levels));
 	c->hold_ns = job->hold_ns;
 	c->churn_ns = job->churn_for_ns;
 	c->lifetime_ns = job->lifetime_ns;
-	c->lifetime_dist = strcmp(job->lifetime_dist, "fixed") == 0 ? LIFETIME_FIXED
-			   : strcmp(job->lifetime_dist, "uniform") == 0
-				   ? LIFETIME_UNIFORM
-				   : LIFETIME_EXPONENTIAL;
+	c->lifetime_dist = job->lifetime_dist;
 	c->seed = (uint64_t)job->seed;
 	c->max_seq = 131069; /* 198.18.0.2 .. 198.19.255.254 */
 }
@@ -582,7 +575,7 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	       struct results *results, const struct run_options *opts,
 	       struct run_outcome *out, struct hd_err *err)
 {
-	const struct platform_ops *ops = platform_find(job->platform);
+	const struct platform_ops *ops = job->platform;
 	struct platform_info info;
 	struct run_state s = { .job = job, .opts = opts, .results = results,
 			       .ops = ops };
@@ -590,9 +583,6 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!ops)
-		return hd_fail(err, HD_EINVAL, "platform '%s' is not available",
-			       job->platform);
 	struct loadgen lg = { .deaths = { .items = NULL } };
 	struct loadgen_config lc;
 	pattern_of(job, &lc);
@@ -608,7 +598,7 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 		goto out;
 	}
 	s.prog.planned = s.max_seq;
-	s.stop_on_failure = strcmp(job->on_failure, "stop") == 0;
+	s.stop_on_failure = job->on_failure == PLAN_ON_FAILURE_STOP;
 
 	if ((rc = ops->open(job, &s.plat, err)))
 		goto out;
@@ -617,7 +607,8 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	struct run_meta meta = {
 		.plan_path = plan->path, .plan_text = plan->text,
 		.job = job->name, .platform = ops->name,
-		.profile = job->profile, .guests_planned = job->guests,
+		.profile = xcl_profile_name(job->profile),
+		.guests_planned = job->guests,
 		.platform_version = info.version, .modelled = info.modelled,
 	};
 	if (opts->resume_run_id) {
@@ -674,8 +665,10 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 			goto end_run;
 	}
 	if (loadgen_init(&lg, &lc, first_seq)) {
+		char pattern[16];
+		plan_job_text(job, "pattern", pattern, sizeof(pattern));
 		rc = hd_fail(err, HD_EINVAL, "pattern %s cannot go on from guest "
-			     "%u", job->pattern, first_seq);
+			     "%u", pattern, first_seq);
 		goto end_run;
 	}
 	s.lg = &lg;

@@ -70,28 +70,32 @@ static int list(void)
 
 int main(int argc, char **argv)
 {
+	/* Each option 'k' sets the plan key it is named after. */
 	static const struct option opts[] = {
-		{ "platform", required_argument, NULL, 'p' },
-		{ "memory", required_argument, NULL, 'm' },
+		{ "platform", required_argument, NULL, 'k' },
+		{ "memory", required_argument, NULL, 'k' },
 		{ "kernel", required_argument, NULL, 'k' },
-		{ "ramdisk", required_argument, NULL, 'r' },
-		{ "bridge", required_argument, NULL, 'b' },
+		{ "ramdisk", required_argument, NULL, 'k' },
+		{ "bridge", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct plan_job job;
-	const char *platform = "emu", *kernel = "", *ramdisk = "";
-	const char *bridge = "horde-br0", *memory = "8";
-	int opt;
+	struct { const char *key, *value; } given[8];
+	size_t ngiven = 0;
+	int opt, at;
 
-	while ((opt = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+hV", opts, &at)) != -1) {
 		switch (opt) {
-		case 'p': platform = optarg; break;
-		case 'm': memory = optarg; break;
-		case 'k': kernel = optarg; break;
-		case 'r': ramdisk = optarg; break;
-		case 'b': bridge = optarg; break;
+		case 'k':
+			if (ngiven == HD_ARRAY_SIZE(given)) {
+				usage(stderr);
+				return 2;
+			}
+			given[ngiven].key = opts[at].name;
+			given[ngiven++].value = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V':
 			printf("cosmos %s (%s)\n", HORDE_VERSION, HORDE_COMMIT);
@@ -116,23 +120,21 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	const struct platform_ops *ops = platform_find(platform);
-	if (!ops) {
-		fprintf(stderr, "cosmos: unknown platform '%s'\n", platform);
-		return 2;
-	}
-	/* The options go through the plan's key table, checked as a plan's
-	 * values are: they reach xl's config files and dom0's commands. */
+	/* The options go through the plan's key tables, checked as a plan's
+	 * values are: they reach xl's config files and dom0's commands. The
+	 * platform comes first: it says which keys the others are. */
 	struct hd_err err = { 0 };
-	if (plan_job_defaults(&job, "cosmos", &err) ||
-	    plan_job_set(&job, "memory", memory, &err) ||
-	    plan_job_set(&job, "platform", platform, &err) ||
-	    plan_job_set(&job, "kernel", kernel, &err) ||
-	    plan_job_set(&job, "ramdisk", ramdisk, &err) ||
-	    plan_job_set(&job, "bridge", bridge, &err)) {
+	int bad = plan_job_defaults(&job, "cosmos", &err);
+	for (int platform = 1; platform >= 0; platform--)
+		for (size_t i = 0; i < ngiven && !bad; i++)
+			if ((strcmp(given[i].key, "platform") == 0) == platform)
+				bad = plan_job_set(&job, given[i].key,
+						   given[i].value, &err);
+	if (bad) {
 		fprintf(stderr, "cosmos: %s\n", err.msg);
 		return 2;
 	}
+	const struct platform_ops *ops = job.platform;
 	job.guests = 0; /* how many this call creates: the kernel matters then */
 	for (int i = optind; i < argc; i++)
 		job.guests += strcmp(argv[i], "create") == 0;

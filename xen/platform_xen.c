@@ -46,10 +46,8 @@ static int open_workers(struct platform *p, const struct plan_job *job,
 	for (uint32_t i = 0; i < n && i < PLATFORM_MAX_WORKERS; i++)
 		if ((rc = xcl_xen_open(&p->worker_xen[i], err)))
 			return rc;
-	return xcl_workers_open(&p->workers, n,
-				strcmp(job->xs_handles, "one") == 0
-					? XCL_HANDLES_ONE : XCL_HANDLES_TWO,
-				&xcl_xen_ops, (void *const *)p->worker_xen,
+	return xcl_workers_open(&p->workers, n, job->xs_handles, &xcl_xen_ops,
+				(void *const *)p->worker_xen,
 				60ull * 1000000000ull, err);
 }
 
@@ -61,7 +59,7 @@ static int xen_open(const struct plan_job *job, struct platform **out,
 
 	if (!p)
 		return hd_fail(err, HD_ESYS, "out of memory");
-	xcl_profile_parse(job->profile, &p->profile); /* the plan checked it */
+	p->profile = job->profile;
 	if ((rc = xen_host_open(&p->host, job, "libxcl", err)) ||
 	    (rc = xen_hotplug_start(&p->hotplug, err)) ||
 	    (rc = open_workers(p, job, err))) {
@@ -81,10 +79,10 @@ static int xen_create(struct platform *p, const struct guest_spec *g,
 	struct xcl_guest_config cfg = {
 		.name = g->name,
 		.memory_kib = p->host.memory_kib,
-		.kernel = p->host.kernel,
-		.ramdisk = p->host.ramdisk,
+		.kernel = p->host.set.kernel,
+		.ramdisk = p->host.set.ramdisk,
 		.cmdline = cmdline,
-		.bridge = p->host.bridge,
+		.bridge = p->host.set.bridge,
 		.profile = p->profile,
 	};
 	memcpy(cfg.mac, g->mac, 6);
@@ -106,6 +104,8 @@ static int xen_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 
 const struct platform_ops platform_xen = {
 	.name = "xen",
+	.help = "real Xen through libxcl; run horde in dom0",
+	.keys = &xen_keys,
 	.check = xen_host_check,
 	.open = xen_open,
 	.create = xen_create,

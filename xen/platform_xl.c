@@ -102,7 +102,7 @@ static int xl_open(const struct plan_job *job, struct platform **out,
 static int write_config(struct platform *p, const struct guest_spec *g,
 			char *cfg, size_t len, struct hd_err *err)
 {
-	const struct xen_host *h = &p->host;
+	const struct xen_settings *set = &p->host.set;
 	char text[1024], cmdline[96];
 
 	/* The name goes into xl's config file and a file name. */
@@ -116,10 +116,11 @@ static int write_config(struct platform *p, const struct guest_spec *g,
 			 "extra=\"%s\"\n"
 			 "memory=%lld\nvcpus=1\n"
 			 "vif=['bridge=%s,mac=%02x:%02x:%02x:%02x:%02x:%02x']\n",
-			 g->name, h->kernel, *h->ramdisk ? "ramdisk=\"" : "",
-			 h->ramdisk, *h->ramdisk ? "\"\n" : "", cmdline,
-			 (long long)(h->memory_kib >> 10), h->bridge, g->mac[0],
-			 g->mac[1], g->mac[2], g->mac[3], g->mac[4], g->mac[5]);
+			 g->name, set->kernel, *set->ramdisk ? "ramdisk=\"" : "",
+			 set->ramdisk, *set->ramdisk ? "\"\n" : "", cmdline,
+			 (long long)(p->host.memory_kib >> 10), set->bridge,
+			 g->mac[0], g->mac[1], g->mac[2], g->mac[3], g->mac[4],
+			 g->mac[5]);
 	FILE *f = fopen(cfg, "w");
 	if (!f || fwrite(text, 1, (size_t)n, f) != (size_t)n || fclose(f) != 0)
 		return hd_fail_errno(err, HD_ESYS, "write %s", cfg);
@@ -190,6 +191,9 @@ static int xl_destroy(struct platform *p, uint32_t worker, uint32_t domid,
 
 const struct platform_ops platform_xl = {
 	.name = "xl",
+	.help = "real Xen through Xen's own xl, one `xl create` per guest; run "
+		"horde in dom0",
+	.keys = &xen_keys,
 	.check = xen_host_check,
 	.open = xl_open,
 	.create = xl_create,

@@ -14,6 +14,30 @@
 #include "xen_late_faults.h"
 #include "xen_owner.h"
 
+#define XEN(member) PLAN_FIELD(struct xen_settings, member)
+
+static const struct plan_key keys[] = {
+	{ "kernel", KEY_TEXT, XEN(kernel), "", 0, 0, NULL, &plan_text_path,
+	  "the guests' PV kernel image (ELF or gzip'd ELF)" },
+	{ "ramdisk", KEY_TEXT, XEN(ramdisk), "", 0, 0, NULL, &plan_text_path,
+	  "the guests' initramfs (optional)" },
+	{ "bridge", KEY_TEXT, XEN(bridge), "horde-br0", 0, 0, NULL,
+	  &plan_text_ifname, "the dom0 bridge the guests' vifs join" },
+};
+
+_Static_assert(sizeof(struct xen_settings) <= PLAN_SETTINGS_MAX,
+	       "xen's settings fit in a plan job");
+
+const struct plan_keys xen_keys = {
+	"platforms xen and xl", keys, HD_ARRAY_SIZE(keys),
+	sizeof(struct xen_settings), NULL,
+};
+
+const struct xen_settings *xen_settings_of(const struct plan_job *job)
+{
+	return (const struct xen_settings *)(const void *)job->settings;
+}
+
 /* Every struct platform of this room starts with its struct xen_host. */
 static struct xen_host *host_of(struct platform *p)
 {
@@ -24,9 +48,10 @@ static struct xen_host *host_of(struct platform *p)
  * the ARP prober's replies would go to a MAC that moved. */
 static int check_bridge_mac(const struct plan_job *job, struct hd_err *err)
 {
+	const char *bridge = xen_settings_of(job)->bridge;
 	char path[96], type[8] = "";
 	snprintf(path, sizeof(path), "/sys/class/net/%s/addr_assign_type",
-		 job->bridge);
+		 bridge);
 	FILE *f = fopen(path, "r");
 	if (f) {
 		if (!fgets(type, sizeof(type), f))
@@ -37,28 +62,31 @@ static int check_bridge_mac(const struct plan_job *job, struct hd_err *err)
 		return hd_fail(err, HD_EINVAL, "platform %s: bridge %s has no MAC "
 			       "of its own; give it one (ip link set %s address "
 			       "02:68:6f:72:64:65) so that ARP replies keep "
-			       "reaching horde", job->platform, job->bridge,
-			       job->bridge);
+			       "reaching horde", job->platform->name, bridge,
+			       bridge);
 	return HD_OK;
 }
 
 int xen_host_check(const struct plan_job *job, struct hd_err *err)
 {
+	const struct xen_settings *set = xen_settings_of(job);
+	const char *platform = job->platform->name;
 	struct xcl_xen *x;
+
 	if (xcl_xen_open(&x, err))
-		return hd_wrap(err, "platform %s", job->platform);
+		return hd_wrap(err, "platform %s", platform);
 	xcl_xen_close(x);
 	/* Destroying and listing need no kernel (cosmos destroy, list). */
-	if (job->guests > 0 && (!*job->kernel || access(job->kernel, R_OK) != 0))
+	if (job->guests > 0 && (!*set->kernel || access(set->kernel, R_OK) != 0))
 		return hd_fail(err, HD_EINVAL, "platform %s: kernel '%s' is not a "
-			       "readable file (plan key kernel=)", job->platform,
-			       job->kernel);
-	if (*job->ramdisk && access(job->ramdisk, R_OK) != 0)
+			       "readable file (plan key kernel=)", platform,
+			       set->kernel);
+	if (*set->ramdisk && access(set->ramdisk, R_OK) != 0)
 		return hd_fail_errno(err, HD_EINVAL, "platform %s: ramdisk '%s'",
-				     job->platform, job->ramdisk);
-	if (!if_nametoindex(job->bridge))
+				     platform, set->ramdisk);
+	if (!if_nametoindex(set->bridge))
 		return hd_fail(err, HD_ENOENT, "platform %s: bridge %s does not "
-			       "exist in dom0", job->platform, job->bridge);
+			       "exist in dom0", platform, set->bridge);
 	return check_bridge_mac(job, err);
 }
 
@@ -85,9 +113,7 @@ int xen_host_open(struct xen_host *h, const struct plan_job *job,
 	int rc;
 
 	memset(h, 0, sizeof(*h));
-	hd_strlcpy(h->kernel, job->kernel, sizeof(h->kernel));
-	hd_strlcpy(h->ramdisk, job->ramdisk, sizeof(h->ramdisk));
-	hd_strlcpy(h->bridge, job->bridge, sizeof(h->bridge));
+	h->set = *xen_settings_of(job);
 	h->memory_kib = (uint64_t)job->memory_mib << 10;
 	if ((rc = xen_host_check(job, err)) || (rc = xcl_xen_open(&x, err)))
 		return rc;
@@ -132,7 +158,8 @@ void xen_host_info(struct platform *p, struct platform_info *out)
 	const struct xen_host *h = host_of(p);
 
 	memset(out, 0, sizeof(*out));
-	hd_strlcpy(out->probe_ifaces[0], h->bridge, sizeof(out->probe_ifaces[0]));
+	hd_strlcpy(out->probe_ifaces[0], h->set.bridge,
+		   sizeof(out->probe_ifaces[0]));
 	out->nifaces = 1;
 	out->probe_addr_be = platform_prober_addr();
 	hd_strlcpy(out->version, h->version, sizeof(out->version));

@@ -20,8 +20,20 @@ struct xs_handle;
 struct xen_late_faults;
 struct xcl_xen;
 
+/* The plan keys of platforms xen and xl (one table, xen_keys). */
+struct xen_settings {
+	char kernel[256];  /* the guests' PV kernel */
+	char ramdisk[256]; /* their initramfs, or "" */
+	char bridge[IF_NAMESIZE]; /* dom0's bridge for their vifs */
+};
+
+extern const struct plan_keys xen_keys;
+
+/* A job's settings (the job must be on platform xen or xl). */
+const struct xen_settings *xen_settings_of(const struct plan_job *job);
+
 struct xen_host {
-	char kernel[256], ramdisk[256], bridge[IF_NAMESIZE];
+	struct xen_settings set;      /* the job's */
 	uint64_t memory_kib;          /* each guest's */
 	char version[256];            /* "Xen 4.17.3, dom0 Linux ..., xl" */
 	struct xs_handle *xs;         /* the owner records' */

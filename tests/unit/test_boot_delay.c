@@ -17,7 +17,7 @@
 
 static uint64_t v[N];
 
-static void draw(const char *dist, uint64_t median, uint64_t spread,
+static void draw(enum emu_delay_dist dist, uint64_t median, uint64_t spread,
 		 double sigma, uint64_t seed)
 {
 	struct emu_delay d;
@@ -30,7 +30,7 @@ static void draw(const char *dist, uint64_t median, uint64_t spread,
 static void fixed(void **state)
 {
 	(void)state;
-	draw("fixed", 100 * MS, 0, 0, 1);
+	draw(EMU_DELAY_FIXED, 100 * MS, 0, 0, 1);
 	assert_int_equal(v[0], 100 * MS);
 	assert_int_equal(v[N - 1], 100 * MS);
 }
@@ -38,7 +38,7 @@ static void fixed(void **state)
 static void uniform(void **state)
 {
 	(void)state;
-	draw("uniform", 100 * MS, 40 * MS, 0, 1);
+	draw(EMU_DELAY_UNIFORM, 100 * MS, 40 * MS, 0, 1);
 	assert_true(v[0] >= 60 * MS && v[N - 1] <= 140 * MS);
 	/* Spread over the whole range, and flat: the quartiles near 80 and
 	 * 120 ms (N = 20,000 keeps them within 1 ms). */
@@ -50,7 +50,7 @@ static void uniform(void **state)
 static void lognormal(void **state)
 {
 	(void)state;
-	draw("lognormal", 100 * MS, 0, 0.5, 7);
+	draw(EMU_DELAY_LOGNORMAL, 100 * MS, 0, 0.5, 7);
 	double median = (double)hd_quantile_sorted(v, N, 0.5);
 	double p84 = (double)hd_quantile_sorted(v, N, 0.8413);
 	assert_true(fabs(median / (100.0 * MS) - 1.0) < 0.03);
@@ -62,9 +62,9 @@ static void seeded(void **state)
 {
 	(void)state;
 	struct emu_delay a, b, c;
-	emu_delay_init(&a, "lognormal", 100 * MS, 0, 0.5, 42);
-	emu_delay_init(&b, "lognormal", 100 * MS, 0, 0.5, 42);
-	emu_delay_init(&c, "lognormal", 100 * MS, 0, 0.5, 43);
+	emu_delay_init(&a, EMU_DELAY_LOGNORMAL, 100 * MS, 0, 0.5, 42);
+	emu_delay_init(&b, EMU_DELAY_LOGNORMAL, 100 * MS, 0, 0.5, 42);
+	emu_delay_init(&c, EMU_DELAY_LOGNORMAL, 100 * MS, 0, 0.5, 43);
 	int same = 0;
 	for (int i = 0; i < 100; i++) {
 		uint64_t x = emu_delay_draw(&a);
@@ -72,8 +72,7 @@ static void seeded(void **state)
 		same += x == emu_delay_draw(&c);
 	}
 	assert_true(same < 5);
-	assert_int_equal(emu_delay_init(&a, "bimodal", 1, 0, 0, 1), -1);
-	assert_int_equal(emu_delay_init(&a, "uniform", 10, 11, 0, 1), -1);
+	assert_int_equal(emu_delay_init(&a, EMU_DELAY_UNIFORM, 10, 11, 0, 1), -1);
 }
 
 int main(void)

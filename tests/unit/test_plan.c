@@ -11,7 +11,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "../../emu/emu_keys.h"
 #include "../../harness/plan.h"
+#include "../../harness/platform.h"
+#include "../../xen/xen_host.h"
+
+/* The settings of a job on platform emu, or xen and xl. */
+#define EMU(job) emu_settings_of(job)
+#define XEN(job) xen_settings_of(job)
 
 static int parse(const char *text, struct plan *p, struct hd_err *err)
 {
@@ -41,17 +48,17 @@ static void good_plan(void **state)
 	assert_int_equal(p.njobs, 2);
 	assert_string_equal(p.jobs[0].name, "a");
 	assert_int_equal(p.jobs[0].guests, 200);           /* job wins */
-	assert_int_equal(p.jobs[0].boot_delay_ns, 50000000); /* from global */
+	assert_int_equal(EMU(&p.jobs[0])->boot_delay_ns, 50000000); /* global */
 	assert_int_equal(p.jobs[0].line, 6);
 	assert_int_equal(p.jobs[1].guests, 10);            /* from global */
 	assert_int_equal(p.jobs[1].memory_mib, 16);
-	assert_string_equal(p.jobs[1].platform, "emu");    /* default */
-	assert_string_equal(p.jobs[1].profile, "lean");
-	assert_string_equal(p.jobs[1].boot_delay_dist, "lognormal");
-	assert_true(p.jobs[1].boot_delay_sigma == 0.25);
-	assert_string_equal(p.jobs[1].evtchn_abi, "2level");
-	assert_string_equal(p.jobs[0].evtchn_abi, "fifo");   /* default */
-	assert_string_equal(p.jobs[0].on_failure, "continue");
+	assert_ptr_equal(p.jobs[1].platform, &platform_emu); /* default */
+	assert_int_equal(p.jobs[1].profile, XCL_PROFILE_LEAN);
+	assert_int_equal(EMU(&p.jobs[1])->boot_delay_dist, EMU_DELAY_LOGNORMAL);
+	assert_true(EMU(&p.jobs[1])->boot_delay_sigma == 0.25);
+	assert_int_equal(EMU(&p.jobs[1])->evtchn_abi, EMU_EVTCHN_2LEVEL);
+	assert_int_equal(EMU(&p.jobs[0])->evtchn_abi, EMU_EVTCHN_FIFO);
+	assert_int_equal(p.jobs[0].on_failure, PLAN_ON_FAILURE_CONTINUE);
 	assert_string_equal(p.text, text);                 /* kept whole */
 	plan_free(&p);
 	plan_free(&p); /* safe twice */
@@ -67,25 +74,23 @@ static void defaults_are_the_documented_ones(void **state)
 	struct hd_err err;
 	assert_int_equal(parse("[only]\n", &p, &err), HD_OK);
 	const struct plan_job *j = &p.jobs[0];
-	assert_string_equal(j->platform, "emu");
-	assert_string_equal(j->profile, "lean");
-	assert_string_equal(j->emu_latency, "default");
-	assert_string_equal(j->bridge, "horde-br0");
-	assert_string_equal(j->kernel, "");
+	assert_ptr_equal(j->platform, &platform_emu);
+	assert_int_equal(j->profile, XCL_PROFILE_LEAN);
+	assert_string_equal(EMU(j)->latency, "default");
 	assert_int_equal(j->guests, 100);
 	assert_int_equal(j->memory_mib, 8);
-	assert_int_equal(j->host_memory_mib, 262144);
-	assert_int_equal(j->boot_delay_ns, 100000000);
-	assert_string_equal(j->evtchn_abi, "fifo");
-	assert_int_equal(j->max_grant_frames, 64);
-	assert_int_equal(j->bridges, 1);
-	assert_string_equal(j->console, "eager");
-	assert_string_equal(j->xs_handles, "two");
-	assert_string_equal(j->on_failure, "continue");
+	assert_int_equal(EMU(j)->host_memory_mib, 262144);
+	assert_int_equal(EMU(j)->boot_delay_ns, 100000000);
+	assert_int_equal(EMU(j)->evtchn_abi, EMU_EVTCHN_FIFO);
+	assert_int_equal(EMU(j)->max_grant_frames, 64);
+	assert_int_equal(EMU(j)->bridges, 1);
+	assert_int_equal(EMU(j)->console, EMU_CONSOLE_EAGER);
+	assert_int_equal(j->xs_handles, XCL_HANDLES_TWO);
+	assert_int_equal(j->on_failure, PLAN_ON_FAILURE_CONTINUE);
 	assert_int_equal(j->alive_timeout_ns, 30000000000ull);
 	assert_int_equal(j->probe_interval_ns, 5000000);
 	assert_int_equal(j->probe_rate, 20000);
-	assert_string_equal(j->pattern, "ramp");
+	assert_int_equal(j->pattern, LOADGEN_RAMP);
 	assert_int_equal(j->concurrency, 1);
 	assert_int_equal(j->sample_interval_ns, 1000000000ull);
 	/* plan_job_defaults fills the same, and says when it cannot. */
@@ -111,18 +116,79 @@ static void text_values_are_data(void **state)
 	expect_error("[a]\nlevels=10,5\n", "rising");
 	struct plan p;
 	struct hd_err err;
-	assert_int_equal(parse("[a]\nkernel=/boot/vmlinuz-6.1.0+x_y.gz\n"
+	assert_int_equal(parse("[a]\nplatform=xen\n"
+			       "kernel=/boot/vmlinuz-6.1.0+x_y.gz\n"
 			       "bridge=xenbr_0-a\ndescription=a \"b\"; c\n",
 			       &p, &err), HD_OK);
-	assert_string_equal(p.jobs[0].kernel, "/boot/vmlinuz-6.1.0+x_y.gz");
+	assert_string_equal(XEN(&p.jobs[0])->kernel, "/boot/vmlinuz-6.1.0+x_y.gz");
+	assert_string_equal(XEN(&p.jobs[0])->bridge, "xenbr_0-a");
 	plan_free(&p);
-	/* cosmos's options go through the same table. */
+	/* cosmos's options go through the same tables. */
 	struct plan_job j;
 	assert_int_equal(plan_job_defaults(&j, "c", &err), HD_OK);
+	assert_int_equal(plan_job_set(&j, "platform", "xen", &err), HD_OK);
 	assert_int_equal(plan_job_set(&j, "kernel", "/k\"", &err), HD_EINVAL);
 	assert_int_equal(plan_job_set(&j, "memory", "0", &err), HD_EINVAL);
 	assert_int_equal(plan_job_set(&j, "memory", "16", &err), HD_OK);
 	assert_int_equal(j.memory_mib, 16);
+}
+
+/* Each platform takes its own keys: in a job's own section a key must be
+ * its platform's; in [global] and [set] a key applies to the jobs whose
+ * platform takes it. The platform may be swept like any key, and its own
+ * keys combine after the shared ones. */
+static void platform_keys(void **state)
+{
+	(void)state;
+	expect_error("[a]\nplatform=xen\nbridges=2\n",
+		     "t.plan:3: bridges: job [a] runs on platform xen, which "
+		     "takes no such key");
+	expect_error("[a]\nkernel=/k\n", "t.plan:2: kernel: job [a] runs on "
+		     "platform emu");
+	expect_error("[a]\nplatform=emu,xl\nbridge=br1\n",
+		     "t.plan:3: bridge: job [a] runs on platform emu");
+	struct plan p;
+	struct hd_err err;
+	assert_int_equal(parse("[global]\nbridges=2\nkernel=/k\nbridge=br1\n"
+			       "[a]\n[b]\nplatform=xen\n[c]\n"
+			       "platform=emu,xl\n", &p, &err), HD_OK);
+	assert_int_equal(p.njobs, 4);
+	assert_ptr_equal(p.jobs[0].platform, &platform_emu);
+	assert_int_equal(EMU(&p.jobs[0])->bridges, 2);
+	assert_ptr_equal(p.jobs[1].platform, &platform_xen);
+	assert_string_equal(XEN(&p.jobs[1])->kernel, "/k");
+	assert_string_equal(XEN(&p.jobs[1])->bridge, "br1");
+	assert_string_equal(p.jobs[2].name, "c/platform=emu");
+	assert_int_equal(EMU(&p.jobs[2])->bridges, 2);
+	assert_string_equal(p.jobs[3].name, "c/platform=xl");
+	assert_ptr_equal(p.jobs[3].platform, &platform_xl);
+	assert_string_equal(XEN(&p.jobs[3])->bridge, "br1");
+	plan_free(&p);
+	/* The shared keys combine first; a platform's own last, fastest. */
+	assert_int_equal(parse("[a]\nbridges=1,2\nguests=5,6\n", &p, &err),
+			 HD_OK);
+	assert_int_equal(p.njobs, 4);
+	assert_string_equal(p.jobs[0].name, "a/guests=5/bridges=1");
+	assert_string_equal(p.jobs[1].name, "a/guests=5/bridges=2");
+	assert_string_equal(p.jobs[3].name, "a/guests=6/bridges=2");
+	assert_int_equal(p.jobs[3].guests, 6);
+	assert_int_equal(EMU(&p.jobs[3])->bridges, 2);
+	plan_free(&p);
+	/* By hand, as cosmos does: a key of another platform is refused,
+	 * and a new platform starts from its own defaults. */
+	struct plan_job j;
+	assert_int_equal(plan_job_defaults(&j, "c", &err), HD_OK);
+	assert_int_equal(plan_job_set(&j, "bridges", "3", &err), HD_OK);
+	assert_int_equal(plan_job_set(&j, "kernel", "/k", &err), HD_EINVAL);
+	assert_non_null(strstr(err.msg, "platform emu takes no key kernel"));
+	assert_int_equal(plan_job_set(&j, "platform", "xl", &err), HD_OK);
+	assert_string_equal(XEN(&j)->bridge, "horde-br0");
+	assert_int_equal(plan_job_set(&j, "kernel", "/k", &err), HD_OK);
+	char text[32];
+	plan_job_text(&j, "kernel", text, sizeof(text));
+	assert_string_equal(text, "/k");
+	plan_job_text(&j, "pattern", text, sizeof(text));
+	assert_string_equal(text, "ramp");
 }
 
 static void expect_error(const char *text, const char *needle)
@@ -157,7 +223,7 @@ static void no_silent_second_values(void **state)
 	assert_int_equal(parse("[global]\nguests=5\n[a]\nguests=6\n"
 			       "boot_delay=0\n", &p, &err), HD_OK);
 	assert_int_equal(p.jobs[0].guests, 6);
-	assert_int_equal(p.jobs[0].boot_delay_ns, 0);
+	assert_int_equal(EMU(&p.jobs[0])->boot_delay_ns, 0);
 	plan_free(&p);
 }
 
@@ -252,10 +318,10 @@ static void sweeps_expand(void **state)
 	assert_string_equal(p.jobs[3].name, "a/profile=xl/guests=1000");
 	assert_string_equal(p.jobs[5].name, "a/profile=xl/guests=3000");
 	assert_int_equal(p.jobs[5].guests, 3000);
-	assert_string_equal(p.jobs[5].profile, "xl");
+	assert_int_equal(p.jobs[5].profile, XCL_PROFILE_XL);
 	assert_string_equal(p.jobs[5].description, "one, two"); /* text: whole */
 	assert_string_equal(p.jobs[6].name, "b/boot_delay=10ms");
-	assert_int_equal(p.jobs[8].boot_delay_ns, 30000000);
+	assert_int_equal(EMU(&p.jobs[8])->boot_delay_ns, 30000000);
 	assert_int_equal(p.jobs[8].guests, 7); /* the job's own, not swept */
 	assert_true(plan_job_matches(&p.jobs[4], "a"));
 	assert_true(plan_job_matches(&p.jobs[4], p.jobs[4].name));
@@ -329,17 +395,23 @@ static void help_lists_every_key(void **state)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	plan_print_help(f, 1);
+	plan_print_help(f, PLAN_HELP_MARKDOWN);
 	fclose(f);
 	const char *keys[] = { "platform", "profile", "guests", "memory",
 			       "boot_delay", "alive_timeout", "probe_interval",
 			       "host_memory", "emu_latency", "bucket",
-			       "description" };
+			       "description", "kernel", "bridge" };
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char needle[64];
 		snprintf(needle, sizeof(needle), "| `%s` |", keys[i]);
 		assert_non_null(strstr(buf, needle));
 	}
+	/* Each table once, under whose keys they are: xen and xl share. */
+	assert_non_null(strstr(buf, "Keys of platform emu:"));
+	const char *xen = strstr(buf, "Keys of platforms xen and xl:");
+	assert_non_null(xen);
+	assert_null(strstr(xen + 1, "Keys of platforms xen and xl:"));
+	assert_true(strstr(buf, "| `kernel` |") > xen);
 	free(buf);
 }
 
@@ -354,6 +426,7 @@ int main(void)
 		cmocka_unit_test(typo_in_key),    cmocka_unit_test(negative_guests),
 		cmocka_unit_test(bad_values),     cmocka_unit_test(structure_errors),
 		cmocka_unit_test(sweeps_expand),
+		cmocka_unit_test(platform_keys),
 		cmocka_unit_test(includes),
 		cmocka_unit_test(help_lists_every_key),
 	};
