@@ -42,7 +42,7 @@ EMU_SRC    := emu/hv.c emu/latency.c emu/default_profile.S emu/boot_delay.c \
 # The plan parser reads every platform's keys, so it comes with them.
 PLAN_SRC   := harness/plan.c harness/plan_keys.c harness/plan_job.c \
               harness/platform.c $(COMMON_SRC) $(XCL_SRC) $(XEN_SRC) $(EMU_SRC)
-HORDE_SRC  := harness/main.c harness/progress.c harness/results.c \
+HORDE_SRC  := harness/main.c harness/cli.c harness/progress.c harness/results.c \
               harness/runner.c harness/workers.c \
               probes/arp.c \
               probes/sampler.c probes/arping.c \

@@ -1,11 +1,10 @@
-/* main.c: the horde command. Each subcommand is one entry of commands[]:
- * its name, arguments, options and help all come from that entry, so the
- * usage text cannot drift from what is parsed. Errors are printed here and
+/* main.c: the horde command. Each subcommand is one entry of commands[]
+ * (cli.h): its name, arguments, options and help all come from that
+ * entry, and it reads its options by name. Errors are printed here and
  * nowhere else. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -25,38 +24,12 @@
 #include "../analysis/summary.h"
 #include "../analysis/report.h"
 #include "../probes/arping.h"
+#include "cli.h"
 #include "plan.h"
 #include "progress.h"
 #include "platform.h"
 #include "results.h"
 #include "runner.h"
-
-struct cli_opt {
-	const char *name;
-	const char *arg; /* NULL: a flag */
-	const char *help;
-	char short_name; /* 0: none */
-};
-
-#define CLI_MAX_SETS 32
-
-struct cli_args {
-	const char *values[8]; /* by option index; flags get "1" */
-	const char *sets[CLI_MAX_SETS]; /* every --set, in order */
-	size_t nsets;
-	char **pos;
-	int npos;
-};
-
-struct command {
-	const char *name;
-	const char *args;    /* positional arguments, for the usage line */
-	const char *summary;
-	int min_pos, max_pos;
-	const struct cli_opt *opts;
-	int (*run)(const struct cli_args *a);
-	const char *exits;   /* its exit statuses, for --help, man and README */
-};
 
 extern char **environ;
 
@@ -199,133 +172,164 @@ static void print_closing(struct run_summary *s, const struct run_outcome *out,
 	printf("  status: %s\n", out->status);
 }
 
-static int cmd_run(const struct cli_args *a)
-{
+/* What horde run works from: the plan (or the resumed run's own), the
+ * job it is limited to, and the results database. */
+struct run_cmd {
 	struct plan plan;
-	struct hd_err err = { 0 };
-	struct results *res = NULL;
-	char db_path[PATH_MAX], resumed_job[64];
-	const char *job_name = a->values[1];
-	int64_t resume_id = 0;
-	int failed = 0;
+	struct results *res;
+	char db_path[PATH_MAX];
+	char job[PLAN_JOB_NAME_MAX]; /* --job's, or the resumed run's; "" */
+	int64_t resume_id;
+};
 
-	/* Everything about the plan is checked before anything is made. */
-	if (plan_load_set(a->pos[0], a->sets, a->nsets, &plan, &err))
-		return fail(&err);
-	if (a->values[0])
-		hd_strlcpy(db_path, a->values[0], sizeof(db_path));
+static void run_cmd_dispose(struct run_cmd *c)
+{
+	results_close(c->res);
+	plan_free(&c->plan);
+}
+
+/* The plan with its --set keys, and the database's path; with --resume,
+ * the run's own plan and job as stored with it. */
+static int load_run(const struct cli_args *a, struct run_cmd *c,
+		    struct hd_err *err)
+{
+	const char *db = cli_opt(a, "db"), *resume = cli_opt(a, "resume");
+
+	if (plan_load_set(a->pos[0], a->many, a->nmany, &c->plan, err))
+		return err->code;
+	if (db)
+		hd_strlcpy(c->db_path, db, sizeof(c->db_path));
 	else
-		default_db_path(a->pos[0], db_path, sizeof(db_path));
-	if (a->values[4]) {
-		plan_free(&plan);
-		if (open_results(db_path, &res, &err) ||
-		    load_resumed(res, a->values[4], &resume_id, &plan,
-				 resumed_job, sizeof(resumed_job), &err)) {
-			results_close(res);
-			return fail(&err);
-		}
-		job_name = resumed_job; /* the whole name: just that run */
-	}
-	if (job_name) {
-		size_t j;
-		for (j = 0; j < plan.njobs; j++)
-			if (plan_job_matches(&plan.jobs[j], job_name))
-				break;
-		if (j == plan.njobs) {
-			fprintf(stderr, "horde: %s: no job [%s]\n", plan.path,
-				job_name);
-			plan_free(&plan);
-			return 1;
-		}
-	}
-	for (size_t j = 0; j < plan.njobs; j++) {
-		const struct plan_job *job = &plan.jobs[j];
-		if (job_name && !plan_job_matches(job, job_name))
-			continue;
-		if (job->platform->check(job, &err)) {
-			plan_free(&plan);
-			results_close(res);
-			return fail(&err);
-		}
-	}
-	if (!res && open_results(db_path, &res, &err)) {
-		plan_free(&plan);
-		return fail(&err);
-	}
+		default_db_path(a->pos[0], c->db_path, sizeof(c->db_path));
+	if (cli_opt(a, "job"))
+		hd_strlcpy(c->job, cli_opt(a, "job"), sizeof(c->job));
+	if (!resume)
+		return HD_OK;
+	plan_free(&c->plan);
+	if (open_results(c->db_path, &c->res, err) ||
+	    load_resumed(c->res, resume, &c->resume_id, &c->plan, c->job,
+			 sizeof(c->job), err))
+		return err->code;
+	return HD_OK; /* the job's whole name: just that run */
+}
 
-	/* Each emulated guest keeps a XenStore connection: thousands of fds. */
+static bool runs_job(const struct run_cmd *c, const struct plan_job *job)
+{
+	return !c->job[0] || plan_job_matches(job, c->job);
+}
+
+/* Everything about the plan is checked before anything is made: the job
+ * asked for is there, and each platform can run here. */
+static int check_jobs(const struct run_cmd *c, struct hd_err *err)
+{
+	size_t n = 0;
+	for (size_t j = 0; j < c->plan.njobs; j++) {
+		const struct plan_job *job = &c->plan.jobs[j];
+		if (!runs_job(c, job))
+			continue;
+		n++;
+		if (job->platform->check(job, err))
+			return err->code;
+	}
+	if (!n)
+		return hd_fail(err, HD_ENOENT, "%s: no job [%s]", c->plan.path,
+			       c->job);
+	return HD_OK;
+}
+
+/* Each emulated guest keeps a XenStore connection: thousands of fds.
+ * Ctrl-C, a kill, and a closed terminal or SSH session (SIGHUP) all stop
+ * the run the same way: stop creating, commit, tear down. With the
+ * terminal gone, writing to it must not kill horde (SIGPIPE). */
+static void prepare_process(void)
+{
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-
-	/* Ctrl-C, a kill, and a closed terminal or SSH session (SIGHUP) all
-	 * stop the run the same way: stop creating, commit, tear down. With
-	 * the terminal gone, writing to it must not kill horde (SIGPIPE). */
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
 
+/* Runs one job and prints its closing summary as it ends, not at exit.
+ * Returns the runner's code; *failed says whether the job fell short. */
+static int run_job(const struct run_cmd *c, const struct plan_job *job,
+		   const struct run_options *opts, bool json, int *printed,
+		   bool *failed, struct hd_err *err)
+{
+	struct run_outcome out;
+	fprintf(stderr, "horde: job [%s]: %lld guests on %s (%s), results in "
+		"%s\n", job->name, job->guests, job->platform->name,
+		xcl_profile_name(job->profile), c->db_path);
+	int rc = runner_run(&c->plan, job, c->res, opts, &out, err);
+	const struct progress_view *view = opts->progress_arg;
+	if (view->tty && opts->progress)
+		fputc('\n', stderr);
+	fflush(stderr);
+	if (out.run_id) {
+		struct hd_err serr;
+		struct run_summary sum;
+		if (summary_load(results_db(c->res), out.run_id, job->bucket, &sum,
+				 &serr)) {
+			fail(&serr);
+		} else {
+			print_closing(&sum, &out, json, (*printed)++);
+			summary_free(&sum);
+		}
+		fflush(stdout);
+	}
+	*failed = rc || strcmp(out.status, "done") != 0 || out.failed ||
+		  out.dead || out.faulty;
+	return rc;
+}
+
+static int cmd_run(const struct cli_args *a)
+{
+	struct run_cmd c = { 0 };
+	struct hd_err err = { 0 };
+
+	if (load_run(a, &c, &err) || check_jobs(&c, &err) ||
+	    (!c.res && open_results(c.db_path, &c.res, &err))) {
+		run_cmd_dispose(&c);
+		return fail(&err);
+	}
+	prepare_process();
 	struct progress_view view = { .tty = isatty(STDERR_FILENO) };
 	struct run_options opts = {
 		.stop = &stop_requested,
-		.progress = a->values[2] ? NULL : show_progress,
+		.progress = cli_flag(a, "quiet") ? NULL : show_progress,
 		.progress_arg = &view,
-		.keep = a->values[3] != NULL,
-		.resume_run_id = resume_id,
-		.on_failure = a->values[7] ? tell_failure : NULL,
+		.keep = cli_flag(a, "keep"),
+		.resume_run_id = c.resume_id,
+		.on_failure = cli_flag(a, "verbose") ? tell_failure : NULL,
 		.failure_arg = &view,
 	};
-	bool json = a->values[5] != NULL;
+	bool json = cli_flag(a, "json"), failed = false;
 	int printed = 0;
 	if (json)
 		printf("{\"schema_version\": %d, \"command\": \"run\", "
 		       "\"runs\": [", SUMMARY_JSON_SCHEMA);
-	for (size_t j = 0; j < plan.njobs && !stop_requested; j++) {
-		const struct plan_job *job = &plan.jobs[j];
-		struct run_outcome out;
-		if (job_name && !plan_job_matches(job, job_name))
+	for (size_t j = 0; j < c.plan.njobs && !stop_requested; j++) {
+		bool job_failed;
+		if (!runs_job(&c, &c.plan.jobs[j]))
 			continue;
-		fprintf(stderr, "horde: job [%s]: %lld guests on %s (%s), "
-				"results in %s\n", job->name, job->guests,
-			job->platform->name, xcl_profile_name(job->profile), db_path);
-		int rc = runner_run(&plan, job, res, &opts, &out, &err);
-		if (view.tty && !a->values[2])
-			fputc('\n', stderr);
-		fflush(stderr);
-		if (out.run_id) {
-			struct hd_err serr;
-			struct run_summary sum;
-			if (summary_load(results_db(res), out.run_id,
-					 job->bucket, &sum, &serr)) {
-				fail(&serr);
-			} else {
-				print_closing(&sum, &out, json, printed++);
-				summary_free(&sum);
-			}
-			/* Each job's summary as it ends, not at exit. */
-			fflush(stdout);
-		}
+		int rc = run_job(&c, &c.plan.jobs[j], &opts, json, &printed,
+				 &job_failed, &err);
+		failed |= job_failed;
 		if (rc) {
 			fail(&err);
-			failed = 1;
 			break;
 		}
-		if (strcmp(out.status, "done") != 0 || out.failed || out.dead ||
-		    out.faulty)
-			failed = 1;
 	}
 	if (json)
 		printf("]}\n");
-	results_close(res);
-	plan_free(&plan);
-	if (stop_requested)
-		return 130;
-	return failed;
+	run_cmd_dispose(&c);
+	return stop_requested ? 130 : failed;
 }
 
 /* ---- horde report ---- */
@@ -355,13 +359,14 @@ static int cmd_report(const struct cli_args *a)
 	}
 	if (!nruns && (rc = report_last_run(db, &runs[nruns++], &err)))
 		goto out;
-	if (a->values[1] && hd_parse_int(a->values[1], 1, 1000000, &bucket)) {
+	const char *bucket_s = cli_opt(a, "bucket"), *out_s = cli_opt(a, "out");
+	if (bucket_s && hd_parse_int(bucket_s, 1, 1000000, &bucket)) {
 		rc = hd_fail(&err, HD_EINVAL, "--bucket: '%s' is not 1..1000000",
-			     a->values[1]);
+			     bucket_s);
 		goto out;
 	}
 	hd_strlcpy(outdir, a->pos[0], sizeof(outdir));
-	hd_strlcpy(outdir, a->values[0] ? a->values[0] : dirname(outdir),
+	hd_strlcpy(outdir, out_s ? out_s : dirname(outdir),
 		   sizeof(outdir));
 	mkdir(outdir, 0755); /* --out may name a new folder */
 	hd_strlcpy(stem, a->pos[0], sizeof(stem));
@@ -369,11 +374,11 @@ static int cmd_report(const struct cli_args *a)
 	char *dot = strrchr(base, '.');
 	if (dot && dot != base)
 		*dot = '\0';
-	bool json = a->values[3] != NULL;
+	bool json = cli_flag(a, "json");
 	if (json)
 		printf("{\"schema_version\": %d, \"command\": \"report\", "
 		       "\"runs\": [", SUMMARY_JSON_SCHEMA);
-	for (size_t i = 0; i < nruns && (json || !a->values[2]); i++) {
+	for (size_t i = 0; i < nruns && (json || !cli_flag(a, "quiet")); i++) {
 		struct run_summary sum;
 		if ((rc = summary_load(db, runs[i], bucket ? bucket : 1000,
 				       &sum, &err)))
@@ -411,7 +416,7 @@ static int cmd_runs(const struct cli_args *a)
 
 	if (reader_open(a->pos[0], &db, &err))
 		return fail(&err);
-	int rc = report_runs(db, stdout, a->values[0] != NULL, &err);
+	int rc = report_runs(db, stdout, cli_flag(a, "json"), &err);
 	sqlite3_close(db);
 	return rc ? fail(&err) : 0;
 }
@@ -419,34 +424,36 @@ static int cmd_runs(const struct cli_args *a)
 /* ---- horde compare, horde ab ---- */
 
 static const struct cli_opt compare_opts[] = {
-	{ "alpha", "P", "significance needed (default 0.01)", 0 },
-	{ "min-effect", "PERCENT", "smallest change that counts (default 5)", 0 },
-	{ "buckets", "N", "guest-count buckets compared (default 4)", 0 },
-	{ "force", NULL, "compare runs of different plans, platforms or hosts", 0 },
+	{ "alpha", "P", "significance needed (default 0.01)", 0, false },
+	{ "min-effect", "PERCENT", "smallest change that counts (default 5)", 0, false },
+	{ "buckets", "N", "guest-count buckets compared (default 4)", 0, false },
+	{ "force", NULL, "compare runs of different plans, platforms or hosts", 0, false },
 	{ "json", NULL, "the verdict table as JSON (README: Machine-readable "
-	  "output)", 0 },
-	{ NULL, NULL, NULL, 0 },
+	  "output)", 0, false },
+	{ NULL, NULL, NULL, 0, false },
 };
 
-/* The options compare and ab share, at values[0..3]. */
+/* The options compare and ab share. */
 static int compare_options(const struct cli_args *a, struct compare_opts *o)
 {
+	const char *alpha = cli_opt(a, "alpha"), *effect = cli_opt(a, "min-effect");
+	const char *buckets = cli_opt(a, "buckets");
 	char *end;
 	*o = (struct compare_opts){ .alpha = 0.01, .min_effect = 0.05,
-				    .buckets = 4, .force = a->values[3] != NULL };
-	if (a->values[0]) {
-		o->alpha = strtod(a->values[0], &end);
+				    .buckets = 4, .force = cli_flag(a, "force") };
+	if (alpha) {
+		o->alpha = strtod(alpha, &end);
 		if (*end || !(o->alpha > 0 && o->alpha < 1))
 			return fail_msg("--alpha: a number between 0 and 1");
 	}
-	if (a->values[1]) {
-		o->min_effect = strtod(a->values[1], &end) / 100.0;
+	if (effect) {
+		o->min_effect = strtod(effect, &end) / 100.0;
 		if (*end || !(o->min_effect >= 0 && o->min_effect < 100))
 			return fail_msg("--min-effect: a percentage, like 5");
 	}
-	if (a->values[2]) {
+	if (buckets) {
 		long long n;
-		if (hd_parse_int(a->values[2], 1, 20, &n))
+		if (hd_parse_int(buckets, 1, 20, &n))
 			return fail_msg("--buckets: 1..20");
 		o->buckets = (uint32_t)n;
 	}
@@ -476,21 +483,21 @@ static int cmd_compare(const struct cli_args *a)
 	struct compare_opts o;
 	if (compare_options(a, &o))
 		return 2;
-	o.json = a->values[4] != NULL;
+	o.json = cli_flag(a, "json");
 	return compare_sides(a->pos[0], a->pos[1], &o);
 }
 
 static const struct cli_opt ab_opts[] = {
-	{ "alpha", "P", "as for compare", 0 },
-	{ "min-effect", "PERCENT", "as for compare", 0 },
-	{ "buckets", "N", "as for compare", 0 },
-	{ "force", NULL, "as for compare", 0 },
-	{ "base", "BIN", "the horde binary of the base (required)", 0 },
-	{ "cand", "BIN", "the horde binary of the candidate (required)", 0 },
-	{ "runs", "K", "runs a side (default 5; at least 5 for p < 0.01)", 0 },
+	{ "alpha", "P", "as for compare", 0, false },
+	{ "min-effect", "PERCENT", "as for compare", 0, false },
+	{ "buckets", "N", "as for compare", 0, false },
+	{ "force", NULL, "as for compare", 0, false },
+	{ "base", "BIN", "the horde binary of the base (required)", 0, false },
+	{ "cand", "BIN", "the horde binary of the candidate (required)", 0, false },
+	{ "runs", "K", "runs a side (default 5; at least 5 for p < 0.01)", 0, false },
 	{ "out", "DIR", "where base.db and cand.db go (default: a new "
-	  "folder in /tmp)", 0 },
-	{ NULL, NULL, NULL, 0 },
+	  "folder in /tmp)", 0, false },
+	{ NULL, NULL, NULL, 0, false },
 };
 
 /* Runs `BIN run PLAN --db DB --quiet`; returns its exit status or -1. */
@@ -516,16 +523,18 @@ static int cmd_ab(const struct cli_args *a)
 
 	if (compare_options(a, &o))
 		return 2;
-	if (!a->values[4] || !a->values[5]) {
+	const char *bins[2] = { cli_opt(a, "base"), cli_opt(a, "cand") };
+	const char *runs_s = cli_opt(a, "runs"), *out = cli_opt(a, "out");
+	if (!bins[0] || !bins[1]) {
 		fail_msg("--base and --cand are required");
 		return 2;
 	}
-	if (a->values[6] && hd_parse_int(a->values[6], 1, 64, &runs)) {
+	if (runs_s && hd_parse_int(runs_s, 1, 64, &runs)) {
 		fail_msg("--runs: 1..64");
 		return 2;
 	}
-	if (a->values[7]) {
-		hd_strlcpy(dir, a->values[7], sizeof(dir));
+	if (out) {
+		hd_strlcpy(dir, out, sizeof(dir));
 		mkdir(dir, 0755);
 	} else {
 		struct hd_err err;
@@ -534,7 +543,6 @@ static int cmd_ab(const struct cli_args *a)
 			return 2;
 		}
 	}
-	const char *bins[2] = { a->values[4], a->values[5] };
 	for (int side = 0; side < 2; side++) {
 		snprintf(dbs[side], sizeof(dbs[side]), "%s/%s.db", dir,
 			 side ? "cand" : "base");
@@ -578,7 +586,7 @@ static int cmd_check(const struct cli_args *a)
 		printf("  %-40s %-4s %6lld guests  %s\n", job->name,
 		       job->platform->name, job->guests,
 		       xcl_profile_name(job->profile));
-		if (!a->values[0] && job->platform->check(job, &err)) {
+		if (!cli_flag(a, "plan-only") && job->platform->check(job, &err)) {
 			printf("    cannot run here: %s\n", err.msg);
 			bad = 1;
 		}
@@ -588,8 +596,8 @@ static int cmd_check(const struct cli_args *a)
 }
 
 static const struct cli_opt check_opts[] = {
-	{ "plan-only", NULL, "check the plan, not whether this host can run it", 0 },
-	{ NULL, NULL, NULL, 0 },
+	{ "plan-only", NULL, "check the plan, not whether this host can run it", 0, false },
+	{ NULL, NULL, NULL, 0, false },
 };
 
 /* ---- horde clean ---- */
@@ -618,10 +626,10 @@ static int cmd_clean(const struct cli_args *a)
 
 static const struct cli_opt calibrate_opts[] = {
 	{ "out", "FILE", "where the profile goes (default: beside DB, named "
-	  "after the profile)", 0 },
+	  "after the profile)", 0, false },
 	{ "name", "NAME", "the profile's name (default: DB's name and the run, "
-	  "like xen-bench-run3)", 0 },
-	{ NULL, NULL, NULL, 0 },
+	  "like xen-bench-run3)", 0, false },
+	{ NULL, NULL, NULL, 0, false },
 };
 
 /* The newest run on platform xen: the one a calibration wants. */
@@ -669,8 +677,8 @@ static int cmd_calibrate(const struct cli_args *a)
 		char *base = basename(stem), *dot = strrchr(base, '.');
 		if (dot && dot != base)
 			*dot = '\0';
-		if (a->values[1])
-			hd_strlcpy(name, a->values[1], sizeof(name));
+		if (cli_opt(a, "name"))
+			hd_strlcpy(name, cli_opt(a, "name"), sizeof(name));
 		else
 			snprintf(name, sizeof(name), "%.40s-run%lld", base,
 				 (long long)run);
@@ -684,8 +692,8 @@ static int cmd_calibrate(const struct cli_args *a)
 
 	char dir[PATH_MAX];
 	hd_strlcpy(dir, path, sizeof(dir));
-	if (a->values[0])
-		hd_strlcpy(out, a->values[0], sizeof(out));
+	if (cli_opt(a, "out"))
+		hd_strlcpy(out, cli_opt(a, "out"), sizeof(out));
 	else
 		snprintf(out, sizeof(out), "%s/%s.profile", dirname(dir), name);
 	FILE *f = fopen(out, "w");
@@ -720,47 +728,47 @@ static int cmd_calibrate(const struct cli_args *a)
 static int cmd_help(const struct cli_args *a);
 
 static const struct cli_opt run_opts[] = {
-	{ "db", "PATH", "results database (default results/<plan name>.db)", 0 },
-	{ "job", "NAME", "run only this job of the plan", 0 },
-	{ "quiet", NULL, "no progress line", 'q' },
+	{ "db", "PATH", "results database (default results/<plan name>.db)", 0, false },
+	{ "job", "NAME", "run only this job of the plan", 0, false },
+	{ "quiet", NULL, "no progress line", 'q', false },
 	{ "keep", NULL, "leave the guests when the run ends (on Xen; an "
-	  "emulated host ends with horde)", 0 },
+	  "emulated host ends with horde)", 0, false },
 	{ "resume", "ID", "go on with crashed or interrupted run ID of the "
-	  "database, with its stored plan and job", 0 },
+	  "database, with its stored plan and job", 0, false },
 	{ "json", NULL, "the closing summary as JSON on standard output "
-	  "(README: Machine-readable output)", 0 },
+	  "(README: Machine-readable output)", 0, false },
 	{ "set", "KEY=VALUE", "a plan key for this run, over every job's "
-	  "(again for more; stored with the plan)", 0 },
+	  "(again for more; stored with the plan)", 0, true },
 	{ "verbose", NULL, "a line on standard error for each guest that "
-	  "fails, with its cause, as it happens", 'v' },
-	{ NULL, NULL, NULL, 0 },
+	  "fails, with its cause, as it happens", 'v', false },
+	{ NULL, NULL, NULL, 0, false },
 };
 static const struct cli_opt report_opts[] = {
-	{ "out", "DIR", "where figures and CSV go (default: the database's folder)", 0 },
+	{ "out", "DIR", "where figures and CSV go (default: the database's folder)", 0, false },
 	{ "bucket", "N", "guests per bucket (default: about 20 buckets; 1000 "
-			 "in the summary)", 0 },
-	{ "quiet", NULL, "no summary: only where the page is", 'q' },
+			 "in the summary)", 0, false },
+	{ "quiet", NULL, "no summary: only where the page is", 'q', false },
 	{ "json", NULL, "the summaries and the page's path as JSON (README: "
-	  "Machine-readable output)", 0 },
-	{ NULL, NULL, NULL, 0 },
+	  "Machine-readable output)", 0, false },
+	{ NULL, NULL, NULL, 0, false },
 };
-static const struct cli_opt no_opts[] = { { NULL, NULL, NULL, 0 } };
+static const struct cli_opt no_opts[] = { { NULL, NULL, NULL, 0, false } };
 static const struct cli_opt json_opts[] = {
-	{ "json", NULL, "as JSON (README: Machine-readable output)", 0 },
-	{ NULL, NULL, NULL, 0 },
+	{ "json", NULL, "as JSON (README: Machine-readable output)", 0, false },
+	{ NULL, NULL, NULL, 0, false },
 };
 
 /* ---- horde arping ---- */
 
 static const struct cli_opt arping_opts[] = {
-	{ "rate", "N", "requests a second at most (default 20000)", 0 },
+	{ "rate", "N", "requests a second at most (default 20000)", 0, false },
 	{ "interval", "DURATION", "first gap between retries of an address "
-	  "(default 5ms; it grows after 1 s)", 0 },
-	{ "timeout", "DURATION", "give up on an address after (default 1s)", 0 },
+	  "(default 5ms; it grows after 1 s)", 0, false },
+	{ "timeout", "DURATION", "give up on an address after (default 1s)", 0, false },
 	{ "source", "ADDRESS", "sender address in requests (default "
-	  "198.18.0.1)", 0 },
-	{ "any-range", NULL, "allow addresses outside 198.18.0.0/15", 0 },
-	{ NULL, NULL, NULL, 0 },
+	  "198.18.0.1)", 0, false },
+	{ "any-range", NULL, "allow addresses outside 198.18.0.0/15", 0, false },
+	{ NULL, NULL, NULL, 0, false },
 };
 
 static int cmd_arping(const struct cli_args *a)
@@ -774,20 +782,22 @@ static int cmd_arping(const struct cli_args *a)
 
 	if (arping_parse_range(a->pos[1], &o.first, &o.count, &err))
 		return fail(&err);
-	if (a->values[0]) {
-		if (hd_parse_int(a->values[0], 10, 1000000, &rate))
+	const char *rate_s = cli_opt(a, "rate"), *interval = cli_opt(a, "interval");
+	const char *timeout = cli_opt(a, "timeout"), *source = cli_opt(a, "source");
+	if (rate_s) {
+		if (hd_parse_int(rate_s, 10, 1000000, &rate))
 			return fail_msg("--rate: a whole number 10..1000000");
 		o.rate = (uint32_t)rate;
 	}
-	if ((a->values[1] && hd_parse_duration(a->values[1], &o.interval_ns)) ||
-	    (a->values[2] && hd_parse_duration(a->values[2], &o.timeout_ns)) ||
+	if ((interval && hd_parse_duration(interval, &o.interval_ns)) ||
+	    (timeout && hd_parse_duration(timeout, &o.timeout_ns)) ||
 	    o.interval_ns == 0 || o.timeout_ns == 0)
 		return fail_msg("--interval, --timeout: a duration above 0, like 5ms");
-	if (a->values[3] && inet_pton(AF_INET, a->values[3], &o.src_addr_be) != 1)
+	if (source && inet_pton(AF_INET, source, &o.src_addr_be) != 1)
 		return fail_msg("--source: not an IPv4 address");
 	/* Probing is sending: by default only into horde's own network. */
 	uint64_t last = (uint64_t)o.first + o.count - 1;
-	if (!a->values[4] &&
+	if (!cli_flag(a, "any-range") &&
 	    ((o.first & ARPING_SAFE_MASK) != ARPING_SAFE_NET ||
 	     (last & ARPING_SAFE_MASK) != ARPING_SAFE_NET))
 		return fail_msg("range outside 198.18.0.0/15, horde's own; "
@@ -843,22 +853,6 @@ static const struct command commands[] = {
 	  "0 done; 2 no such topic" },
 };
 
-static void usage_of(FILE *f, const struct command *c)
-{
-	fprintf(f, "usage: horde %s%s%s%s\n  %s\n", c->name,
-		c->opts[0].name ? " [options]" : "", *c->args ? " " : "",
-		c->args, c->summary);
-	for (const struct cli_opt *o = c->opts; o->name; o++) {
-		char left[48], sh[8] = "";
-		if (o->short_name)
-			snprintf(sh, sizeof(sh), "-%c, ", o->short_name);
-		snprintf(left, sizeof(left), "%s--%s%s%s", sh, o->name,
-			 o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(f, "    %-18s %s\n", left, o->help);
-	}
-	fprintf(f, "  exit status: %s\n", c->exits);
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "horde %s: scale-test and profile the creation of thousands "
@@ -884,40 +878,12 @@ static void print_man(FILE *f)
 		"creation phase, checks every guest alive with ARP, keeps every "
 		"figure in SQLite and plots creation time against guest count. "
 		"The README says more.\n.SH COMMANDS\n", horde_version());
-	for (size_t i = 0; i < HD_ARRAY_SIZE(commands); i++) {
-		const struct command *c = &commands[i];
-		fprintf(f, ".SS \"horde %s%s%s\"\n", c->name, *c->args ? " " : "",
-			c->args);
-		plan_roff_text(f, c->summary);
-		fputc('\n', f);
-		for (const struct cli_opt *o = c->opts; o->name; o++) {
-			fprintf(f, ".TP\n");
-			if (o->short_name)
-				fprintf(f, "\\fB\\-%c\\fR, ", o->short_name);
-			fprintf(f, "\\fB\\-\\-");
-			plan_roff_text(f, o->name);
-			fprintf(f, "\\fR%s%s\n", o->arg ? " " : "", o->arg ? o->arg : "");
-			plan_roff_text(f, o->help);
-			fputc('\n', f);
-		}
-		fprintf(f, ".PP\nExit status: ");
-		plan_roff_text(f, c->exits);
-		fputc('\n', f);
-	}
+	cli_man_commands(f, commands, HD_ARRAY_SIZE(commands));
 	plan_print_help(f, PLAN_HELP_ROFF);
 	fprintf(f, ".SH ENVIRONMENT\n.TP\n.B HORDE_DATADIR\nwhere horde "
 		"report finds its gnuplot scripts (default: the analysis/ folder "
 		"beside the binary's, or the installed share/horde)\n"
 		".SH SEE ALSO\n.BR cosmos (1),\n.BR xl (1)\n");
-}
-
-/* The README's table of exit statuses, from the command table. */
-static void print_exits_markdown(FILE *f)
-{
-	fprintf(f, "| command | exit status |\n| --- | --- |\n");
-	for (size_t i = 0; i < HD_ARRAY_SIZE(commands); i++)
-		fprintf(f, "| `horde %s` | %s |\n", commands[i].name,
-			commands[i].exits);
 }
 
 static int cmd_help(const struct cli_args *a)
@@ -939,12 +905,12 @@ static int cmd_help(const struct cli_args *a)
 		return 0;
 	}
 	if (strcmp(a->pos[0], "exits-markdown") == 0) {
-		print_exits_markdown(stdout);
+		cli_exits_markdown(stdout, commands, HD_ARRAY_SIZE(commands));
 		return 0;
 	}
 	for (size_t i = 0; i < HD_ARRAY_SIZE(commands); i++) {
 		if (strcmp(commands[i].name, a->pos[0]) == 0) {
-			usage_of(stdout, &commands[i]);
+			cli_usage_of(stdout, &commands[i]);
 			return 0;
 		}
 	}
@@ -976,56 +942,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	struct option longopts[10];
-	struct cli_args a = { 0 };
-	char shorts[32] = "h";
-	size_t ns = 1;
-	int n = 0;
-	for (const struct cli_opt *o = c->opts; o->name && n < 8; o++, n++) {
-		longopts[n] = (struct option){ o->name,
-					       o->arg ? required_argument
-						      : no_argument,
-					       NULL, n };
-		if (o->short_name) {
-			shorts[ns++] = o->short_name;
-			if (o->arg)
-				shorts[ns++] = ':';
-		}
-	}
-	shorts[ns] = '\0';
-	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
-	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
-	int opt;
-	optind = 2;
-	while ((opt = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
-		if (opt == 'h') {
-			usage_of(stdout, c);
-			return 0;
-		}
-		/* A short option stands for the long one that names it. */
-		for (int i = 0; i < n - 1 && opt >= 8; i++)
-			if (c->opts[i].short_name == opt)
-				opt = i;
-		if (opt < 0 || opt >= 8) {
-			usage_of(stderr, c);
-			return 2;
-		}
-		a.values[opt] = optarg ? optarg : "1";
-		/* --set may come again and again, like fio's options. */
-		if (strcmp(c->opts[opt].name, "set") == 0) {
-			if (a.nsets == CLI_MAX_SETS) {
-				fprintf(stderr, "horde: more than %d --set\n",
-					CLI_MAX_SETS);
-				return 2;
-			}
-			a.sets[a.nsets++] = optarg;
-		}
-	}
-	a.pos = argv + optind;
-	a.npos = argc - optind;
-	if (a.npos < c->min_pos || a.npos > c->max_pos) {
-		usage_of(stderr, c);
-		return 2;
-	}
-	return c->run(&a);
+	struct cli_args a;
+	int status = cli_parse(c, argc, argv, &a);
+	return status >= 0 ? status : c->run(&a);
 }
