@@ -45,7 +45,9 @@ struct run_state {
 	bool *verdict;     /* by seq: the prober said alive or dead */
 	bool stop_on_failure, failed_once;
 	bool store_failed; /* a destruction could not be stored */
-	struct loadgen *lg;       /* NULL once the pattern is over */
+	struct loadgen_config pattern; /* the job's */
+	struct loadgen loadgen;
+	struct loadgen *lg;       /* &loadgen; NULL once the pattern is over */
 	struct workers *workers;
 	uint32_t nworkers;
 	uint32_t max_seq;         /* the highest guest number the pattern makes */
@@ -59,6 +61,7 @@ struct run_state {
 		uint64_t last_ns;
 		uint32_t created_at;
 	} sweep;
+	const char *status; /* what the run is stored as at its end */
 };
 
 /* Tells the caller of a failed guest, if it asked (horde run -v). */
@@ -571,208 +574,269 @@ static void destroy_all(struct run_state *s)
 	commit_teardown(s);
 }
 
-int runner_run(const struct plan *plan, const struct plan_job *job,
-	       struct results *results, const struct run_options *opts,
-	       struct run_outcome *out, struct hd_err *err)
+/* The run's bookkeeping, by guest number and by domain id. */
+static int state_alloc(struct run_state *s, struct hd_err *err)
 {
-	const struct platform_ops *ops = job->platform;
-	struct platform_info info;
-	struct run_state s = { .job = job, .opts = opts, .results = results,
-			       .ops = ops };
-	const char *status = "failed";
+	size_t n = (size_t)s->max_seq + 1;
+	s->domids = calloc(n, sizeof(*s->domids));
+	s->seq_of = calloc(HD_DOMID_LAST + 1, sizeof(*s->seq_of));
+	s->alive = calloc(n, sizeof(*s->alive));
+	s->verdict = calloc(n, sizeof(*s->verdict));
+	s->sweep.rtts = calloc(n, sizeof(*s->sweep.rtts));
+	if (!s->domids || !s->seq_of || !s->alive || !s->verdict ||
+	    !s->sweep.rtts)
+		return hd_fail(err, HD_ESYS, "out of memory");
+	return HD_OK;
+}
+
+static void state_free(struct run_state *s)
+{
+	free(s->domids);
+	free(s->seq_of);
+	free(s->held);
+	free(s->alive);
+	free(s->verdict);
+	free(s->sweep.rtts);
+}
+
+/* Opens the platform and the run's row (a new one, or the resumed). */
+static int open_run(struct run_state *s, const struct plan *plan,
+		    struct platform_info *info, struct hd_err *err)
+{
+	const struct plan_job *job = s->job;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	struct loadgen lg = { .deaths = { .items = NULL } };
-	struct loadgen_config lc;
-	pattern_of(job, &lc);
-	s.max_seq = loadgen_max_seq(&lc);
-	s.nworkers = plan_job_workers(job);
-	s.domids = calloc((size_t)s.max_seq + 1, sizeof(*s.domids));
-	s.seq_of = calloc(HD_DOMID_LAST + 1, sizeof(*s.seq_of));
-	s.alive = calloc((size_t)s.max_seq + 1, sizeof(*s.alive));
-	s.verdict = calloc((size_t)s.max_seq + 1, sizeof(*s.verdict));
-	s.sweep.rtts = calloc((size_t)s.max_seq + 1, sizeof(*s.sweep.rtts));
-	if (!s.domids || !s.seq_of || !s.alive || !s.verdict || !s.sweep.rtts) {
-		rc = hd_fail(err, HD_ESYS, "out of memory");
-		goto out;
+	if ((rc = s->ops->open(job, &s->plat, err)))
+		return rc;
+	s->ops->info(s->plat, info);
+	s->nifaces = info->nifaces;
+	if (s->opts->resume_run_id) {
+		s->run_id = s->opts->resume_run_id;
+		return results_run_resume(s->results, s->run_id, err);
 	}
-	s.prog.planned = s.max_seq;
-	s.stop_on_failure = job->on_failure == PLAN_ON_FAILURE_STOP;
-
-	if ((rc = ops->open(job, &s.plat, err)))
-		goto out;
-	ops->info(s.plat, &info);
-	s.nifaces = info.nifaces;
 	struct run_meta meta = {
 		.plan_path = plan->path, .plan_text = plan->text,
-		.job = job->name, .platform = ops->name,
+		.job = job->name, .platform = s->ops->name,
 		.profile = xcl_profile_name(job->profile),
 		.guests_planned = job->guests,
-		.platform_version = info.version, .modelled = info.modelled,
+		.platform_version = info->version, .modelled = info->modelled,
 	};
-	if (opts->resume_run_id) {
-		s.run_id = opts->resume_run_id;
-		rc = results_run_resume(results, s.run_id, err);
-	} else {
-		rc = results_run_begin(results, &meta, &s.run_id, err);
-	}
-	if (rc)
-		goto out;
+	return results_run_begin(s->results, &meta, &s->run_id, err);
+}
+
+/* Resuming: the guests the run had made, made again (refill), with the
+ * run's clock going on from its last creation. *next: the first guest
+ * to create. */
+static int resume_guests(struct run_state *s, uint32_t *next,
+			 struct hd_err *err)
+{
+	struct stored_guest *old = calloc((size_t)s->max_seq, sizeof(*old));
+	size_t nold = 0;
+
+	if (!old)
+		return hd_fail(err, HD_ESYS, "out of memory");
+	s->prog.stage = "refilling";
+	int rc = results_run_guests(s->results, s->run_id, old,
+				    (size_t)s->max_seq, &nold, err);
+	if (!rc)
+		rc = refill(s, old, nold, next, err);
+	if (nold)
+		s->t0 = hd_now_ns() - old[nold - 1].created_at_ns;
+	free(old);
+	return rc ? rc : results_commit(s->results, 1, err);
+}
+
+/* The host sampler, when the job asks for one. */
+static int start_sampler(struct run_state *s, struct hd_err *err)
+{
+	if (!s->job->sample_interval_ns)
+		return HD_OK;
+	struct sampler_config sc = {
+		.interval_ns = s->job->sample_interval_ns, .t0_ns = s->t0,
+		.guests = &s->living,
+		.extra = s->ops->sample ? sample_platform : NULL,
+		.extra_arg = s,
+	};
+	if (s->ops->daemons)
+		sc.nprocs = s->ops->daemons(s->plat, sc.procs, SAMPLER_MAX_PROCS);
+	return sampler_start(&sc, &s->sampler, err);
+}
+
+/* Everything that runs beside the creations: the prober, the workers,
+ * the guests of a resumed run, the sampler, and the load pattern. */
+static int start_run(struct run_state *s, const struct platform_info *info,
+		     struct hd_err *err)
+{
+	const struct plan_job *job = s->job;
 	struct probe_config pc = {
 		.interval_ns = job->probe_interval_ns,
 		.timeout_ns = job->alive_timeout_ns,
 		.max_rate = (uint32_t)job->probe_rate,
 	};
-	if ((rc = probe_open((const char (*)[16])info.probe_ifaces, info.nifaces,
-			     info.probe_addr_be, &pc, &s.probe, err)) ||
-	    (rc = workers_start(ops, s.plat, s.nworkers, &s.workers, err)))
-		goto end_run;
-
 	uint32_t first_seq = 1;
-	s.t0 = hd_now_ns();
-	if (opts->resume_run_id) {
-		struct stored_guest *old = calloc((size_t)s.max_seq,
-						  sizeof(*old));
-		size_t nold = 0;
-		if (!old) {
-			rc = hd_fail(err, HD_ESYS, "out of memory");
-			goto end_run;
-		}
-		s.prog.stage = "refilling";
-		rc = results_run_guests(results, s.run_id, old, (size_t)s.max_seq,
-					&nold, err);
-		if (!rc)
-			rc = refill(&s, old, nold, &first_seq, err);
-		/* The run's clock goes on from its last creation. */
-		if (nold)
-			s.t0 = hd_now_ns() - old[nold - 1].created_at_ns;
-		free(old);
-		if (rc || (rc = results_commit(results, 1, err)))
-			goto end_run;
-	}
-	if (job->sample_interval_ns) {
-		struct sampler_config sc = {
-			.interval_ns = job->sample_interval_ns, .t0_ns = s.t0,
-			.guests = &s.living,
-			.extra = ops->sample ? sample_platform : NULL,
-			.extra_arg = &s,
-		};
-		if (ops->daemons)
-			sc.nprocs = ops->daemons(s.plat, sc.procs,
-						 SAMPLER_MAX_PROCS);
-		if ((rc = sampler_start(&sc, &s.sampler, err)))
-			goto end_run;
-	}
-	if (loadgen_init(&lg, &lc, first_seq)) {
+	int rc;
+
+	if ((rc = probe_open((const char (*)[16])info->probe_ifaces,
+			     info->nifaces, info->probe_addr_be, &pc, &s->probe,
+			     err)) ||
+	    (rc = workers_start(s->ops, s->plat, s->nworkers, &s->workers, err)))
+		return rc;
+	s->t0 = hd_now_ns();
+	if ((s->opts->resume_run_id && (rc = resume_guests(s, &first_seq, err))) ||
+	    (rc = start_sampler(s, err)))
+		return rc;
+	if (loadgen_init(&s->loadgen, &s->pattern, first_seq)) {
 		char pattern[16];
 		plan_job_text(job, "pattern", pattern, sizeof(pattern));
-		rc = hd_fail(err, HD_EINVAL, "pattern %s cannot go on from guest "
-			     "%u", pattern, first_seq);
-		goto end_run;
+		return hd_fail(err, HD_EINVAL, "pattern %s cannot go on from "
+			       "guest %u", pattern, first_seq);
 	}
-	s.lg = &lg;
-	s.prog.stage = "creating";
-	uint64_t creating_since = hd_now_ns();
-	struct thread_cpu cpu_before[RUN_MAX_THREAD_NAMES];
-	size_t ncpu_before = sampler_read_threads(cpu_before, RUN_MAX_THREAD_NAMES);
-	rc = follow_pattern(&s, err);
-	/* What is in flight finishes (and is stored) whatever happened. */
-	while (workers_pending(s.workers)) {
-		struct hd_err e2;
-		if (reap(&s, 100000000ull, rc ? &e2 : err) && !rc)
-			rc = err->code;
-	}
-	if (rc)
-		goto end_run;
-	/* What horde itself cost while creating: everything but the
-	 * platform's calls (and sweeps, which are asked for). Only for a
-	 * ramp with one worker: other patterns wait on purpose, and several
-	 * workers' calls overlap. */
-	if (s.nworkers == 1 && lc.pattern == LOADGEN_RAMP) {
-		out->harness_ns = hd_now_ns() - creating_since - s.sweep_ns -
-				  s.platform_ns;
-		out->platform_ns = s.platform_ns;
-		if ((rc = results_run_overhead(results, s.run_id, out->harness_ns,
-					       out->platform_ns, err)))
-			goto end_run;
-	}
+	s->lg = &s->loadgen;
+	return HD_OK;
+}
+
+/* CPU each of horde's threads spent since before (by name). */
+static void thread_cpu_since(const struct thread_cpu *before, size_t nbefore,
+			     struct run_outcome *out)
+{
 	out->nthreads = sampler_read_threads(out->threads, RUN_MAX_THREAD_NAMES);
 	for (size_t i = 0; i < out->nthreads; i++)
-		for (size_t k = 0; k < ncpu_before; k++)
-			if (strcmp(out->threads[i].name, cpu_before[k].name) == 0)
+		for (size_t k = 0; k < nbefore; k++)
+			if (strcmp(out->threads[i].name, before[k].name) == 0)
 				out->threads[i].cpu_ns -=
-					out->threads[i].cpu_ns > cpu_before[k].cpu_ns
-						? cpu_before[k].cpu_ns
+					out->threads[i].cpu_ns > before[k].cpu_ns
+						? before[k].cpu_ns
 						: out->threads[i].cpu_ns;
+}
 
-	if ((rc = results_commit(results, 1, err)))
-		goto end_run;
-	s.prog.stage = "waiting for ARP";
-	while (!*opts->stop && probe_pending(s.probe) > 0)
-		if ((rc = tend(&s, 100000000ull, err)))
-			goto end_run;
-	if ((rc = collect(&s, 0, err)) || (rc = collect_faults(&s, 1, err)))
-		goto end_run;
-	/* With sweeps asked for, one more over the host as it ends up. */
-	if (!*opts->stop && (job->sweep_every || job->sweep_interval_ns)) {
-		s.prog.stage = "sweeping";
-		if ((rc = sweep(&s, err)))
-			goto end_run;
-	}
-	if ((rc = results_commit(results, 1, err)))
-		goto end_run;
+/* Follows the pattern to its end, lets what is in flight finish (and be
+ * stored) whatever happened, and says what creating cost horde itself. */
+static int create_guests(struct run_state *s, struct run_outcome *out,
+			 struct hd_err *err)
+{
+	struct thread_cpu cpu_before[RUN_MAX_THREAD_NAMES];
+	size_t ncpu_before = sampler_read_threads(cpu_before,
+						  RUN_MAX_THREAD_NAMES);
+	uint64_t since = hd_now_ns();
 
-	status = *opts->stop ? "interrupted" : "done";
-	if (*opts->stop)
-		rc = no_verdict(&s, err);
-end_run:
-	if (rc)
-		status = "failed";
-	/* Also after a failure: on a real host, guests outlive horde. */
-	{
-		/* What was measured is safe before the host is emptied. */
-		struct hd_err cerr;
-		int crc = results_commit(results, 1, &cerr);
-		if (crc && !rc) {
-			rc = crc;
-			*err = cerr;
-			status = "failed";
-		}
-	}
-	if (!opts->keep && s.workers)
-		destroy_all(&s);
-	workers_stop(s.workers);
-	loadgen_free(&lg);
-	report_progress(&s, 1);
-	probe_close(s.probe);
-	{
-		/* The sampler's last sample is of the host emptied. */
+	s->prog.stage = "creating";
+	int rc = follow_pattern(s, err);
+	while (workers_pending(s->workers)) {
 		struct hd_err e2;
-		sampler_stop(s.sampler);
-		int src = collect_samples(&s, rc ? &e2 : err);
-		if (!rc && src) {
-			rc = src;
-			status = "failed";
-		}
-		sampler_free(s.sampler);
-		if (results_run_end(results, s.run_id, status, rc ? &e2 : err) &&
-		    !rc) {
+		if (reap(s, 100000000ull, rc ? &e2 : err) && !rc)
 			rc = err->code;
-			status = "failed";
-		}
 	}
-out:
+	if (rc)
+		return rc;
+	/* Everything but the platform's calls (and sweeps, which are asked
+	 * for). Only for a ramp with one worker: other patterns wait on
+	 * purpose, and several workers' calls overlap. */
+	if (s->nworkers == 1 && s->job->pattern == LOADGEN_RAMP) {
+		out->harness_ns = hd_now_ns() - since - s->sweep_ns -
+				  s->platform_ns;
+		out->platform_ns = s->platform_ns;
+		if ((rc = results_run_overhead(s->results, s->run_id,
+					       out->harness_ns, out->platform_ns,
+					       err)))
+			return rc;
+	}
+	thread_cpu_since(cpu_before, ncpu_before, out);
+	return HD_OK;
+}
+
+/* Every guest's verdict and dom0's late failures, one more sweep when
+ * sweeps are asked for; then the run is done, or interrupted. */
+static int settle(struct run_state *s, struct hd_err *err)
+{
+	volatile sig_atomic_t *stop = s->opts->stop;
+	int rc;
+
+	if ((rc = results_commit(s->results, 1, err)))
+		return rc;
+	s->prog.stage = "waiting for ARP";
+	while (!*stop && probe_pending(s->probe) > 0)
+		if ((rc = tend(s, 100000000ull, err)))
+			return rc;
+	if ((rc = collect(s, 0, err)) || (rc = collect_faults(s, 1, err)))
+		return rc;
+	if (!*stop && (s->job->sweep_every || s->job->sweep_interval_ns)) {
+		s->prog.stage = "sweeping";
+		if ((rc = sweep(s, err)))
+			return rc;
+	}
+	if ((rc = results_commit(s->results, 1, err)))
+		return rc;
+	s->status = *stop ? "interrupted" : "done";
+	return *stop ? no_verdict(s, err) : HD_OK;
+}
+
+/* Keeps the first error: rc if set, else the new one from e2. */
+static int first_error(int rc, int rc2, struct hd_err *err,
+		       const struct hd_err *e2)
+{
+	if (rc || !rc2)
+		return rc;
+	*err = *e2;
+	return rc2;
+}
+
+/* Ends a run that was begun, also after a failure: what was measured is
+ * committed before the host is emptied (on a real host, guests outlive
+ * horde), the guests are destroyed unless kept, and the sampler's last
+ * sample is of the host emptied. Returns rc, or the first error of the
+ * ending. */
+static int end_run(struct run_state *s, int rc, struct hd_err *err)
+{
+	struct hd_err e2;
+
+	rc = first_error(rc, results_commit(s->results, 1, &e2), err, &e2);
+	if (!s->opts->keep && s->workers)
+		destroy_all(s);
+	workers_stop(s->workers);
+	loadgen_free(&s->loadgen);
+	report_progress(s, 1);
+	probe_close(s->probe);
+	sampler_stop(s->sampler);
+	rc = first_error(rc, collect_samples(s, &e2), err, &e2);
+	sampler_free(s->sampler);
+	if (rc)
+		s->status = "failed";
+	rc = first_error(rc, results_run_end(s->results, s->run_id, s->status,
+					     &e2), err, &e2);
+	if (rc)
+		s->status = "failed";
+	return rc;
+}
+
+int runner_run(const struct plan *plan, const struct plan_job *job,
+	       struct results *results, const struct run_options *opts,
+	       struct run_outcome *out, struct hd_err *err)
+{
+	struct run_state s = { .job = job, .opts = opts, .results = results,
+			       .ops = job->platform, .status = "failed",
+			       .loadgen = { .deaths = { .items = NULL } } };
+	struct platform_info info;
+
+	memset(out, 0, sizeof(*out));
+	pattern_of(job, &s.pattern);
+	s.max_seq = loadgen_max_seq(&s.pattern);
+	s.nworkers = plan_job_workers(job);
+	s.prog.planned = s.max_seq;
+	s.stop_on_failure = job->on_failure == PLAN_ON_FAILURE_STOP;
+
+	int rc = state_alloc(&s, err);
+	if (!rc && !(rc = open_run(&s, plan, &info, err))) {
+		/* The run is stored: from here on it ends with a status. */
+		if (!(rc = start_run(&s, &info, err)) &&
+		    !(rc = create_guests(&s, out, err)))
+			rc = settle(&s, err);
+		rc = end_run(&s, rc, err);
+	}
 	if (s.plat)
-		ops->close(s.plat);
-	free(s.domids);
-	free(s.seq_of);
-	free(s.held);
-	free(s.alive);
-	free(s.verdict);
-	free(s.sweep.rtts);
+		s.ops->close(s.plat);
+	state_free(&s);
 	out->run_id = s.run_id;
-	out->status = status;
+	out->status = s.status;
 	out->planned = s.prog.planned;
 	out->created = s.prog.created;
 	out->failed = s.prog.failed;
