@@ -152,7 +152,7 @@ done
 # in use before any guest; emu's console daemon gets as many (pty_max).
 # xenconsoled, finding none, logs and leaves the guest running without a
 # console; horde finds it by its missing console/tty 10 s on
-# (harness/xen_late_faults.c), where emu's daemon reports it at once.
+# (xen/xen_late_faults.c), where emu's daemon reports it at once.
 IFS='|' read -r real_pty real_pty_cause <<< "$(first_failure "$real" pty)"
 IFS='|' read -r emu_pty emu_pty_cause <<< "$(first_failure "$TMP/emu.db" pty)"
 echo "twins: pty: $pty_nr in use before; real Xen refused guest $real_pty ($real_pty_cause), emu guest $emu_pty ($emu_pty_cause)" >&2
