@@ -68,7 +68,10 @@ static int list(void)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The options, each a plan key of the same name, checked through the
+ * plan's key tables as a plan's values are: they reach xl's config files
+ * and dom0's commands. Returns -1 to go on, or the status to exit with. */
+static int parse_options(int argc, char **argv, struct plan_job *job)
 {
 	/* Each option 'k' sets the plan key it is named after. */
 	static const struct option opts[] = {
@@ -81,105 +84,131 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct plan_job job;
 	struct { const char *key, *value; } given[8];
 	size_t ngiven = 0;
 	int opt, at;
 
 	while ((opt = getopt_long(argc, argv, "+hV", opts, &at)) != -1) {
-		switch (opt) {
-		case 'k':
-			if (ngiven == HD_ARRAY_SIZE(given)) {
-				usage(stderr);
-				return 2;
-			}
-			given[ngiven].key = opts[at].name;
-			given[ngiven++].value = optarg;
-			break;
-		case 'h': usage(stdout); return 0;
-		case 'V':
-			printf("cosmos %s (%s)\n", HORDE_VERSION, HORDE_COMMIT);
+		if (opt == 'h' || opt == 'V') {
+			if (opt == 'h')
+				usage(stdout);
+			else
+				printf("cosmos %s (%s)\n", HORDE_VERSION,
+				       HORDE_COMMIT);
 			return 0;
-		default: usage(stderr); return 2;
 		}
+		if (opt != 'k' || ngiven == HD_ARRAY_SIZE(given)) {
+			usage(stderr);
+			return 2;
+		}
+		given[ngiven].key = opts[at].name;
+		given[ngiven++].value = optarg;
 	}
+	/* The platform first: it says which keys the others are. */
+	struct hd_err err = { 0 };
+	int bad = plan_job_defaults(job, "cosmos", &err);
+	for (int platform = 1; platform >= 0; platform--)
+		for (size_t i = 0; i < ngiven && !bad; i++)
+			if ((strcmp(given[i].key, "platform") == 0) == platform)
+				bad = plan_job_set(job, given[i].key,
+						   given[i].value, &err);
+	if (bad) {
+		fprintf(stderr, "cosmos: %s\n", err.msg);
+		return 2;
+	}
+	return -1;
+}
+
+/* Checks every command before anything is created; counts the guests
+ * the call creates (the kernel matters then) into job. */
+static int check_commands(int argc, char **argv, struct plan_job *job)
+{
 	if (optind >= argc) {
 		usage(stderr);
 		return 2;
 	}
-	/* Check every command before creating anything. */
+	job->guests = 0;
 	for (int i = optind; i < argc; i++) {
 		if (strcmp(argv[i], "list") == 0)
 			continue;
 		if ((strcmp(argv[i], "create") == 0 ||
 		     strcmp(argv[i], "destroy") == 0) && i + 1 < argc) {
-			i++;
+			job->guests += strcmp(argv[i++], "create") == 0;
 			continue;
 		}
 		fprintf(stderr, "cosmos: bad command at '%s'\n", argv[i]);
 		usage(stderr);
 		return 2;
 	}
-	/* The options go through the plan's key tables, checked as a plan's
-	 * values are: they reach xl's config files and dom0's commands. The
-	 * platform comes first: it says which keys the others are. */
-	struct hd_err err = { 0 };
-	int bad = plan_job_defaults(&job, "cosmos", &err);
-	for (int platform = 1; platform >= 0; platform--)
-		for (size_t i = 0; i < ngiven && !bad; i++)
-			if ((strcmp(given[i].key, "platform") == 0) == platform)
-				bad = plan_job_set(&job, given[i].key,
-						   given[i].value, &err);
-	if (bad) {
-		fprintf(stderr, "cosmos: %s\n", err.msg);
-		return 2;
-	}
-	const struct platform_ops *ops = job.platform;
-	job.guests = 0; /* how many this call creates: the kernel matters then */
-	for (int i = optind; i < argc; i++)
-		job.guests += strcmp(argv[i], "create") == 0;
+	return -1;
+}
 
+/* create NAME: guest seq of this call. */
+static int create(const struct platform_ops *ops, struct platform *plat,
+		  uint32_t seq, const char *name)
+{
+	struct guest_spec g = { .seq = seq };
+	struct xcl_timing t;
+	struct hd_err err = { 0 };
+	uint32_t domid;
+
+	hd_strlcpy(g.name, name, sizeof(g.name));
+	g.addr_be = platform_guest_addr(seq);
+	platform_guest_mac(seq, g.mac);
+	if (ops->create(plat, &g, &domid, &t, &err)) {
+		fprintf(stderr, "cosmos: create %s: %s\n", g.name, err.msg);
+		return 1;
+	}
+	printf("created %s: domid %u\n", g.name, domid);
+	print_timing(&t);
+	return 0;
+}
+
+/* destroy DOMID. */
+static int destroy(const struct platform_ops *ops, struct platform *plat,
+		   const char *id)
+{
+	struct xcl_timing t;
+	struct hd_err err = { 0 };
+	long long domid;
+
+	if (hd_parse_int(id, 1, HD_DOMID_LAST, &domid)) {
+		fprintf(stderr, "cosmos: destroy: bad domid '%s'\n", id);
+		return 1;
+	}
+	if (ops->destroy(plat, 0, (uint32_t)domid, &t, &err)) {
+		fprintf(stderr, "cosmos: %s\n", err.msg);
+		return 1;
+	}
+	printf("destroyed domid %lld\n", domid);
+	print_timing(&t);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct plan_job job;
 	struct platform *plat;
+	struct hd_err err = { 0 };
+	int status;
+
+	if ((status = parse_options(argc, argv, &job)) >= 0 ||
+	    (status = check_commands(argc, argv, &job)) >= 0)
+		return status;
+	const struct platform_ops *ops = job.platform;
 	if (ops->check(&job, &err) || ops->open(&job, &plat, &err)) {
 		fprintf(stderr, "cosmos: %s\n", err.msg);
 		return 1;
 	}
-	int status = 0;
+	status = 0;
 	uint32_t seq = 0;
 	for (int i = optind; i < argc; i++) {
-		struct xcl_timing t;
-		if (strcmp(argv[i], "list") == 0) {
+		if (strcmp(argv[i], "list") == 0)
 			status |= list();
-		} else if (strcmp(argv[i], "create") == 0) {
-			struct guest_spec g = { .seq = ++seq };
-			uint32_t domid;
-			hd_strlcpy(g.name, argv[++i], sizeof(g.name));
-			g.addr_be = platform_guest_addr(seq);
-			platform_guest_mac(seq, g.mac);
-			if (ops->create(plat, &g, &domid, &t, &err)) {
-				fprintf(stderr, "cosmos: create %s: %s\n", g.name,
-					err.msg);
-				status = 1;
-				continue;
-			}
-			printf("created %s: domid %u\n", g.name, domid);
-			print_timing(&t);
-		} else {
-			long long domid;
-			if (hd_parse_int(argv[++i], 1, HD_DOMID_LAST, &domid)) {
-				fprintf(stderr, "cosmos: destroy: bad domid '%s'\n",
-					argv[i]);
-				status = 1;
-				continue;
-			}
-			if (ops->destroy(plat, 0, (uint32_t)domid, &t, &err)) {
-				fprintf(stderr, "cosmos: %s\n", err.msg);
-				status = 1;
-				continue;
-			}
-			printf("destroyed domid %lld\n", domid);
-			print_timing(&t);
-		}
+		else if (strcmp(argv[i], "create") == 0)
+			status |= create(ops, plat, ++seq, argv[++i]);
+		else
+			status |= destroy(ops, plat, argv[++i]);
 	}
 	ops->close(plat);
 	return status;
