@@ -102,8 +102,9 @@ $(B)/horde-guest: $(GUEST_OBJS) guest/guest.ld
 # Xen's public headers need GNU C's anonymous unions.
 $(B)/xcl/xcl_hv_xen.o: CFLAGS += -std=gnu11
 
-# The commit is baked into results.o; rebuild it when HEAD moves.
-$(B)/harness/results.o: $(wildcard .git/HEAD .git/index)
+# The commit is baked into results.o and cosmos.o; rebuild them when HEAD
+# moves.
+$(B)/harness/results.o $(B)/xcl/cosmos.o: $(wildcard .git/HEAD .git/index)
 
 -include $(shell find $(B) -path $(B)/xen-images -prune -o -name '*.d' -type f -print 2>/dev/null)
 

@@ -33,8 +33,6 @@ enum xcl_profile {
 };
 
 const char *xcl_profile_name(enum xcl_profile p);
-/* Returns HD_OK and sets *out for "lean". */
-int xcl_profile_parse(const char *name, enum xcl_profile *out);
 /* Number of entries a profile writes per guest with one vif. */
 unsigned xcl_profile_entries(enum xcl_profile p);
 

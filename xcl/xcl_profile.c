@@ -123,17 +123,6 @@ const char *xcl_profile_name(enum xcl_profile p)
 	return p < XCL_PROFILE_COUNT ? profiles[p].name : "?";
 }
 
-int xcl_profile_parse(const char *name, enum xcl_profile *out)
-{
-	for (int p = 0; p < XCL_PROFILE_COUNT; p++) {
-		if (strcmp(profiles[p].name, name) == 0) {
-			*out = (enum xcl_profile)p;
-			return HD_OK;
-		}
-	}
-	return HD_EINVAL;
-}
-
 unsigned xcl_profile_entries(enum xcl_profile p)
 {
 	return (unsigned)profiles[p].n;

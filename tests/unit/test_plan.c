@@ -189,6 +189,12 @@ static void platform_keys(void **state)
 	assert_string_equal(text, "/k");
 	plan_job_text(&j, "pattern", text, sizeof(text));
 	assert_string_equal(text, "ramp");
+	/* A run stores libxcl's name of its profile: the plan's, too. */
+	for (int p = 0; p < XCL_PROFILE_COUNT; p++) {
+		const char *name = xcl_profile_name((enum xcl_profile)p);
+		assert_int_equal(plan_job_set(&j, "profile", name, &err), HD_OK);
+		assert_int_equal(j.profile, p);
+	}
 }
 
 static void expect_error(const char *text, const char *needle)
