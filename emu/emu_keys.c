@@ -3,6 +3,8 @@
  * comes from. */
 #include "emu_keys.h"
 
+#include <string.h>
+
 #include "../harness/platform.h"
 
 static const struct plan_key_value dist_values[] = {
@@ -32,7 +34,6 @@ static const struct plan_key_value console_values[] = {
 	{ NULL, 0, NULL },
 };
 
-#define NS_PER_S 1000000000ll
 #define EMU(member) PLAN_FIELD(struct emu_settings, member)
 
 static const struct plan_key keys[] = {
@@ -45,13 +46,13 @@ static const struct plan_key keys[] = {
 	{ "host_memory", KEY_INT, EMU(host_memory_mib), "262144", 64, 1ll << 32,
 	  NULL, NULL, "memory of the emulated host available to guests, MiB" },
 	{ "boot_delay", KEY_DURATION, EMU(boot_delay_ns), "100ms", 0,
-	  600 * NS_PER_S, NULL, NULL,
+	  600 * HD_NS_PER_S, NULL, NULL,
 	  "modelled time from unpause until the guest's network is up (the "
 	  "median)" },
 	{ "boot_delay_dist", KEY_ENUM, EMU(boot_delay_dist), "fixed", 0, 0,
 	  dist_values, NULL, "distribution of the boot delay" },
 	{ "boot_delay_spread", KEY_DURATION, EMU(boot_delay_spread_ns), "0", 0,
-	  600 * NS_PER_S, NULL, NULL,
+	  600 * HD_NS_PER_S, NULL, NULL,
 	  "half-width of the uniform boot delay (at most boot_delay)" },
 	{ "boot_delay_sigma", KEY_FLOAT, EMU(boot_delay_sigma), "0.5", 0, 3,
 	  NULL, NULL, "sigma of ln(boot delay) for lognormal" },
@@ -88,9 +89,10 @@ static const struct plan_key keys[] = {
 
 static int check_settings(const void *settings, struct hd_err *err)
 {
-	const struct emu_settings *s = settings;
-	if (s->boot_delay_dist == EMU_DELAY_UNIFORM &&
-	    s->boot_delay_spread_ns > s->boot_delay_ns)
+	struct emu_settings s;
+	memcpy(&s, settings, sizeof(s));
+	if (s.boot_delay_dist == EMU_DELAY_UNIFORM &&
+	    s.boot_delay_spread_ns > s.boot_delay_ns)
 		return hd_fail(err, HD_EINVAL, "boot_delay_spread is larger than "
 			       "boot_delay (delays cannot be negative)");
 	return HD_OK;
@@ -104,7 +106,9 @@ const struct plan_keys emu_keys = {
 	check_settings,
 };
 
-const struct emu_settings *emu_settings_of(const struct plan_job *job)
+struct emu_settings emu_settings_of(const struct plan_job *job)
 {
-	return (const struct emu_settings *)(const void *)job->settings;
+	struct emu_settings s;
+	memcpy(&s, job->settings, sizeof(s));
+	return s;
 }

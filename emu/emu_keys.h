@@ -36,7 +36,9 @@ struct emu_settings {
 
 extern const struct plan_keys emu_keys;
 
-/* A job's emu settings (the job must be on platform emu). */
-const struct emu_settings *emu_settings_of(const struct plan_job *job);
+/* A copy of a job's emu settings (the job must be on platform emu),
+ * taken with memcpy: they are bytes of the job, not an object of this
+ * type. */
+struct emu_settings emu_settings_of(const struct plan_job *job);
 
 #endif

@@ -72,9 +72,8 @@ struct platform {
 	struct emu_latency lat;
 	struct emu_limits limits;
 	struct emu_settings set;   /* the job's emu keys */
-	char xenstored_path_was[108]; /* XENSTORED_PATH before open */
-	bool xenstored_path_had;      /* it was set before open */
-	bool xenstored_path_ours;     /* it points at our store now */
+	char *xenstored_path_was; /* XENSTORED_PATH before open, or NULL */
+	bool xenstored_path_ours; /* it points at our store now */
 	uint64_t guest_memory_kib;
 	enum xcl_profile profile;
 };
@@ -243,22 +242,22 @@ static void stop_daemon(struct daemon *d)
  * (another job, on real Xen) reaches its own store. Set before any other
  * thread starts (platform_ops.open) and put back after they have all
  * stopped. */
-static void point_xenstore(struct platform *p)
+static int point_xenstore(struct platform *p, struct hd_err *err)
 {
 	const char *was = getenv("XENSTORED_PATH");
-	p->xenstored_path_had = was != NULL;
-	if (was)
-		hd_strlcpy(p->xenstored_path_was, was,
-			   sizeof(p->xenstored_path_was));
-	setenv("XENSTORED_PATH", p->sock, 1);
+	if (was && !(p->xenstored_path_was = strdup(was)))
+		return hd_fail(err, HD_ESYS, "out of memory");
+	if (setenv("XENSTORED_PATH", p->sock, 1) < 0)
+		return hd_fail_errno(err, HD_ESYS, "setenv XENSTORED_PATH");
 	p->xenstored_path_ours = true;
+	return HD_OK;
 }
 
 static void unpoint_xenstore(struct platform *p)
 {
 	if (!p->xenstored_path_ours)
 		return;
-	if (p->xenstored_path_had)
+	if (p->xenstored_path_was)
 		setenv("XENSTORED_PATH", p->xenstored_path_was, 1);
 	else
 		unsetenv("XENSTORED_PATH");
@@ -278,9 +277,7 @@ static int start_xenstored(struct platform *p, struct hd_err *err)
 	if (rc == HD_OK)
 		rc = emu_rundir_add_daemon(p->rundir, "horde-xenstored",
 					   p->xenstored.pid, err);
-	if (rc == HD_OK)
-		point_xenstore(p);
-	return rc;
+	return rc ? rc : point_xenstore(p, err);
 }
 
 /* After start_xenstored: the console daemon finds the store through
@@ -436,7 +433,7 @@ static void on_destroy(void *arg, uint32_t domid)
 static uint64_t horde_fds(const struct plan_job *job)
 {
 	return (uint64_t)job->guests + 2ull * plan_job_workers(job) +
-	       2ull * (uint64_t)emu_settings_of(job)->bridges + HORDE_FDS;
+	       2ull * (uint64_t)emu_settings_of(job).bridges + HORDE_FDS;
 }
 
 static uint64_t xenstored_fds(const struct plan_job *job)
@@ -475,13 +472,13 @@ static int check_fd_budget(const struct plan_job *job, struct hd_err *err)
 
 static int emu_check(const struct plan_job *job, struct hd_err *err)
 {
-	const struct emu_settings *set = emu_settings_of(job);
+	struct emu_settings set = emu_settings_of(job);
 	char bin[PATH_MAX];
 	if (geteuid() != 0)
 		return hd_fail(err, HD_EINVAL, "platform emu needs root (network "
 			       "namespaces, bridges, raw sockets)");
 	struct emu_latency lat;
-	if (emu_latency_load(set->latency, &lat, err))
+	if (emu_latency_load(set.latency, &lat, err))
 		return HD_EINVAL;
 	static const char *const daemons[][2] = {
 		{ "horde-xenstored", "HORDE_XENSTORED" },
@@ -497,15 +494,15 @@ static int emu_check(const struct plan_job *job, struct hd_err *err)
 	 * root may lack: find out now, on horde itself, which the console
 	 * daemon inherits. */
 	struct rlimit rl;
-	if (set->console_fd_limit && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-	    (rlim_t)set->console_fd_limit > rl.rlim_max) {
+	if (set.console_fd_limit && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    (rlim_t)set.console_fd_limit > rl.rlim_max) {
 		rlim_t hard = rl.rlim_max;
-		rl.rlim_max = (rlim_t)set->console_fd_limit;
+		rl.rlim_max = (rlim_t)set.console_fd_limit;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			return hd_fail(err, HD_EINVAL, "console_fd_limit %lld is "
 				       "above the hard open file limit here "
 				       "(%llu), which horde may not raise",
-				       set->console_fd_limit,
+				       set.console_fd_limit,
 				       (unsigned long long)hard);
 	}
 	return check_fd_budget(job, err);
@@ -581,7 +578,8 @@ static int open_toolstack(struct platform *p, const struct plan_job *job,
 		hv_args[i] = p->hv;
 	return xcl_workers_open(&p->workers, plan_job_workers(job),
 				job->xs_handles, &emu_hv_ops, hv_args,
-				10ull * 1000000000ull, err);
+				HD_ARRAY_SIZE(hv_args), 10ull * 1000000000ull,
+				err);
 }
 
 static int emu_open(const struct plan_job *job, struct platform **out,
@@ -596,7 +594,7 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 	p->xenstored.lifeline_w = p->consoled.lifeline_w = -1;
 	p->console_report = -1;
 	pthread_mutex_init(&p->faults_lock, NULL);
-	p->set = *emu_settings_of(job);
+	p->set = emu_settings_of(job);
 	p->guest_memory_kib = (uint64_t)job->memory_mib << 10;
 	p->profile = job->profile;
 	/* Modelled latencies are slept; a fine timer slack keeps a 20 us
@@ -727,6 +725,7 @@ static void emu_close(struct platform *p)
 	stop_daemon(&p->consoled);
 	stop_daemon(&p->xenstored);
 	unpoint_xenstore(p);
+	free(p->xenstored_path_was);
 	if (p->console_report >= 0)
 		close(p->console_report);
 	free(p->faults);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan_keys.h"
+#include "../lib/util.h"
 
 const char *cli_opt(const struct cli_args *a, const char *name)
 {
@@ -26,7 +26,8 @@ bool cli_flag(const struct cli_args *a, const char *name)
 /* getopt_long's value for option i: past every character. */
 #define OPT_VALUE(i) (1000 + (i))
 
-/* Fills getopt_long's tables from the command's options. */
+/* Fills getopt_long's tables from the command's options. A table longer
+ * than CLI_MAX_OPTS is a bug in horde, said at once. */
 static void getopt_tables(const struct command *c, struct option *longopts,
 			  char *shorts)
 {
@@ -34,6 +35,11 @@ static void getopt_tables(const struct command *c, struct option *longopts,
 	size_t ns = 0;
 	shorts[ns++] = 'h';
 	for (const struct cli_opt *o = c->opts; o->name; o++, n++) {
+		if (n == CLI_MAX_OPTS) {
+			fprintf(stderr, "horde: bug: command %s has more than "
+				"%d options\n", c->name, CLI_MAX_OPTS);
+			abort();
+		}
 		longopts[n] = (struct option){ o->name,
 					       o->arg ? required_argument
 						      : no_argument,
@@ -120,20 +126,20 @@ void cli_man_commands(FILE *f, const struct command *cmds, size_t n)
 		const struct command *c = &cmds[i];
 		fprintf(f, ".SS \"horde %s%s%s\"\n", c->name, *c->args ? " " : "",
 			c->args);
-		plan_roff_text(f, c->summary);
+		hd_roff_text(f, c->summary);
 		fputc('\n', f);
 		for (const struct cli_opt *o = c->opts; o->name; o++) {
 			fprintf(f, ".TP\n");
 			if (o->short_name)
 				fprintf(f, "\\fB\\-%c\\fR, ", o->short_name);
 			fprintf(f, "\\fB\\-\\-");
-			plan_roff_text(f, o->name);
+			hd_roff_text(f, o->name);
 			fprintf(f, "\\fR%s%s\n", o->arg ? " " : "", o->arg ? o->arg : "");
-			plan_roff_text(f, o->help);
+			hd_roff_text(f, o->help);
 			fputc('\n', f);
 		}
 		fprintf(f, ".PP\nExit status: ");
-		plan_roff_text(f, c->exits);
+		hd_roff_text(f, c->exits);
 		fputc('\n', f);
 	}
 }

@@ -14,7 +14,8 @@ struct cli_opt {
 	const char *arg;  /* NULL: a flag */
 	const char *help;
 	char short_name;  /* 0: none */
-	bool many;        /* may come again; every value is kept, in order */
+	bool many;        /* may come again; every value is kept, in order
+			     (one such option a command) */
 };
 
 #define CLI_MAX_OPTS 16

@@ -178,7 +178,8 @@ struct run_cmd {
 	struct plan plan;
 	struct results *res;
 	char db_path[PATH_MAX];
-	char job[PLAN_JOB_NAME_MAX]; /* --job's, or the resumed run's; "" */
+	char job[PLAN_JOB_NAME_MAX]; /* --job's, or the resumed run's */
+	bool one_job;                /* only job (and its sweep) runs */
 	int64_t resume_id;
 };
 
@@ -201,21 +202,22 @@ static int load_run(const struct cli_args *a, struct run_cmd *c,
 		hd_strlcpy(c->db_path, db, sizeof(c->db_path));
 	else
 		default_db_path(a->pos[0], c->db_path, sizeof(c->db_path));
-	if (cli_opt(a, "job"))
+	if ((c->one_job = cli_opt(a, "job") != NULL))
 		hd_strlcpy(c->job, cli_opt(a, "job"), sizeof(c->job));
 	if (!resume)
 		return HD_OK;
 	plan_free(&c->plan);
+	c->one_job = true; /* the run's whole name: just that run */
 	if (open_results(c->db_path, &c->res, err) ||
 	    load_resumed(c->res, resume, &c->resume_id, &c->plan, c->job,
 			 sizeof(c->job), err))
 		return err->code;
-	return HD_OK; /* the job's whole name: just that run */
+	return HD_OK;
 }
 
 static bool runs_job(const struct run_cmd *c, const struct plan_job *job)
 {
-	return !c->job[0] || plan_job_matches(job, c->job);
+	return !c->one_job || plan_job_matches(job, c->job);
 }
 
 /* Everything about the plan is checked before anything is made: the job

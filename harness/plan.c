@@ -238,15 +238,38 @@ static int add_source(struct source *src, const char *name, const char *text,
 /* ---- the keys a plan may name ---- */
 
 #define KEYS_MAX 128
+#define PLATFORMS_MAX 16
 
-/* Every key: the shared ones first, in their table's order, then each
- * platform's, each name once, with the first table that declares it, by
- * which a value is split and checked as soon as it is read. A platform's
- * own declaration sets it in a job of that platform. */
+/* The order in which swept keys vary (the last fastest) and appear in a
+ * swept run's name: that of the one table every key was in before each
+ * platform had its own. Stored runs are found again by their names, so
+ * the order stays; a key not listed comes after these, in its table's
+ * order. */
+static const char *const sweep_order[] = {
+	"description", "platform", "profile", "emu_latency", "kernel",
+	"ramdisk", "bridge", "guests", "memory", "host_memory", "boot_delay",
+	"boot_delay_dist", "boot_delay_spread", "boot_delay_sigma", "seed",
+	"evtchn_abi", "dom0_own_ports", "max_grant_frames",
+	"max_maptrack_frames", "bridges", "console", "pty_max",
+	"console_fd_limit", "xs_handles", "on_failure", "alive_timeout",
+	"probe_interval", "bucket", "probe_rate", "sweep_every",
+	"sweep_interval", "sweep_timeout", "pattern", "concurrency", "burst",
+	"burst_every", "levels", "hold", "churn_for", "lifetime",
+	"lifetime_dist", "sample_interval",
+};
+
+/* Every key a plan may name, each once, in sweep order: the shared
+ * table's declaration of it and each platform's (NULL where a table has
+ * none), and the first of them, by which a value is split and checked
+ * as soon as it is read. */
 struct key_index {
 	size_t n;
 	const char *name[KEYS_MAX];
 	const struct plan_key *first[KEYS_MAX];
+	const struct plan_key *shared[KEYS_MAX];
+	size_t nplatforms; /* platform_all's, in its order */
+	const struct plan_key *own[PLATFORMS_MAX][KEYS_MAX];
+	size_t platform_key; /* the index of platform= */
 };
 
 static int index_find(const struct key_index *ix, const char *name)
@@ -257,9 +280,18 @@ static int index_find(const struct key_index *ix, const char *name)
 	return -1;
 }
 
-/* Adds t's keys (the table checks itself first: a default its own key
- * refuses is a bug, reported, never ignored). */
-static int index_table(struct key_index *ix, const struct plan_keys *t,
+static size_t sweep_rank(const char *name)
+{
+	for (size_t i = 0; i < HD_ARRAY_SIZE(sweep_order); i++)
+		if (strcmp(sweep_order[i], name) == 0)
+			return i;
+	return HD_ARRAY_SIZE(sweep_order);
+}
+
+/* Adds t's key names not yet known, in t's order (the table checks
+ * itself first: a default its own key refuses is a bug, reported, never
+ * ignored). */
+static int index_names(struct key_index *ix, const struct plan_keys *t,
 		       struct hd_err *err)
 {
 	int rc = plan_keys_selfcheck(t, err);
@@ -275,14 +307,50 @@ static int index_table(struct key_index *ix, const struct plan_keys *t,
 	return rc;
 }
 
+/* Puts the names in sweep order; a stable insertion sort, so that keys
+ * not in the order keep their tables' order after those that are. */
+static void index_sort(struct key_index *ix)
+{
+	for (size_t i = 1; i < ix->n; i++) {
+		const char *name = ix->name[i];
+		const struct plan_key *first = ix->first[i];
+		size_t r = sweep_rank(name), j = i;
+		for (; j > 0 && sweep_rank(ix->name[j - 1]) > r; j--) {
+			ix->name[j] = ix->name[j - 1];
+			ix->first[j] = ix->first[j - 1];
+		}
+		ix->name[j] = name;
+		ix->first[j] = first;
+	}
+}
+
 static int index_keys(struct key_index *ix, struct hd_err *err)
 {
-	size_t n;
-	const struct platform_ops *const *all = platform_all(&n);
-	int rc = index_table(ix, &plan_shared_keys, err);
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = index_table(ix, plan_platform_keys(all[i]), err);
-	return rc;
+	const struct platform_ops *const *all = platform_all(&ix->nplatforms);
+	int rc = index_names(ix, &plan_shared_keys, err);
+
+	if (ix->nplatforms > PLATFORMS_MAX)
+		return hd_fail(err, HD_EINVAL, "more than %d platforms",
+			       PLATFORMS_MAX);
+	for (size_t p = 0; p < ix->nplatforms && !rc; p++)
+		rc = index_names(ix, plan_platform_keys(all[p]), err);
+	if (rc)
+		return rc;
+	index_sort(ix);
+	for (size_t k = 0; k < ix->n; k++) {
+		ix->shared[k] = plan_keys_find(&plan_shared_keys, ix->name[k]);
+		for (size_t p = 0; p < ix->nplatforms; p++)
+			ix->own[p][k] = plan_keys_find(plan_platform_keys(all[p]),
+						       ix->name[k]);
+	}
+	ix->platform_key = (size_t)index_find(ix, "platform");
+	/* The order names keys that exist: a renamed key is renamed there. */
+	for (size_t i = 0; i < HD_ARRAY_SIZE(sweep_order); i++)
+		if (index_find(ix, sweep_order[i]) < 0)
+			return hd_fail(err, HD_EINVAL, "plan: the sweep order "
+				       "names %s, which no table declares",
+				       sweep_order[i]);
+	return HD_OK;
 }
 
 /* The known key closest to a typo, if close enough to suggest. */
@@ -617,55 +685,39 @@ struct section_view {
 	const struct entry *own[KEYS_MAX];
 };
 
-/* The entry that sets key k of table t in view, or NULL. */
-static const struct entry *entry_of(const struct parse *ps,
-				    const struct section_view *v,
-				    const struct plan_key *k)
-{
-	return v->eff[index_find(&ps->keys, k->name)];
-}
+/* One platform's runs of a section: the platform's place in platform_all,
+ * the job every run starts from (its platform set, defaults elsewhere),
+ * and which keys apply to it. */
+struct platform_runs {
+	size_t p;
+	struct plan_job base;
+	const char *platform; /* as the plan wrote it, for the name */
+	const struct plan_key *decl[KEYS_MAX]; /* NULL: not the job's key */
+	size_t total; /* runs: the combinations of its swept keys */
+};
 
-/* One table's keys that view sets, applied to the struct at base for
- * combination pick (the key last in the table varies fastest), the swept
- * ones added to the job's name as the plan wrote them. */
-static int apply_keys(const struct parse *ps, const struct section_view *v,
-		      const struct plan_keys *t, size_t pick, void *base,
-		      char *name, size_t *used, struct hd_err *err)
+/* The keys that apply to the platform's jobs, refusing one the section
+ * itself sets that the platform does not take ([global]'s and [set]'s
+ * apply to the jobs whose platform takes them, and pass the others by),
+ * and the number of runs its swept keys make; fails past room runs. */
+static int count_runs(const struct parse *ps, const struct section_view *v,
+			 struct platform_runs *r, size_t room,
+			 struct hd_err *err)
 {
-	size_t which[KEYS_MAX];
+	const struct key_index *ix = &ps->keys;
 
-	for (size_t i = t->n; i-- > 0;) {
-		const struct entry *e = entry_of(ps, v, &t->keys[i]);
-		which[i] = e ? pick % e->nvalues : 0;
-		pick /= e ? e->nvalues : 1;
-	}
-	for (size_t i = 0; i < t->n; i++) {
-		const struct entry *e = entry_of(ps, v, &t->keys[i]);
-		if (!e)
-			continue;
-		const char *val = e->values[which[i]];
-		if (plan_key_set(&t->keys[i], base, val, err))
-			return hd_wrap(err, "%s:%d", e->line->file, e->line->no);
-		if (e->nvalues > 1 && *used < PLAN_JOB_NAME_MAX)
-			*used += (size_t)snprintf(name + *used,
-						  PLAN_JOB_NAME_MAX - *used,
-						  "/%s=%s", t->keys[i].name, val);
-	}
-	return HD_OK;
-}
-
-/* How many combinations t's swept keys make in view; fails past
- * room runs. */
-static int combinations(const struct parse *ps, const struct section_view *v,
-			const struct plan_keys *t, size_t room, size_t *out,
-			struct hd_err *err)
-{
-	*out = 1;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct entry *e = entry_of(ps, v, &t->keys[i]);
-		if (e)
-			*out *= e->nvalues;
-		if (*out > room)
+	r->total = 1;
+	for (size_t k = 0; k < ix->n; k++) {
+		r->decl[k] = ix->shared[k] ? ix->shared[k] : ix->own[r->p][k];
+		const struct entry *e = v->own[k];
+		if (e && !r->decl[k])
+			return hd_fail(err, HD_EINVAL, "%s:%d: %s: job [%s] runs "
+				       "on platform %s, which takes no such key",
+				       e->line->file, e->line->no, ix->name[k],
+				       v->sec->name, r->base.platform->name);
+		if (r->decl[k] && v->eff[k] && k != ix->platform_key)
+			r->total *= v->eff[k]->nvalues;
+		if (r->total > room)
 			return hd_fail(err, HD_EINVAL, "%s:%d: [%s]: the plan "
 				       "makes more than %d runs", ps->name,
 				       v->sec->line, v->sec->name, RUNS_MAX);
@@ -673,91 +725,100 @@ static int combinations(const struct parse *ps, const struct section_view *v,
 	return HD_OK;
 }
 
-/* A key the section itself sets must be one the job's platform takes;
- * [global]'s and [set]'s apply to the jobs whose platform takes them. */
-static int check_own_keys(const struct parse *ps, const struct section_view *v,
-			  const struct plan_job *job, struct hd_err *err)
+/* The job every run of platform value pv starts from. */
+static int base_job(const struct parse *ps, const struct section_view *v,
+			 const char *pv, struct platform_runs *r,
+			 struct hd_err *err)
 {
-	const struct plan_keys *t = plan_platform_keys(job->platform);
-	for (size_t k = 0; k < ps->keys.n; k++) {
-		const struct entry *e = v->own[k];
-		if (e && !plan_keys_find(&plan_shared_keys, ps->keys.name[k]) &&
-		    !plan_keys_find(t, ps->keys.name[k]))
-			return hd_fail(err, HD_EINVAL, "%s:%d: %s: job [%s] runs "
-				       "on platform %s, which takes no such key",
-				       e->line->file, e->line->no,
-				       ps->keys.name[k], v->sec->name,
-				       job->platform->name);
-	}
-	return HD_OK;
+	const struct plan_key *k = ps->keys.shared[ps->keys.platform_key];
+	const struct entry *e = v->eff[ps->keys.platform_key];
+	size_t n;
+	const struct platform_ops *const *all = platform_all(&n);
+
+	memset(&r->base, 0, sizeof(r->base));
+	snprintf(r->base.name, sizeof(r->base.name), "%s", v->sec->name);
+	r->base.line = v->sec->line;
+	r->platform = pv;
+	if (plan_keys_defaults(&plan_shared_keys, &r->base, err))
+		return err->code;
+	if (pv && plan_key_set(k, &r->base, pv, err))
+		return hd_wrap(err, "%s:%d", e->line->file, e->line->no);
+	for (r->p = 0; r->p < n && all[r->p] != r->base.platform; r->p++)
+		;
+	return plan_job_settings_defaults(&r->base, err);
 }
 
-/* Adds job to the plan, once its platform's keys and rules hold. */
-static int add_job(struct plan *out, size_t *cap, const struct section *sec,
-		   const char *plan_name, struct plan_job *job,
-		   struct hd_err *err)
+/* Run m of a platform's runs: each key that applies set to its value for
+ * combination m (the key last in sweep order varies fastest), the swept
+ * ones named as the plan wrote them. */
+static int platform_run(const struct parse *ps, const struct section_view *v,
+			const struct platform_runs *r, size_t m,
+			struct plan_job *job, struct hd_err *err)
 {
+	const struct key_index *ix = &ps->keys;
+	size_t which[KEYS_MAX], used = strlen(r->base.name);
+
+	memcpy(job, &r->base, sizeof(*job));
+	for (size_t k = ix->n; k-- > 0;) {
+		const struct entry *e = v->eff[k];
+		bool swept = e && r->decl[k] && k != ix->platform_key;
+		which[k] = swept ? m % e->nvalues : 0;
+		m /= swept ? e->nvalues : 1;
+	}
+	for (size_t k = 0; k < ix->n; k++) {
+		const struct entry *e = v->eff[k];
+		if (!e || !r->decl[k])
+			continue;
+		const char *val = k == ix->platform_key ? r->platform
+							: e->values[which[k]];
+		void *base = ix->shared[k] ? (void *)job : (void *)job->settings;
+		if (k != ix->platform_key &&
+		    plan_key_set(r->decl[k], base, val, err))
+			return hd_wrap(err, "%s:%d", e->line->file, e->line->no);
+		if (e->nvalues > 1 && used < sizeof(job->name))
+			used += (size_t)snprintf(job->name + used,
+						 sizeof(job->name) - used,
+						 "/%s=%s", ix->name[k], val);
+	}
+	if (used >= sizeof(job->name))
+		return hd_fail(err, HD_EINVAL, "%s:%d: [%s]: the swept run's name "
+			       "is longer than %d characters", ps->name,
+			       v->sec->line, v->sec->name, PLAN_JOB_NAME_MAX - 1);
 	if (plan_job_check(job, err))
-		return hd_wrap(err, "%s:%d: [%s]", plan_name, sec->line, job->name);
-	if (hd_reserve((void **)&out->jobs, cap, sizeof(*out->jobs),
-		       out->njobs + 1))
-		return hd_fail(err, HD_ESYS, "out of memory");
-	memcpy(&out->jobs[out->njobs++], job, sizeof(*job));
+		return hd_wrap(err, "%s:%d: [%s]", ps->name, v->sec->line,
+			       job->name);
 	return HD_OK;
-}
-
-/* The runs of one combination of the shared keys' values: its platform
- * known, one per combination of that platform's swept keys. */
-static int build_platform_runs(const struct parse *ps,
-			       const struct section_view *v,
-			       const struct plan_job *shared, size_t used,
-			       struct plan *out, size_t *cap,
-			       struct hd_err *err)
-{
-	const struct plan_keys *t = plan_platform_keys(shared->platform);
-	size_t total;
-	int rc = check_own_keys(ps, v, shared, err);
-	if (!rc)
-		rc = combinations(ps, v, t, RUNS_MAX - out->njobs, &total, err);
-	for (size_t m = 0; m < total && !rc; m++) {
-		struct plan_job job;
-		size_t n = used;
-		memcpy(&job, shared, sizeof(job));
-		if ((rc = plan_job_settings_defaults(&job, err)) ||
-		    (rc = apply_keys(ps, v, t, m, job.settings, job.name, &n, err)))
-			break;
-		if (n >= PLAN_JOB_NAME_MAX)
-			return hd_fail(err, HD_EINVAL, "%s:%d: [%s]: the swept "
-				       "run's name is longer than %d characters",
-				       ps->name, v->sec->line, v->sec->name,
-				       PLAN_JOB_NAME_MAX - 1);
-		rc = add_job(out, cap, v->sec, ps->name, &job, err);
-	}
-	return rc;
 }
 
 /* A section's runs: one, or one per combination of its swept keys'
- * values, named job/key=value/key=value. The shared keys combine first:
- * they choose the platform, whose own keys then combine. */
+ * values, named job/key=value/key=value. The platform, first in sweep
+ * order among the keys that can be swept, varies slowest: each of its
+ * values brings its own keys. */
 static int build_section(const struct parse *ps, const struct section_view *v,
 			 struct plan *out, size_t *cap, struct hd_err *err)
 {
-	size_t total;
-	int rc = combinations(ps, v, &plan_shared_keys, RUNS_MAX - out->njobs,
-			      &total, err);
-	for (size_t k = 0; k < total && !rc; k++) {
-		struct plan_job job;
-		size_t used;
-		memset(&job, 0, sizeof(job));
-		used = (size_t)snprintf(job.name, sizeof(job.name), "%s",
-					v->sec->name);
-		job.line = v->sec->line;
-		if ((rc = plan_keys_defaults(&plan_shared_keys, &job, err)) ||
-		    (rc = apply_keys(ps, v, &plan_shared_keys, k, &job, job.name,
-				     &used, err)))
-			break;
-		rc = build_platform_runs(ps, v, &job, used, out, cap, err);
+	const struct entry *pe = v->eff[ps->keys.platform_key];
+	size_t npv = pe ? pe->nvalues : 1, total = 0;
+	struct platform_runs *runs = calloc(npv, sizeof(*runs));
+	int rc = runs ? HD_OK : hd_fail(err, HD_ESYS, "out of memory");
+
+	/* Every run counted before any is made. */
+	for (size_t i = 0; i < npv && !rc; i++) {
+		if (!(rc = base_job(ps, v, pe ? pe->values[i] : NULL,
+					 &runs[i], err)))
+			rc = count_runs(ps, v, &runs[i],
+					   RUNS_MAX - out->njobs - total, err);
+		total += rc ? 0 : runs[i].total;
 	}
+	if (!rc && hd_reserve((void **)&out->jobs, cap, sizeof(*out->jobs),
+			      out->njobs + total))
+		rc = hd_fail(err, HD_ESYS, "out of memory");
+	for (size_t i = 0; i < npv && !rc; i++)
+		for (size_t m = 0; m < runs[i].total && !rc; m++)
+			if (!(rc = platform_run(ps, v, &runs[i], m,
+						&out->jobs[out->njobs], err)))
+				out->njobs++;
+	free(runs);
 	return rc;
 }
 

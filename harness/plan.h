@@ -2,7 +2,7 @@
  *
  * A plan is an ini file in the style of fio job files: a [global] section
  * whose keys are defaults for every job, then one section per job. The
- * keys every platform takes are declared once in plan.c's table, and each
+ * keys every platform takes are declared once in plan_job.c's table, and each
  * platform declares its own (platform_ops.keys), as fio's engines do:
  * parsing, validation, defaults and `horde help plan` all come from those
  * tables, and every value is parsed once, into the typed fields of struct

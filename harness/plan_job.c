@@ -55,7 +55,6 @@ static const struct plan_key_value on_failure_values[] = {
 	{ NULL, 0, NULL },
 };
 
-#define NS_PER_S 1000000000ll
 #define JOB(member) PLAN_FIELD(struct plan_job, member)
 
 static const struct plan_key shared_keys[] = {
@@ -79,10 +78,10 @@ static const struct plan_key shared_keys[] = {
 	{ "on_failure", KEY_ENUM, JOB(on_failure), "continue", 0, 0,
 	  on_failure_values, NULL, "what a failed guest does to the run" },
 	{ "alive_timeout", KEY_DURATION, JOB(alive_timeout_ns), "30s",
-	  NS_PER_S / 1000, 3600 * NS_PER_S, NULL, NULL,
+	  HD_NS_PER_S / 1000, 3600 * HD_NS_PER_S, NULL, NULL,
 	  "a guest with no ARP reply this long after unpause counts as dead" },
 	{ "probe_interval", KEY_DURATION, JOB(probe_interval_ns), "5ms",
-	  NS_PER_S / 10000, 10 * NS_PER_S, NULL, NULL,
+	  HD_NS_PER_S / 10000, 10 * HD_NS_PER_S, NULL, NULL,
 	  "gap between ARP probes of one guest that has not answered yet "
 	  "(the resolution of time-to-alive)" },
 	{ "bucket", KEY_INT, JOB(bucket), "1000", 1, HD_DOMID_LAST, NULL, NULL,
@@ -94,11 +93,11 @@ static const struct plan_key shared_keys[] = {
 	  NULL, "probe every living guest again after each this many "
 		"creations, and once at the end (0: no sweeps)" },
 	{ "sweep_interval", KEY_DURATION, JOB(sweep_interval_ns), "0", 0,
-	  86400 * NS_PER_S, NULL, NULL,
+	  86400 * HD_NS_PER_S, NULL, NULL,
 	  "probe every living guest again this often, and once at the end "
 	  "(0: no sweeps)" },
 	{ "sweep_timeout", KEY_DURATION, JOB(sweep_timeout_ns), "1s",
-	  NS_PER_S / 1000, 600 * NS_PER_S, NULL, NULL,
+	  HD_NS_PER_S / 1000, 600 * HD_NS_PER_S, NULL, NULL,
 	  "a swept guest with no reply this long counts as a miss" },
 	{ "pattern", KEY_ENUM, JOB(pattern), "ramp", 0, 0, pattern_values, NULL,
 	  "how guests arrive (and, with churn, leave)" },
@@ -107,22 +106,22 @@ static const struct plan_key shared_keys[] = {
 	{ "burst", KEY_INT, JOB(burst), "10", 1, 64, NULL, NULL,
 	  "burst: creations a burst, all at once" },
 	{ "burst_every", KEY_DURATION, JOB(burst_every_ns), "1s",
-	  NS_PER_S / 1000, 3600 * NS_PER_S, NULL, NULL,
+	  HD_NS_PER_S / 1000, 3600 * HD_NS_PER_S, NULL, NULL,
 	  "burst: from one burst's start to the next (a burst waits for the "
 	  "one before)" },
 	{ "levels", KEY_LIST, JOB(levels), "", 1, HD_DOMID_LAST, NULL, NULL,
 	  "steps: rising guest counts, like 1000,2000,5000" },
-	{ "hold", KEY_DURATION, JOB(hold_ns), "10s", 0, 86400 * NS_PER_S, NULL,
+	{ "hold", KEY_DURATION, JOB(hold_ns), "10s", 0, 86400 * HD_NS_PER_S, NULL,
 	  NULL, "steps: time at each level after its sweep" },
-	{ "churn_for", KEY_DURATION, JOB(churn_for_ns), "60s", NS_PER_S / 1000,
-	  86400 * NS_PER_S, NULL, NULL,
+	{ "churn_for", KEY_DURATION, JOB(churn_for_ns), "60s", HD_NS_PER_S / 1000,
+	  86400 * HD_NS_PER_S, NULL, NULL,
 	  "churn: how long to churn once the population is up" },
-	{ "lifetime", KEY_DURATION, JOB(lifetime_ns), "10s", NS_PER_S / 1000,
-	  86400 * NS_PER_S, NULL, NULL, "churn: a guest's mean lifetime" },
+	{ "lifetime", KEY_DURATION, JOB(lifetime_ns), "10s", HD_NS_PER_S / 1000,
+	  86400 * HD_NS_PER_S, NULL, NULL, "churn: a guest's mean lifetime" },
 	{ "lifetime_dist", KEY_ENUM, JOB(lifetime_dist), "exponential", 0, 0,
 	  lifetime_values, NULL, "churn: distribution of lifetimes" },
 	{ "sample_interval", KEY_DURATION, JOB(sample_interval_ns), "1s", 0,
-	  3600 * NS_PER_S, NULL, NULL,
+	  3600 * HD_NS_PER_S, NULL, NULL,
 	  "how often the host sampler reads dom0's daemons and the host "
 	  "(0: never)" },
 };
@@ -134,7 +133,7 @@ static int check_shared(const void *settings, struct hd_err *err)
 	if (job->pattern == LOADGEN_STEPS && job->levels.n == 0)
 		return hd_fail(err, HD_EINVAL, "pattern=steps needs levels, "
 			       "like levels=1000,2000,5000");
-	if (job->sample_interval_ns && job->sample_interval_ns < NS_PER_S / 100)
+	if (job->sample_interval_ns && job->sample_interval_ns < HD_NS_PER_S / 100)
 		return hd_fail(err, HD_EINVAL, "sample_interval: at least 10ms "
 			       "(or 0 for none)");
 	return HD_OK;
@@ -193,8 +192,13 @@ int plan_job_set(struct plan_job *job, const char *key, const char *value,
 	}
 	if ((k = plan_keys_find(plan_platform_keys(job->platform), key)))
 		return plan_key_set(k, job->settings, value, err);
-	return hd_fail(err, HD_EINVAL, "platform %s takes no key %s",
-		       job->platform->name, key);
+	size_t n;
+	const struct platform_ops *const *all = platform_all(&n);
+	for (size_t i = 0; i < n; i++)
+		if (plan_keys_find(plan_platform_keys(all[i]), key))
+			return hd_fail(err, HD_EINVAL, "platform %s takes no key "
+				       "%s", job->platform->name, key);
+	return hd_fail(err, HD_EINVAL, "unknown key %s", key);
 }
 
 uint32_t plan_job_workers(const struct plan_job *job)

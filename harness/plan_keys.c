@@ -361,7 +361,7 @@ static void each_value(const struct plan_key *k,
 static void value_roff(FILE *f, const char *name, const char *help)
 {
 	fprintf(f, ".br\n\\fB%s\\fR: ", name);
-	plan_roff_text(f, help);
+	hd_roff_text(f, help);
 	fputc('\n', f);
 }
 
@@ -383,7 +383,7 @@ void plan_keys_help(FILE *f, const struct plan_keys *t,
 			snprintf(line, sizeof(line), "%s, default '%s'%s%s. %s",
 				 type_name(k->type), k->def, range[0] ? ", " : "",
 				 range, k->help);
-			plan_roff_text(f, line);
+			hd_roff_text(f, line);
 			fputc('\n', f);
 			each_value(k, value_roff, f);
 			break;
@@ -400,19 +400,5 @@ void plan_keys_help(FILE *f, const struct plan_keys *t,
 			each_value(k, value_text, f);
 			break;
 		}
-	}
-}
-
-void plan_roff_text(FILE *f, const char *s)
-{
-	if (*s == '.' || *s == '\'')
-		fputs("\\&", f);
-	for (; *s; s++) {
-		if (*s == '\\')
-			fputs("\\e", f);
-		else if (*s == '-')
-			fputs("\\-", f);
-		else
-			fputc(*s, f);
 	}
 }

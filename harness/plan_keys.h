@@ -2,7 +2,7 @@
  * tables: its name, its type, the field of a struct it fills, its default,
  * its range or its values, its help. Parsing a value, writing it back as a
  * plan would, defaults, and the help and README reference all come from
- * such a table. The keys every platform takes are one table (plan.c);
+ * such a table. The keys every platform takes are one table (plan_job.c);
  * each platform declares its own in a table of its own (platform_ops.keys)
  * for the typed settings it reads, as fio's engines do. */
 #ifndef HORDE_PLAN_KEYS_H
@@ -103,7 +103,5 @@ enum plan_help_format { PLAN_HELP_TEXT, PLAN_HELP_MARKDOWN, PLAN_HELP_ROFF };
  * table, or the manual page. */
 void plan_keys_help(FILE *f, const struct plan_keys *t,
 		    enum plan_help_format format);
-/* Writes s as roff text: backslashes and leading dots escaped. */
-void plan_roff_text(FILE *f, const char *s);
 
 #endif

@@ -82,7 +82,9 @@ struct platform_ops {
 	 * hypervisor's free memory and domains), on the sampler's thread.
 	 * May be NULL. */
 	void (*sample)(struct platform *p, sampler_emit_fn emit, void *ctx);
-	/* Tears down everything open made, also after failures. */
+	/* Tears down everything open made, also after failures. Called once
+	 * every other thread of the run has stopped (the workers, the
+	 * sampler), so that it may undo what open did to the process. */
 	void (*close)(struct platform *p);
 	/* `horde clean`: removes what hordes that are gone left on this host
 	 * (emu: namespaces, run folders, daemons; Xen: domains named

@@ -714,10 +714,10 @@ static void thread_cpu_since(const struct thread_cpu *before, size_t nbefore,
 static int create_guests(struct run_state *s, struct run_outcome *out,
 			 struct hd_err *err)
 {
+	uint64_t since = hd_now_ns();
 	struct thread_cpu cpu_before[RUN_MAX_THREAD_NAMES];
 	size_t ncpu_before = sampler_read_threads(cpu_before,
 						  RUN_MAX_THREAD_NAMES);
-	uint64_t since = hd_now_ns();
 
 	s->prog.stage = "creating";
 	int rc = follow_pattern(s, err);

@@ -131,6 +131,10 @@ double hd_rand_normal(uint64_t *state);
 
 /* Writes s to f as a JSON string, quoted and escaped. */
 void hd_json_string(FILE *f, const char *s);
+/* Writes s as roff text: backslashes and leading dots escaped. */
+void hd_roff_text(FILE *f, const char *s);
+
+#define HD_NS_PER_S 1000000000ll
 
 #define HD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

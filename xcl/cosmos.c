@@ -84,8 +84,7 @@ static int parse_options(int argc, char **argv, struct plan_job *job)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct { const char *key, *value; } given[8];
-	size_t ngiven = 0;
+	const char *given[HD_ARRAY_SIZE(opts)] = { 0 }; /* by option */
 	int opt, at;
 
 	while ((opt = getopt_long(argc, argv, "+hV", opts, &at)) != -1) {
@@ -97,21 +96,21 @@ static int parse_options(int argc, char **argv, struct plan_job *job)
 				       HORDE_COMMIT);
 			return 0;
 		}
-		if (opt != 'k' || ngiven == HD_ARRAY_SIZE(given)) {
+		if (opt != 'k') {
 			usage(stderr);
 			return 2;
 		}
-		given[ngiven].key = opts[at].name;
-		given[ngiven++].value = optarg;
+		given[at] = optarg; /* the last one given counts */
 	}
 	/* The platform first: it says which keys the others are. */
 	struct hd_err err = { 0 };
 	int bad = plan_job_defaults(job, "cosmos", &err);
 	for (int platform = 1; platform >= 0; platform--)
-		for (size_t i = 0; i < ngiven && !bad; i++)
-			if ((strcmp(given[i].key, "platform") == 0) == platform)
-				bad = plan_job_set(job, given[i].key,
-						   given[i].value, &err);
+		for (size_t i = 0; i < HD_ARRAY_SIZE(given) && !bad; i++)
+			if (given[i] && (strcmp(opts[i].name, "platform") == 0) ==
+					        platform)
+				bad = plan_job_set(job, opts[i].name, given[i],
+						   &err);
 	if (bad) {
 		fprintf(stderr, "cosmos: %s\n", err.msg);
 		return 2;

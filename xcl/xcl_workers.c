@@ -7,11 +7,14 @@
 
 int xcl_workers_open(struct xcl_workers *w, uint32_t n, enum xcl_handles handles,
 		     const struct xcl_hv_ops *ops, void *const *hv_args,
-		     uint64_t backend_timeout_ns, struct hd_err *err)
+		     size_t nargs, uint64_t backend_timeout_ns,
+		     struct hd_err *err)
 {
 	bool one = handles == XCL_HANDLES_ONE;
 
 	memset(w, 0, sizeof(*w));
+	if (n < 1 || n > nargs)
+		return hd_fail(err, HD_EINVAL, "concurrency: 1..%zu", nargs);
 	if (!(w->w = calloc(n, sizeof(*w->w))))
 		return hd_fail(err, HD_ESYS, "libxcl workers: out of memory");
 	while (w->n < n) {

@@ -5,6 +5,7 @@
 #ifndef HORDE_XCL_WORKERS_H
 #define HORDE_XCL_WORKERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "xcl.h"
@@ -26,11 +27,12 @@ struct xcl_workers {
 	uint32_t n;
 };
 
-/* Opens n contexts over hypervisor ops, worker i with hv_args[i]. On
- * failure what was opened is closed again. */
+/* Opens n contexts (1..nargs) over hypervisor ops, worker i with
+ * hv_args[i] of nargs. On failure what was opened is closed again. */
 int xcl_workers_open(struct xcl_workers *w, uint32_t n, enum xcl_handles handles,
 		     const struct xcl_hv_ops *ops, void *const *hv_args,
-		     uint64_t backend_timeout_ns, struct hd_err *err);
+		     size_t nargs, uint64_t backend_timeout_ns,
+		     struct hd_err *err);
 /* Closes every context and its connections; safe on a zeroed or closed
  * set. */
 void xcl_workers_close(struct xcl_workers *w);

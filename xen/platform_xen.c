@@ -6,6 +6,7 @@
  * (no PTY from xenconsoled, rings netback could not map) is found by
  * xen_late_faults.c. */
 #define _GNU_SOURCE
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,9 @@ struct platform {
 	struct xen_hotplug *hotplug;
 	enum xcl_profile profile;
 };
+
+_Static_assert(offsetof(struct platform, host) == 0,
+	       "xen_host's entries take a struct platform for its xen_host");
 
 static void xen_close(struct platform *p)
 {
@@ -48,7 +52,8 @@ static int open_workers(struct platform *p, const struct plan_job *job,
 			return rc;
 	return xcl_workers_open(&p->workers, n, job->xs_handles, &xcl_xen_ops,
 				(void *const *)p->worker_xen,
-				60ull * 1000000000ull, err);
+				HD_ARRAY_SIZE(p->worker_xen), 60ull * 1000000000ull,
+				err);
 }
 
 static int xen_open(const struct plan_job *job, struct platform **out,
@@ -60,7 +65,8 @@ static int xen_open(const struct plan_job *job, struct platform **out,
 	if (!p)
 		return hd_fail(err, HD_ESYS, "out of memory");
 	p->profile = job->profile;
-	if ((rc = xen_host_open(&p->host, job, "libxcl", err)) ||
+	if ((rc = xen_host_check(job, err)) ||
+	    (rc = xen_host_open(&p->host, job, "libxcl", err)) ||
 	    (rc = xen_hotplug_start(&p->hotplug, err)) ||
 	    (rc = open_workers(p, job, err))) {
 		xen_close(p);

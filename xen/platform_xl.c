@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,9 @@ static int run_xl(char *const argv[], char *out, size_t len)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+_Static_assert(offsetof(struct platform, host) == 0,
+	       "xen_host's entries take a struct platform for its xen_host");
+
 static void xl_close(struct platform *p)
 {
 	if (!p)
@@ -81,16 +85,15 @@ static void xl_close(struct platform *p)
 static int xl_open(const struct plan_job *job, struct platform **out,
 		   struct hd_err *err)
 {
-	struct platform *p = calloc(1, sizeof(*p));
+	struct platform *p;
 	int rc;
 
-	if (!p)
-		return hd_fail(err, HD_ESYS, "out of memory");
-	if ((rc = xen_host_open(&p->host, job, "xl", err))) {
-		xl_close(p);
+	if ((rc = xen_host_check(job, err)))
 		return rc;
-	}
-	if ((rc = hd_mkdtemp(p->dir, sizeof(p->dir), "horde-xl-", err))) {
+	if (!(p = calloc(1, sizeof(*p))))
+		return hd_fail(err, HD_ESYS, "out of memory");
+	if ((rc = xen_host_open(&p->host, job, "xl", err)) ||
+	    (rc = hd_mkdtemp(p->dir, sizeof(p->dir), "horde-xl-", err))) {
 		xl_close(p);
 		return hd_wrap(err, "platform xl");
 	}

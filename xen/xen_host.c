@@ -33,9 +33,11 @@ const struct plan_keys xen_keys = {
 	sizeof(struct xen_settings), NULL,
 };
 
-const struct xen_settings *xen_settings_of(const struct plan_job *job)
+struct xen_settings xen_settings_of(const struct plan_job *job)
 {
-	return (const struct xen_settings *)(const void *)job->settings;
+	struct xen_settings s;
+	memcpy(&s, job->settings, sizeof(s));
+	return s;
 }
 
 /* Every struct platform of this room starts with its struct xen_host. */
@@ -46,9 +48,9 @@ static struct xen_host *host_of(struct platform *p)
 
 /* Without a MAC of its own, Linux gives a bridge its lowest port's, and
  * the ARP prober's replies would go to a MAC that moved. */
-static int check_bridge_mac(const struct plan_job *job, struct hd_err *err)
+static int check_bridge_mac(const struct plan_job *job, const char *bridge,
+			    struct hd_err *err)
 {
-	const char *bridge = xen_settings_of(job)->bridge;
 	char path[96], type[8] = "";
 	snprintf(path, sizeof(path), "/sys/class/net/%s/addr_assign_type",
 		 bridge);
@@ -69,7 +71,8 @@ static int check_bridge_mac(const struct plan_job *job, struct hd_err *err)
 
 int xen_host_check(const struct plan_job *job, struct hd_err *err)
 {
-	const struct xen_settings *set = xen_settings_of(job);
+	struct xen_settings s = xen_settings_of(job);
+	const struct xen_settings *set = &s;
 	const char *platform = job->platform->name;
 	struct xcl_xen *x;
 
@@ -87,7 +90,7 @@ int xen_host_check(const struct plan_job *job, struct hd_err *err)
 	if (!if_nametoindex(set->bridge))
 		return hd_fail(err, HD_ENOENT, "platform %s: bridge %s does not "
 			       "exist in dom0", platform, set->bridge);
-	return check_bridge_mac(job, err);
+	return check_bridge_mac(job, set->bridge, err);
 }
 
 /* "Xen 4.17.3-pre, dom0 Linux 6.1.0-21-amd64, TOOLSTACK": read from the
@@ -113,9 +116,9 @@ int xen_host_open(struct xen_host *h, const struct plan_job *job,
 	int rc;
 
 	memset(h, 0, sizeof(*h));
-	h->set = *xen_settings_of(job);
+	h->set = xen_settings_of(job);
 	h->memory_kib = (uint64_t)job->memory_mib << 10;
-	if ((rc = xen_host_check(job, err)) || (rc = xcl_xen_open(&x, err)))
+	if ((rc = xcl_xen_open(&x, err)))
 		return rc;
 	read_version(h, x, toolstack);
 	xcl_xen_close(x);

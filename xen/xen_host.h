@@ -29,8 +29,9 @@ struct xen_settings {
 
 extern const struct plan_keys xen_keys;
 
-/* A job's settings (the job must be on platform xen or xl). */
-const struct xen_settings *xen_settings_of(const struct plan_job *job);
+/* A copy of a job's settings (the job must be on platform xen or xl),
+ * taken with memcpy: they are bytes of the job. */
+struct xen_settings xen_settings_of(const struct plan_job *job);
 
 struct xen_host {
 	struct xen_settings set;      /* the job's */
@@ -44,8 +45,8 @@ struct xen_host {
 /* Checks, changing nothing, that this is dom0 of a Xen host and that the
  * job's kernel, ramdisk and bridge are there (platform_ops.check). */
 int xen_host_check(const struct plan_job *job, struct hd_err *err);
-/* Checks again and fills h for job; toolstack ("libxcl", "xl") goes into
- * the version. On failure what was opened is closed. */
+/* Fills h for job, once xen_host_check has passed; toolstack ("libxcl",
+ * "xl") goes into the version. On failure what was opened is closed. */
 int xen_host_open(struct xen_host *h, const struct plan_job *job,
 		  const char *toolstack, struct hd_err *err);
 /* Safe on a zeroed or closed host. */

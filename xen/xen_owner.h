@@ -23,10 +23,11 @@ void xen_owner_forget(struct xs_handle *xs, uint32_t domid);
 /* Whether the horde that made domid is still running (its pid in *pid). */
 bool xen_owner_alive(struct xs_handle *xs, uint32_t domid, long long *pid);
 
-/* `horde clean` on a Xen host (platform_ops.clean of platforms xen and
- * xl): destroys the domains named PLATFORM_GUEST_PREFIX* whose horde is
- * gone, and the records of domains gone some other way, saying what on
- * log. Not on a Xen host, there is nothing to do. */
+/* `horde clean` on a Xen host (platform xen's platform_ops.clean, which
+ * covers xl's guests too: both name theirs PLATFORM_GUEST_PREFIX*):
+ * destroys such domains whose horde is gone, and the records of domains
+ * gone some other way, saying what on log. Not on a Xen host, there is
+ * nothing to do. */
 int xen_owner_clean(FILE *log, struct hd_err *err);
 
 #endif

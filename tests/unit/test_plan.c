@@ -48,16 +48,16 @@ static void good_plan(void **state)
 	assert_int_equal(p.njobs, 2);
 	assert_string_equal(p.jobs[0].name, "a");
 	assert_int_equal(p.jobs[0].guests, 200);           /* job wins */
-	assert_int_equal(EMU(&p.jobs[0])->boot_delay_ns, 50000000); /* global */
+	assert_int_equal(EMU(&p.jobs[0]).boot_delay_ns, 50000000); /* global */
 	assert_int_equal(p.jobs[0].line, 6);
 	assert_int_equal(p.jobs[1].guests, 10);            /* from global */
 	assert_int_equal(p.jobs[1].memory_mib, 16);
 	assert_ptr_equal(p.jobs[1].platform, &platform_emu); /* default */
 	assert_int_equal(p.jobs[1].profile, XCL_PROFILE_LEAN);
-	assert_int_equal(EMU(&p.jobs[1])->boot_delay_dist, EMU_DELAY_LOGNORMAL);
-	assert_true(EMU(&p.jobs[1])->boot_delay_sigma == 0.25);
-	assert_int_equal(EMU(&p.jobs[1])->evtchn_abi, EMU_EVTCHN_2LEVEL);
-	assert_int_equal(EMU(&p.jobs[0])->evtchn_abi, EMU_EVTCHN_FIFO);
+	assert_int_equal(EMU(&p.jobs[1]).boot_delay_dist, EMU_DELAY_LOGNORMAL);
+	assert_true(EMU(&p.jobs[1]).boot_delay_sigma == 0.25);
+	assert_int_equal(EMU(&p.jobs[1]).evtchn_abi, EMU_EVTCHN_2LEVEL);
+	assert_int_equal(EMU(&p.jobs[0]).evtchn_abi, EMU_EVTCHN_FIFO);
 	assert_int_equal(p.jobs[0].on_failure, PLAN_ON_FAILURE_CONTINUE);
 	assert_string_equal(p.text, text);                 /* kept whole */
 	plan_free(&p);
@@ -76,15 +76,15 @@ static void defaults_are_the_documented_ones(void **state)
 	const struct plan_job *j = &p.jobs[0];
 	assert_ptr_equal(j->platform, &platform_emu);
 	assert_int_equal(j->profile, XCL_PROFILE_LEAN);
-	assert_string_equal(EMU(j)->latency, "default");
+	assert_string_equal(EMU(j).latency, "default");
 	assert_int_equal(j->guests, 100);
 	assert_int_equal(j->memory_mib, 8);
-	assert_int_equal(EMU(j)->host_memory_mib, 262144);
-	assert_int_equal(EMU(j)->boot_delay_ns, 100000000);
-	assert_int_equal(EMU(j)->evtchn_abi, EMU_EVTCHN_FIFO);
-	assert_int_equal(EMU(j)->max_grant_frames, 64);
-	assert_int_equal(EMU(j)->bridges, 1);
-	assert_int_equal(EMU(j)->console, EMU_CONSOLE_EAGER);
+	assert_int_equal(EMU(j).host_memory_mib, 262144);
+	assert_int_equal(EMU(j).boot_delay_ns, 100000000);
+	assert_int_equal(EMU(j).evtchn_abi, EMU_EVTCHN_FIFO);
+	assert_int_equal(EMU(j).max_grant_frames, 64);
+	assert_int_equal(EMU(j).bridges, 1);
+	assert_int_equal(EMU(j).console, EMU_CONSOLE_EAGER);
 	assert_int_equal(j->xs_handles, XCL_HANDLES_TWO);
 	assert_int_equal(j->on_failure, PLAN_ON_FAILURE_CONTINUE);
 	assert_int_equal(j->alive_timeout_ns, 30000000000ull);
@@ -120,8 +120,8 @@ static void text_values_are_data(void **state)
 			       "kernel=/boot/vmlinuz-6.1.0+x_y.gz\n"
 			       "bridge=xenbr_0-a\ndescription=a \"b\"; c\n",
 			       &p, &err), HD_OK);
-	assert_string_equal(XEN(&p.jobs[0])->kernel, "/boot/vmlinuz-6.1.0+x_y.gz");
-	assert_string_equal(XEN(&p.jobs[0])->bridge, "xenbr_0-a");
+	assert_string_equal(XEN(&p.jobs[0]).kernel, "/boot/vmlinuz-6.1.0+x_y.gz");
+	assert_string_equal(XEN(&p.jobs[0]).bridge, "xenbr_0-a");
 	plan_free(&p);
 	/* cosmos's options go through the same tables. */
 	struct plan_job j;
@@ -154,25 +154,41 @@ static void platform_keys(void **state)
 			       "platform=emu,xl\n", &p, &err), HD_OK);
 	assert_int_equal(p.njobs, 4);
 	assert_ptr_equal(p.jobs[0].platform, &platform_emu);
-	assert_int_equal(EMU(&p.jobs[0])->bridges, 2);
+	assert_int_equal(EMU(&p.jobs[0]).bridges, 2);
 	assert_ptr_equal(p.jobs[1].platform, &platform_xen);
-	assert_string_equal(XEN(&p.jobs[1])->kernel, "/k");
-	assert_string_equal(XEN(&p.jobs[1])->bridge, "br1");
+	assert_string_equal(XEN(&p.jobs[1]).kernel, "/k");
+	assert_string_equal(XEN(&p.jobs[1]).bridge, "br1");
 	assert_string_equal(p.jobs[2].name, "c/platform=emu");
-	assert_int_equal(EMU(&p.jobs[2])->bridges, 2);
+	assert_int_equal(EMU(&p.jobs[2]).bridges, 2);
 	assert_string_equal(p.jobs[3].name, "c/platform=xl");
 	assert_ptr_equal(p.jobs[3].platform, &platform_xl);
-	assert_string_equal(XEN(&p.jobs[3])->bridge, "br1");
+	assert_string_equal(XEN(&p.jobs[3]).bridge, "br1");
 	plan_free(&p);
-	/* The shared keys combine first; a platform's own last, fastest. */
-	assert_int_equal(parse("[a]\nbridges=1,2\nguests=5,6\n", &p, &err),
+	/* Swept keys vary in the one order stored runs' names were made in,
+	 * a platform's keys among the shared ones (bridges before
+	 * concurrency, boot_delay before seed), the last fastest. */
+	assert_int_equal(parse("[a]\nconcurrency=1,4\nbridges=1,2\n"
+			       "seed=7,8\nboot_delay=1ms,2ms\n", &p, &err),
 			 HD_OK);
-	assert_int_equal(p.njobs, 4);
-	assert_string_equal(p.jobs[0].name, "a/guests=5/bridges=1");
-	assert_string_equal(p.jobs[1].name, "a/guests=5/bridges=2");
-	assert_string_equal(p.jobs[3].name, "a/guests=6/bridges=2");
-	assert_int_equal(p.jobs[3].guests, 6);
-	assert_int_equal(EMU(&p.jobs[3])->bridges, 2);
+	assert_int_equal(p.njobs, 16);
+	assert_string_equal(p.jobs[0].name, "a/boot_delay=1ms/seed=7/"
+					    "bridges=1/concurrency=1");
+	assert_string_equal(p.jobs[1].name, "a/boot_delay=1ms/seed=7/"
+					    "bridges=1/concurrency=4");
+	assert_string_equal(p.jobs[15].name, "a/boot_delay=2ms/seed=8/"
+					     "bridges=2/concurrency=4");
+	assert_int_equal(p.jobs[15].concurrency, 4);
+	assert_int_equal(p.jobs[15].seed, 8);
+	assert_int_equal(EMU(&p.jobs[15]).bridges, 2);
+	assert_int_equal(EMU(&p.jobs[15]).boot_delay_ns, 2000000);
+	plan_free(&p);
+	/* A platform's swept key in [global] makes no runs of the jobs of
+	 * another platform. */
+	assert_int_equal(parse("[global]\nboot_delay=1ms,2ms\n[a]\n[b]\n"
+			       "platform=xen\n", &p, &err), HD_OK);
+	assert_int_equal(p.njobs, 3);
+	assert_string_equal(p.jobs[1].name, "a/boot_delay=2ms");
+	assert_string_equal(p.jobs[2].name, "b");
 	plan_free(&p);
 	/* By hand, as cosmos does: a key of another platform is refused,
 	 * and a new platform starts from its own defaults. */
@@ -182,7 +198,7 @@ static void platform_keys(void **state)
 	assert_int_equal(plan_job_set(&j, "kernel", "/k", &err), HD_EINVAL);
 	assert_non_null(strstr(err.msg, "platform emu takes no key kernel"));
 	assert_int_equal(plan_job_set(&j, "platform", "xl", &err), HD_OK);
-	assert_string_equal(XEN(&j)->bridge, "horde-br0");
+	assert_string_equal(XEN(&j).bridge, "horde-br0");
 	assert_int_equal(plan_job_set(&j, "kernel", "/k", &err), HD_OK);
 	char text[32];
 	plan_job_text(&j, "kernel", text, sizeof(text));
@@ -229,7 +245,7 @@ static void no_silent_second_values(void **state)
 	assert_int_equal(parse("[global]\nguests=5\n[a]\nguests=6\n"
 			       "boot_delay=0\n", &p, &err), HD_OK);
 	assert_int_equal(p.jobs[0].guests, 6);
-	assert_int_equal(EMU(&p.jobs[0])->boot_delay_ns, 0);
+	assert_int_equal(EMU(&p.jobs[0]).boot_delay_ns, 0);
 	plan_free(&p);
 }
 
@@ -327,7 +343,7 @@ static void sweeps_expand(void **state)
 	assert_int_equal(p.jobs[5].profile, XCL_PROFILE_XL);
 	assert_string_equal(p.jobs[5].description, "one, two"); /* text: whole */
 	assert_string_equal(p.jobs[6].name, "b/boot_delay=10ms");
-	assert_int_equal(EMU(&p.jobs[8])->boot_delay_ns, 30000000);
+	assert_int_equal(EMU(&p.jobs[8]).boot_delay_ns, 30000000);
 	assert_int_equal(p.jobs[8].guests, 7); /* the job's own, not swept */
 	assert_true(plan_job_matches(&p.jobs[4], "a"));
 	assert_true(plan_job_matches(&p.jobs[4], p.jobs[4].name));
