@@ -701,8 +701,7 @@ struct platform_runs {
  * apply to the jobs whose platform takes them, and pass the others by),
  * and the number of runs its swept keys make; fails past room runs. */
 static int count_runs(const struct parse *ps, const struct section_view *v,
-			 struct platform_runs *r, size_t room,
-			 struct hd_err *err)
+		      struct platform_runs *r, size_t room, struct hd_err *err)
 {
 	const struct key_index *ix = &ps->keys;
 
@@ -727,8 +726,7 @@ static int count_runs(const struct parse *ps, const struct section_view *v,
 
 /* The job every run of platform value pv starts from. */
 static int base_job(const struct parse *ps, const struct section_view *v,
-			 const char *pv, struct platform_runs *r,
-			 struct hd_err *err)
+		    const char *pv, struct platform_runs *r, struct hd_err *err)
 {
 	const struct plan_key *k = ps->keys.shared[ps->keys.platform_key];
 	const struct entry *e = v->eff[ps->keys.platform_key];
@@ -805,9 +803,9 @@ static int build_section(const struct parse *ps, const struct section_view *v,
 	/* Every run counted before any is made. */
 	for (size_t i = 0; i < npv && !rc; i++) {
 		if (!(rc = base_job(ps, v, pe ? pe->values[i] : NULL,
-					 &runs[i], err)))
+				    &runs[i], err)))
 			rc = count_runs(ps, v, &runs[i],
-					   RUNS_MAX - out->njobs - total, err);
+					RUNS_MAX - out->njobs - total, err);
 		total += rc ? 0 : runs[i].total;
 	}
 	if (!rc && hd_reserve((void **)&out->jobs, cap, sizeof(*out->jobs),
