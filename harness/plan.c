@@ -426,6 +426,23 @@ static int fmt_duration(uint64_t ns, char *buf, size_t len)
 			units[i].unit);
 }
 
+/* Copies the n-th of value's colon-separated parts into out, or fails
+ * when there are not exactly three or the part does not fit: every
+ * character of a value is part of it, none dropped. */
+static int range_part(const char *value, int n, char *out, size_t len)
+{
+	const char *p = value;
+	for (int i = 0; i < n; i++)
+		if (!(p = strchr(p, ':')) || !*++p)
+			return -1;
+	size_t l = strcspn(p, ":");
+	if (l >= len || (n < 2 && !p[l]) || (n == 2 && p[l]))
+		return -1;
+	memcpy(out, p, l);
+	out[l] = '\0';
+	return 0;
+}
+
 /* "FIRST:LAST:STEP" of a whole number or a duration, one value each. */
 static int split_range(const struct plan_key *k, const char *value,
 		       struct entry *e, struct hd_err *err)
@@ -434,7 +451,9 @@ static int split_range(const struct plan_key *k, const char *value,
 	uint64_t first, last, step;
 	int bad;
 
-	if (sscanf(value, "%63[^:]:%63[^:]:%63s", a, b, c) != 3)
+	if (range_part(value, 0, a, sizeof(a)) ||
+	    range_part(value, 1, b, sizeof(b)) ||
+	    range_part(value, 2, c, sizeof(c)))
 		return hd_fail(err, HD_EINVAL, "%s: a range is FIRST:LAST:STEP",
 			       k->name);
 	if (k->type == KEY_INT) {
@@ -468,20 +487,22 @@ static int split_range(const struct plan_key *k, const char *value,
 	return HD_OK;
 }
 
-/* "a,b,c", each alternative trimmed. */
+/* "a,b,c", each alternative trimmed, whole: what is between two commas
+ * is one value, however long. */
 static int split_list(const struct plan_key *k, const char *value,
 		      struct entry *e, struct hd_err *err)
 {
 	for (const char *p = value;;) {
 		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		char one[256];
-		snprintf(one, sizeof(one), "%.*s", (int)len, p);
-		char *t = trim(one);
-		if (!*t && (comma || e->nvalues))
+		const char *end = comma ? comma : p + strlen(p);
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (p == end && (comma || e->nvalues))
 			return hd_fail(err, HD_EINVAL, "%s: an empty value in the "
 				       "list '%s'", k->name, value);
-		if (add_value(k, e, t, strlen(t), err))
+		if (add_value(k, e, p, (size_t)(end - p), err))
 			return err->code;
 		if (e->nvalues > SWEEP_VALUES_MAX)
 			return hd_fail(err, HD_EINVAL, "%s: more than %d values",

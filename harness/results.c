@@ -262,10 +262,14 @@ rollback:
 
 int results_open(const char *path, struct results **out, struct hd_err *err)
 {
-	struct results *r = calloc(1, sizeof(*r));
+	struct results *r;
 	int rc;
 
-	if (!r)
+	if (!*path)
+		return hd_fail(err, HD_EINVAL, "results database: an empty path "
+			       "(SQLite would make a temporary one, lost at "
+			       "exit)");
+	if (!(r = calloc(1, sizeof(*r))))
 		return hd_fail(err, HD_ESYS, "out of memory");
 	hd_strlcpy(r->path, path, sizeof(r->path));
 	if (sqlite3_open_v2(path, &r->db,

@@ -16,6 +16,12 @@ for case in "typo.plan:4: unknown key 'gusets' (did you mean 'guests'?)" \
 	[ ! -e "$TMP/x.db" ] || fail "a database was created for a bad plan"
 	leftovers
 done
+# An empty database path would be SQLite's temporary database, gone at
+# exit with every figure.
+printf '[j]\nguests=1\n' > "$TMP/one.plan"
+"$B/horde" run "$TMP/one.plan" --db "" > "$TMP/out" 2> "$TMP/err" && fail "--db '' accepted"
+grep -q "results database: an empty path" "$TMP/err" || fail "--db '': $(cat "$TMP/err")"
+leftovers
 "$B/horde" run "$TMP/missing.plan" 2> "$TMP/err" && fail "missing plan accepted"
 grep -q "missing.plan: No such file" "$TMP/err" || fail "message: $(cat "$TMP/err")"
 leftovers

@@ -300,6 +300,16 @@ static void bad_values(void **state)
 	expect_error("[a]\nboot_delay_sigma=4\n", "t.plan:2: boot_delay_sigma: 4 is out of range 0..3");
 	expect_error("[a]\nevtchn_abi=3level\n", "t.plan:2: evtchn_abi: '3level' is not one of: fifo, 2level");
 	expect_error("[a]\non_failure=retry\n", "t.plan:2: on_failure: 'retry' is not one of: continue, stop");
+	/* A value is whole: what follows it, however far, is part of it. */
+	char text[512];
+	snprintf(text, sizeof(text), "[a]\nguests=3%300sjunk\n", "");
+	expect_error(text, "t.plan:2: guests: '3");
+	snprintf(text, sizeof(text), "[a]\nboot_delay=0%300sxyz\n", "");
+	expect_error(text, "t.plan:2: boot_delay: '0");
+	expect_error("[a]\nguests=1:3:1 junk\n", "t.plan:2: guests: range '1:3:1 junk'");
+	expect_error("[a]\nguests=1:3:1:4\n", "t.plan:2: guests: a range is FIRST:LAST:STEP");
+	expect_error("[a]\nguests=1:3\n", "t.plan:2: guests: a range is FIRST:LAST:STEP");
+	expect_error("[a]\nguests=1:3:\n", "t.plan:2: guests: a range is FIRST:LAST:STEP");
 }
 
 static void structure_errors(void **state)
