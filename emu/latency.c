@@ -13,13 +13,17 @@
  * the median on an empty host, its growth per 1,000 domains, and the
  * spread as a lognormal's sigma (0: always the median). evtchn is one
  * allocation; a guest makes two. */
+#define _GNU_SOURCE
 #include "emu.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* The shipped default, measured in the real-Xen lane (emu/profiles/
  * xen-4.17-qemu.profile, linked in by default_profile.S). */
@@ -178,17 +182,25 @@ int emu_latency_load(const char *which, struct emu_latency *out,
 					 (size_t)(emu_default_profile_end -
 						  emu_default_profile),
 					 "default profile", out, err);
-	FILE *f = fopen(which, "r");
-	if (!f)
+	/* A regular file only, opened without blocking: a FIFO would be
+	 * waited on forever, /dev/zero read without end. */
+	struct stat st;
+	int fd = open(which, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return hd_fail_errno(err, HD_EINVAL, "emu_latency: %s", which);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return hd_fail(err, HD_EINVAL, "emu_latency: %s: not a regular "
+			       "file", which);
+	}
 	char buf[16384];
-	size_t n = fread(buf, 1, sizeof(buf), f);
-	int toolong = n == sizeof(buf), bad = ferror(f);
-	fclose(f);
-	if (bad || toolong)
+	ssize_t n = read(fd, buf, sizeof(buf));
+	int e = errno;
+	close(fd);
+	if (n < 0 || (size_t)n == sizeof(buf))
 		return hd_fail(err, HD_EINVAL, "emu_latency: %s: %s", which,
-			       bad ? "read error" : "larger than 16 KiB");
-	return emu_latency_parse(buf, n, which, out, err);
+			       n < 0 ? strerror(e) : "larger than 16 KiB");
+	return emu_latency_parse(buf, (size_t)n, which, out, err);
 }
 
 void emu_latency_write(FILE *f, const struct emu_latency *lat)

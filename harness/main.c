@@ -231,7 +231,8 @@ static int check_jobs(const struct run_cmd *c, struct hd_err *err)
 			continue;
 		n++;
 		if (job->platform->check(job, err))
-			return err->code;
+			return hd_wrap(err, "%s:%d: [%s]", job->file, job->line,
+				       job->name);
 	}
 	if (!n)
 		return hd_fail(err, HD_ENOENT, "%s: no job [%s]", c->plan.path,

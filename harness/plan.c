@@ -538,6 +538,7 @@ static int split_values(const struct plan_key *k, const char *value,
 
 struct section {
 	char name[PLAN_NAME_MAX];
+	const char *file; /* the source's; the jobs get the plan's copy */
 	int line;
 	size_t first_entry, nentries; /* its key=value lines, contiguous */
 };
@@ -594,7 +595,8 @@ static int open_job_section(struct parse *ps, const struct line *ln,
 	    hmap_put(&ps->names, sname, (void *)ln))
 		return hd_fail(err, HD_ESYS, "out of memory");
 	struct section *sec = &ps->sections[ps->nsections];
-	*sec = (struct section){ .line = ln->no, .first_entry = ps->nentries };
+	*sec = (struct section){ .file = ln->file, .line = ln->no,
+				 .first_entry = ps->nentries };
 	hd_strlcpy(sec->name, sname, PLAN_NAME_MAX);
 	ps->cur = (int)ps->nsections++;
 	if (is_set)
@@ -745,9 +747,27 @@ static int count_runs(const struct parse *ps, const struct section_view *v,
 	return HD_OK;
 }
 
+/* The plan's own copy of a file name, for its jobs to point at. */
+static int plan_file(struct plan *out, const char *name, const char **copy,
+		     struct hd_err *err)
+{
+	for (size_t i = 0; i < out->nfiles; i++)
+		if (strcmp(out->files[i], name) == 0)
+			return *copy = out->files[i], HD_OK;
+	char **files = realloc(out->files, (out->nfiles + 1) * sizeof(*files));
+	if (!files)
+		return hd_fail(err, HD_ESYS, "out of memory");
+	out->files = files;
+	if (!(files[out->nfiles] = strdup(name)))
+		return hd_fail(err, HD_ESYS, "out of memory");
+	*copy = files[out->nfiles++];
+	return HD_OK;
+}
+
 /* The job every run of platform value pv starts from. */
 static int base_job(const struct parse *ps, const struct section_view *v,
-		    const char *pv, struct platform_runs *r, struct hd_err *err)
+		    const char *pv, struct platform_runs *r, struct plan *out,
+		    struct hd_err *err)
 {
 	const struct plan_key *k = ps->keys.shared[ps->keys.platform_key];
 	const struct entry *e = v->eff[ps->keys.platform_key];
@@ -758,7 +778,8 @@ static int base_job(const struct parse *ps, const struct section_view *v,
 	snprintf(r->base.name, sizeof(r->base.name), "%s", v->sec->name);
 	r->base.line = v->sec->line;
 	r->platform = pv;
-	if (plan_keys_defaults(&plan_shared_keys, &r->base, err))
+	if (plan_file(out, v->sec->file, &r->base.file, err) ||
+	    plan_keys_defaults(&plan_shared_keys, &r->base, err))
 		return err->code;
 	if (pv && plan_key_set(k, &r->base, pv, err))
 		return hd_wrap(err, "%s:%d", e->line->file, e->line->no);
@@ -824,7 +845,7 @@ static int build_section(const struct parse *ps, const struct section_view *v,
 	/* Every run counted before any is made. */
 	for (size_t i = 0; i < npv && !rc; i++) {
 		if (!(rc = base_job(ps, v, pe ? pe->values[i] : NULL,
-				    &runs[i], err)))
+				    &runs[i], out, err)))
 			rc = count_runs(ps, v, &runs[i],
 					RUNS_MAX - out->njobs - total, err);
 		total += rc ? 0 : runs[i].total;
@@ -954,5 +975,8 @@ void plan_free(struct plan *plan)
 	free(plan->path);
 	free(plan->text);
 	free(plan->jobs);
+	for (size_t i = 0; i < plan->nfiles; i++)
+		free(plan->files[i]);
+	free(plan->files);
 	memset(plan, 0, sizeof(*plan));
 }

@@ -38,7 +38,9 @@ struct plan_job {
 	/* The section's name; for a swept section, one job per combination
 	 * of values: "ramp/guests=1000/profile=xl". */
 	char name[PLAN_JOB_NAME_MAX];
-	int line;                  /* line of the section header */
+	const char *file;          /* where its section header is (the plan
+				      owns it; NULL for a job made by hand) */
+	int line;                  /* the section header's line there */
 	const struct platform_ops *platform;
 	enum xcl_profile profile;
 	char description[256];
@@ -74,6 +76,8 @@ struct plan {
 	char *text;  /* the whole plan, includes in place: stored with runs */
 	struct plan_job *jobs;
 	size_t njobs;
+	char **files; /* the files the jobs' sections are in */
+	size_t nfiles;
 };
 
 /* Reads and validates the plan at path. On error returns non-zero and err

@@ -41,6 +41,17 @@ mkfifo "$TMP/fifo"
 printf '[j]\ninclude=fifo\n' > "$TMP/fifo.plan"
 timeout 20 "$B/horde" check "$TMP/fifo.plan" > "$TMP/out" 2> "$TMP/err" && fail "FIFO include accepted"
 grep -q "fifo.plan:2: include: .*fifo: not a regular file" "$TMP/err" || fail "FIFO: $(cat "$TMP/err")"
+# A latency profile that is a FIFO, /dev/zero or a folder is refused at
+# once (a FIFO used to be waited on forever), naming the job's place.
+for f in "$TMP/fifo" /dev/zero "$TMP"; do
+	printf '[global]\nguests=1\n\n[j]\nemu_latency=%s\n' "$f" > "$TMP/lat.plan"
+	timeout 20 "$B/horde" run "$TMP/lat.plan" --db "$TMP/lat.db" > "$TMP/out" 2> "$TMP/err" &&
+		fail "emu_latency=$f accepted"
+	grep -q "lat.plan:4: \[j\]: emu_latency: $f: not a regular file" "$TMP/err" ||
+		fail "emu_latency=$f: $(cat "$TMP/err")"
+	[ ! -e "$TMP/lat.db" ] || fail "a database was made for emu_latency=$f"
+done
+leftovers
 printf '[j]\ninclude=/dev/stdin\n' > "$TMP/stdin.plan"
 echo '[k]' | timeout 20 "$B/horde" check "$TMP/stdin.plan" > "$TMP/out" 2> "$TMP/err" &&
 	fail "/dev/stdin include accepted"

@@ -50,6 +50,7 @@ static void good_plan(void **state)
 	assert_int_equal(p.jobs[0].guests, 200);           /* job wins */
 	assert_int_equal(EMU(&p.jobs[0]).boot_delay_ns, 50000000); /* global */
 	assert_int_equal(p.jobs[0].line, 6);
+	assert_string_equal(p.jobs[0].file, "t.plan");
 	assert_int_equal(p.jobs[1].guests, 10);            /* from global */
 	assert_int_equal(p.jobs[1].memory_mib, 16);
 	assert_ptr_equal(p.jobs[1].platform, &platform_emu); /* default */
@@ -96,6 +97,7 @@ static void defaults_are_the_documented_ones(void **state)
 	/* plan_job_defaults fills the same, and says when it cannot. */
 	struct plan_job d;
 	assert_int_equal(plan_job_defaults(&d, "only", &err), HD_OK);
+	d.file = j->file;
 	d.line = j->line;
 	assert_memory_equal(&d, j, sizeof(d));
 	plan_free(&p);
