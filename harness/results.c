@@ -668,9 +668,34 @@ int results_mark_crashed(struct results *r, int64_t *ids, size_t max,
 	return rc;
 }
 
+/* Who holds a run another horde took first: its status and pid. */
+static int run_holder(struct results *r, int64_t run_id, struct hd_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT status, pid FROM runs WHERE id = ?",
+			       -1, &st, NULL))
+		return db_fail(r, err, "read run");
+	sqlite3_bind_int64(st, 1, run_id);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		rc = hd_fail(err, HD_ENOENT, "%s: no run %lld", r->path,
+			     (long long)run_id);
+	else if (strcmp((const char *)sqlite3_column_text(st, 0), "running") == 0)
+		rc = hd_fail(err, HD_EINVAL, "run %lld is being resumed by another "
+			     "horde (pid %lld)", (long long)run_id,
+			     (long long)sqlite3_column_int64(st, 1));
+	else
+		rc = hd_fail(err, HD_EINVAL, "run %lld is %s: only a crashed or "
+			     "interrupted run can be resumed", (long long)run_id,
+			     sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int results_run_resume(struct results *r, int64_t run_id, struct hd_err *err)
 {
-	char sql[256];
+	char sql[320];
 	struct hd_proc self;
 	sqlite3_stmt *st;
 
@@ -679,15 +704,20 @@ int results_run_resume(struct results *r, int64_t run_id, struct hd_err *err)
 	int rc = results_commit(r, 1, err);
 	if (rc)
 		return rc;
+	/* One statement claims the run: of two hordes resuming it at once,
+	 * one changes its row and the other finds it running. */
 	snprintf(sql, sizeof(sql), "UPDATE runs SET status = 'running',"
 		 " ended_at = NULL, pid = %d, boot_id = ?, pid_start = %llu"
-		 " WHERE id = %lld", (int)getpid(),
-		 (unsigned long long)self.start, (long long)run_id);
+		 " WHERE id = %lld AND status IN ('crashed', 'interrupted')",
+		 (int)getpid(), (unsigned long long)self.start,
+		 (long long)run_id);
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL))
 		return db_fail(r, err, "resume run");
 	sqlite3_bind_text(st, 1, self.boot, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st) == SQLITE_DONE ? HD_OK : db_fail(r, err, "resume run");
 	sqlite3_finalize(st);
+	if (!rc && sqlite3_changes(r->db) != 1)
+		rc = run_holder(r, run_id, err);
 	return rc;
 }
 

@@ -85,7 +85,9 @@ int results_sweep(struct results *r, int64_t run_id, const struct sweep_row *w,
  * gone (its pid not a horde of this boot); their ids go to ids. */
 int results_mark_crashed(struct results *r, int64_t *ids, size_t max,
 			 size_t *n, struct hd_err *err);
-/* Makes run_id 'running' again, owned by this process. */
+/* Makes run_id 'running' again, owned by this process, if it is crashed
+ * or interrupted: of several hordes resuming one run, one gets it and the
+ * others an error saying who has it. */
 int results_run_resume(struct results *r, int64_t run_id, struct hd_err *err);
 
 /* What a run stored of itself, for resuming it. The caller frees the

@@ -611,8 +611,13 @@ static int open_run(struct run_state *s, const struct plan *plan,
 	s->ops->info(s->plat, info);
 	s->nifaces = info->nifaces;
 	if (s->opts->resume_run_id) {
-		s->run_id = s->opts->resume_run_id;
-		return results_run_resume(s->results, s->run_id, err);
+		/* The run is ours only once claimed: another horde may be
+		 * resuming it. */
+		int rc = results_run_resume(s->results, s->opts->resume_run_id,
+					    err);
+		if (!rc)
+			s->run_id = s->opts->resume_run_id;
+		return rc;
 	}
 	struct run_meta meta = {
 		.plan_path = plan->path, .plan_text = plan->text,
