@@ -189,11 +189,34 @@ static const char *const stmt_sql[S_COUNT] = {
 		    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
+#define ROW_VALUES 13 /* the most a statement takes (S_SWEEP) */
+
+/* One value for a statement's parameter. */
+struct row_value {
+	enum { V_NULL, V_INT, V_REAL, V_TEXT } type;
+	int64_t i;
+	double d;
+	char *s;  /* V_TEXT: a copy, or a string that lives for ever */
+	bool own; /* s is a copy, to free */
+};
+
+/* A statement to run at the next commit, with its values: rows are kept
+ * in memory and written in one short transaction, so that a horde holds
+ * the database's write lock for the milliseconds the writing takes, not
+ * for the second between commits, and several hordes can share it. */
+struct row {
+	enum stmt stmt;
+	const char *what; /* for an error: "insert guest" */
+	struct row_value v[ROW_VALUES];
+};
+
 struct results {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[S_COUNT];
-	int in_batch;
-	uint64_t batch_started_ns;
+	struct row *rows; /* waiting for the next commit */
+	size_t nrows, caprows;
+	bool rows_lost;   /* a value could not be kept: out of memory */
+	uint64_t batch_started_ns; /* when the first waiting row came */
 	char path[4096];
 };
 
@@ -305,41 +328,129 @@ fail:
 	return rc;
 }
 
-int results_commit(struct results *r, int force, struct hd_err *err)
+static void row_free(struct row *w)
 {
-	uint64_t now = hd_now_ns();
-	int rc;
-
-	if (r->in_batch && !force && now - r->batch_started_ns < 1000000000ull)
-		return HD_OK;
-	if (r->in_batch && (rc = exec(r, "COMMIT", err)))
-		return rc;
-	r->in_batch = 0;
-	return HD_OK;
+	for (int i = 0; i < ROW_VALUES; i++)
+		if (w->v[i].own)
+			free(w->v[i].s);
 }
 
-static int batch(struct results *r, struct hd_err *err)
+/* A new row for stmt, to be written at the next commit. */
+static struct row *row_add(struct results *r, enum stmt stmt,
+			   const char *what, struct hd_err *err)
 {
-	int rc;
-	if (r->in_batch)
-		return HD_OK;
-	/* IMMEDIATE: the write lock is taken here, under the busy timeout. A
-	 * deferred batch that read first and then wrote could not wait for
-	 * another horde's writes on the same database: SQLite answers such
-	 * an upgrade with "database is locked" at once. */
-	if ((rc = exec(r, "BEGIN IMMEDIATE", err)))
+	if (hd_reserve((void **)&r->rows, &r->caprows, sizeof(*r->rows),
+		       r->nrows + 1)) {
+		hd_fail(err, HD_ESYS, "%s: out of memory", what);
+		return NULL;
+	}
+	if (!r->nrows)
+		r->batch_started_ns = hd_now_ns();
+	struct row *w = &r->rows[r->nrows++];
+	memset(w, 0, sizeof(*w));
+	w->stmt = stmt;
+	w->what = what;
+	return w;
+}
+
+/* Parameter n (1-based, as SQLite counts) of row w. */
+static void row_int(struct row *w, int n, int64_t v)
+{
+	w->v[n - 1] = (struct row_value){ .type = V_INT, .i = v };
+}
+
+static void row_real(struct row *w, int n, double v)
+{
+	w->v[n - 1] = (struct row_value){ .type = V_REAL, .d = v };
+}
+
+/* A text value (NULL: SQL's NULL), copied unless it lives for ever (a
+ * string literal, a name from a table). */
+static void row_text(struct results *r, struct row *w, int n, const char *v,
+		     bool lives)
+{
+	if (!v)
+		return;
+	char *s = lives ? (char *)v : strdup(v);
+	if (!s)
+		r->rows_lost = true;
+	else
+		w->v[n - 1] = (struct row_value){ .type = V_TEXT, .s = s,
+						  .own = !lives };
+}
+
+/* Runs one waiting row's statement. */
+static int row_write(struct results *r, const struct row *w,
+		     struct hd_err *err)
+{
+	sqlite3_stmt *st = r->stmts[w->stmt];
+	for (int i = 0; i < ROW_VALUES; i++) {
+		const struct row_value *v = &w->v[i];
+		if (v->type == V_INT)
+			sqlite3_bind_int64(st, i + 1, v->i);
+		else if (v->type == V_REAL)
+			sqlite3_bind_double(st, i + 1, v->d);
+		else if (v->type == V_TEXT)
+			sqlite3_bind_text(st, i + 1, v->s, -1, SQLITE_STATIC);
+	}
+	int rc = sqlite3_step(st) == SQLITE_DONE ? HD_OK : db_fail(r, err, w->what);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static void drop_rows(struct results *r)
+{
+	for (size_t i = 0; i < r->nrows; i++)
+		row_free(&r->rows[i]);
+	r->nrows = 0;
+	r->rows_lost = false;
+}
+
+/* Writes every waiting row in one transaction, taken IMMEDIATE so that
+ * the write lock is waited for under the busy timeout; rows that could
+ * not get it wait for the next commit. A row that fails does not keep the
+ * others out: they are written, and the first error is returned. */
+static int flush(struct results *r, struct hd_err *err)
+{
+	struct hd_err e2;
+	int rc = HD_OK;
+
+	if (r->rows_lost)
+		rc = hd_fail(err, HD_ESYS, "%s: out of memory: rows lost",
+			     r->path);
+	r->rows_lost = false;
+	if (!r->nrows)
 		return rc;
-	r->in_batch = 1;
-	r->batch_started_ns = hd_now_ns();
-	return HD_OK;
+	if (exec(r, "BEGIN IMMEDIATE", rc ? &e2 : err))
+		return rc ? rc : err->code;
+	for (size_t i = 0; i < r->nrows; i++)
+		if (row_write(r, &r->rows[i], rc ? &e2 : err) && !rc)
+			rc = err->code;
+	if (exec(r, "COMMIT", rc ? &e2 : err)) {
+		exec(r, "ROLLBACK", NULL);
+		rc = rc ? rc : err->code;
+	}
+	drop_rows(r);
+	return rc;
+}
+
+int results_commit(struct results *r, int force, struct hd_err *err)
+{
+	if (r->nrows && !force &&
+	    hd_now_ns() - r->batch_started_ns < 1000000000ull)
+		return HD_OK;
+	return flush(r, err);
 }
 
 void results_close(struct results *r)
 {
+	struct hd_err ignored;
 	if (!r)
 		return;
-	if (r->db && r->in_batch)
-		exec(r, "COMMIT", NULL);
+	if (r->db)
+		flush(r, &ignored);
+	free(r->rows);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(r->stmts[i]);
 	sqlite3_close(r->db);
@@ -431,64 +542,50 @@ int results_run_begin(struct results *r, const struct run_meta *m,
 	return rc;
 }
 
-static int step_reset(struct results *r, sqlite3_stmt *st, struct hd_err *err,
-		      const char *what)
-{
-	int ok = sqlite3_step(st) == SQLITE_DONE;
-	int rc = ok ? HD_OK : db_fail(r, err, what);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc;
-}
-
 /* A guest's four phase rows (creation's or destruction's). start_ns: the
  * first entry into the phase, from the start of the whole operation. */
-static int insert_phases(struct results *r, sqlite3_stmt *st, int64_t run_id,
-			 uint32_t seq, const struct xcl_timing *t,
-			 struct hd_err *err)
+static int add_phases(struct results *r, enum stmt stmt, int64_t run_id,
+		      uint32_t seq, const struct xcl_timing *t,
+		      struct hd_err *err)
 {
 	for (int p = 0; p < XCL_PHASE_COUNT; p++) {
 		uint64_t first = t->phase_first_ns[p];
-		sqlite3_bind_int64(st, 1, run_id);
-		sqlite3_bind_int64(st, 2, seq);
-		sqlite3_bind_text(st, 3, xcl_phase_name((enum xcl_phase)p), -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, first ? (int64_t)(first - t->start_ns) : 0);
-		sqlite3_bind_int64(st, 5, (int64_t)t->phase_ns[p]);
-		sqlite3_bind_int64(st, 6, t->phase_calls[p]);
-		sqlite3_bind_int64(st, 7, (int64_t)t->phase_modelled_ns[p]);
-		sqlite3_bind_int64(st, 8, (int64_t)(t->phase_ns[p] -
-						    t->phase_slept_ns[p]));
-		sqlite3_bind_int64(st, 9, p == XCL_PHASE_XENSTORE ?
-					  t->commit_retries : 0);
-		int rc = step_reset(r, st, err, "insert phase");
-		if (rc)
-			return rc;
+		struct row *w = row_add(r, stmt, "insert phase", err);
+		if (!w)
+			return err->code;
+		row_int(w, 1, run_id);
+		row_int(w, 2, seq);
+		row_text(r, w, 3, xcl_phase_name((enum xcl_phase)p), true);
+		row_int(w, 4, first ? (int64_t)(first - t->start_ns) : 0);
+		row_int(w, 5, (int64_t)t->phase_ns[p]);
+		row_int(w, 6, t->phase_calls[p]);
+		row_int(w, 7, (int64_t)t->phase_modelled_ns[p]);
+		row_int(w, 8, (int64_t)(t->phase_ns[p] - t->phase_slept_ns[p]));
+		row_int(w, 9, p == XCL_PHASE_XENSTORE ? t->commit_retries : 0);
 	}
 	return HD_OK;
 }
 
 /* A row for each hypervisor operation the guest's creation or
  * destruction made. */
-static int insert_hv_ops(struct results *r, int64_t run_id, uint32_t seq,
-			 const char *stage, const struct xcl_timing *t,
-			 struct hd_err *err)
+static int add_hv_ops(struct results *r, int64_t run_id, uint32_t seq,
+		      const char *stage, const struct xcl_timing *t,
+		      struct hd_err *err)
 {
-	sqlite3_stmt *st = r->stmts[S_HV_OP];
 	for (int op = 0; op < XCL_HV_OP_COUNT; op++) {
 		if (!t->op_calls[op])
 			continue;
-		sqlite3_bind_int64(st, 1, run_id);
-		sqlite3_bind_int64(st, 2, seq);
-		sqlite3_bind_text(st, 3, stage, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, xcl_hv_op_name((enum xcl_hv_op)op), -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, (int64_t)t->op_ns[op]);
-		sqlite3_bind_int64(st, 6, t->op_calls[op]);
-		sqlite3_bind_int64(st, 7, (int64_t)t->op_modelled_ns[op]);
-		int rc = step_reset(r, st, err, "insert hypervisor operation");
-		if (rc)
-			return rc;
+		struct row *w = row_add(r, S_HV_OP, "insert hypervisor operation",
+					err);
+		if (!w)
+			return err->code;
+		row_int(w, 1, run_id);
+		row_int(w, 2, seq);
+		row_text(r, w, 3, stage, true);
+		row_text(r, w, 4, xcl_hv_op_name((enum xcl_hv_op)op), true);
+		row_int(w, 5, (int64_t)t->op_ns[op]);
+		row_int(w, 6, t->op_calls[op]);
+		row_int(w, 7, (int64_t)t->op_modelled_ns[op]);
 	}
 	return HD_OK;
 }
@@ -497,131 +594,120 @@ int results_destroyed(struct results *r, int64_t run_id, uint32_t seq,
 		      uint64_t at_ns, const struct xcl_timing *t,
 		      const char *failure, struct hd_err *err)
 {
-	sqlite3_stmt *st = r->stmts[S_DESTROYED];
+	struct row *w = row_add(r, S_DESTROYED, "store destruction", err);
 	int rc;
 
-	if ((rc = batch(r, err)))
+	if (!w)
+		return err->code;
+	row_int(w, 1, (int64_t)at_ns);
+	row_int(w, 2, (int64_t)t->total_ns);
+	row_text(r, w, 3, failure, false);
+	row_int(w, 4, run_id);
+	row_int(w, 5, seq);
+	if ((rc = add_phases(r, S_DESTROY_PHASE, run_id, seq, t, err)))
 		return rc;
-	sqlite3_bind_int64(st, 1, (int64_t)at_ns);
-	sqlite3_bind_int64(st, 2, (int64_t)t->total_ns);
-	if (failure)
-		sqlite3_bind_text(st, 3, failure, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, run_id);
-	sqlite3_bind_int64(st, 5, seq);
-	if ((rc = step_reset(r, st, err, "store destruction")) ||
-	    (rc = insert_phases(r, r->stmts[S_DESTROY_PHASE], run_id, seq, t, err)))
-		return rc;
-	return insert_hv_ops(r, run_id, seq, "destroy", t, err);
+	return add_hv_ops(r, run_id, seq, "destroy", t, err);
 }
 
 int results_guest(struct results *r, int64_t run_id, const struct guest_row *g,
 		  struct hd_err *err)
 {
-	sqlite3_stmt *st = r->stmts[S_GUEST];
 	const struct xcl_timing *t = g->timing;
+	struct row *w = row_add(r, S_GUEST, "insert guest", err);
 	int rc;
 
-	if ((rc = batch(r, err)))
-		return rc;
-	sqlite3_bind_int64(st, 1, run_id);
-	sqlite3_bind_int64(st, 2, g->seq);
+	if (!w)
+		return err->code;
+	row_int(w, 1, run_id);
+	row_int(w, 2, g->seq);
 	if (g->domid >= 0)
-		sqlite3_bind_int64(st, 3, g->domid);
-	sqlite3_bind_text(st, 4, g->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, g->address, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, g->mac, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, (int64_t)g->created_at_ns);
-	sqlite3_bind_int64(st, 8, (int64_t)t->total_ns);
+		row_int(w, 3, g->domid);
+	row_text(r, w, 4, g->name, false);
+	row_text(r, w, 5, g->address, false);
+	row_text(r, w, 6, g->mac, false);
+	row_int(w, 7, (int64_t)g->created_at_ns);
+	row_int(w, 8, (int64_t)t->total_ns);
 	if (g->unpaused_at_ns)
-		sqlite3_bind_int64(st, 9, (int64_t)g->unpaused_at_ns);
-	if (g->failure)
-		sqlite3_bind_text(st, 10, g->failure, -1, SQLITE_STATIC);
-	if ((rc = step_reset(r, st, err, "insert guest")))
-		return rc;
+		row_int(w, 9, (int64_t)g->unpaused_at_ns);
+	row_text(r, w, 10, g->failure, false);
 	if (g->failure)
 		return HD_OK;
-	if ((rc = insert_phases(r, r->stmts[S_PHASE], run_id, g->seq, t, err)))
+	if ((rc = add_phases(r, S_PHASE, run_id, g->seq, t, err)))
 		return rc;
-	return insert_hv_ops(r, run_id, g->seq, "create", t, err);
+	return add_hv_ops(r, run_id, g->seq, "create", t, err);
 }
 
 int results_alive(struct results *r, int64_t run_id, uint32_t seq,
 		  int64_t alive_ns, const char *reply_mac, uint32_t probes,
 		  const char *failure, struct hd_err *err)
 {
-	sqlite3_stmt *st = r->stmts[S_ALIVE];
-	int rc;
+	struct row *w = row_add(r, S_ALIVE, "update guest", err);
 
-	if ((rc = batch(r, err)))
-		return rc;
+	if (!w)
+		return err->code;
 	if (alive_ns >= 0)
-		sqlite3_bind_int64(st, 1, alive_ns);
-	if (reply_mac)
-		sqlite3_bind_text(st, 2, reply_mac, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, probes);
-	if (failure)
-		sqlite3_bind_text(st, 4, failure, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, run_id);
-	sqlite3_bind_int64(st, 6, seq);
-	return step_reset(r, st, err, "update guest");
+		row_int(w, 1, alive_ns);
+	row_text(r, w, 2, reply_mac, false);
+	row_int(w, 3, probes);
+	row_text(r, w, 4, failure, false);
+	row_int(w, 5, run_id);
+	row_int(w, 6, seq);
+	return HD_OK;
 }
 
 int results_failure(struct results *r, int64_t run_id, uint32_t seq,
 		    const char *failure, struct hd_err *err)
 {
-	sqlite3_stmt *st = r->stmts[S_FAILURE];
-	int rc;
+	struct row *w = row_add(r, S_FAILURE, "store guest failure", err);
 
-	if ((rc = batch(r, err)))
-		return rc;
-	sqlite3_bind_text(st, 1, failure, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, run_id);
-	sqlite3_bind_int64(st, 3, seq);
-	return step_reset(r, st, err, "store guest failure");
+	if (!w)
+		return err->code;
+	row_text(r, w, 1, failure, false);
+	row_int(w, 2, run_id);
+	row_int(w, 3, seq);
+	return HD_OK;
 }
 
 int results_sample(struct results *r, int64_t run_id, uint64_t at_ns,
 		   uint32_t guests, const char *source, const char *metric,
 		   double value, struct hd_err *err)
 {
-	sqlite3_stmt *st = r->stmts[S_SAMPLE];
-	int rc;
+	struct row *w = row_add(r, S_SAMPLE, "insert sample", err);
 
-	if ((rc = batch(r, err)))
-		return rc;
-	sqlite3_bind_int64(st, 1, run_id);
-	sqlite3_bind_int64(st, 2, (int64_t)at_ns);
-	sqlite3_bind_int64(st, 3, guests);
-	sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, metric, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 6, value);
-	return step_reset(r, st, err, "insert sample");
+	if (!w)
+		return err->code;
+	row_int(w, 1, run_id);
+	row_int(w, 2, (int64_t)at_ns);
+	row_int(w, 3, guests);
+	row_text(r, w, 4, source, false);
+	row_text(r, w, 5, metric, false);
+	row_real(w, 6, value);
+	return HD_OK;
 }
 
-int results_sweep(struct results *r, int64_t run_id, const struct sweep_row *w,
+int results_sweep(struct results *r, int64_t run_id, const struct sweep_row *sw,
 		  struct hd_err *err)
 {
-	sqlite3_stmt *st = r->stmts[S_SWEEP];
-	int rc;
+	struct row *w = row_add(r, S_SWEEP, "insert sweep", err);
 
-	if ((rc = batch(r, err)))
-		return rc;
-	sqlite3_bind_int64(st, 1, run_id);
-	sqlite3_bind_int64(st, 2, w->sweep);
-	sqlite3_bind_int64(st, 3, (int64_t)w->at_ns);
-	sqlite3_bind_int64(st, 4, w->guests);
-	sqlite3_bind_int64(st, 5, w->probed);
-	sqlite3_bind_int64(st, 6, w->answered);
-	sqlite3_bind_int64(st, 7, w->wrong_mac);
-	sqlite3_bind_int64(st, 8, w->sent);
-	sqlite3_bind_int64(st, 9, (int64_t)w->duration_ns);
-	if (w->answered) {
-		sqlite3_bind_int64(st, 10, (int64_t)w->rtt_p50_ns);
-		sqlite3_bind_int64(st, 11, (int64_t)w->rtt_p90_ns);
-		sqlite3_bind_int64(st, 12, (int64_t)w->rtt_p99_ns);
-		sqlite3_bind_int64(st, 13, (int64_t)w->rtt_max_ns);
+	if (!w)
+		return err->code;
+	row_int(w, 1, run_id);
+	row_int(w, 2, sw->sweep);
+	row_int(w, 3, (int64_t)sw->at_ns);
+	row_int(w, 4, sw->guests);
+	row_int(w, 5, sw->probed);
+	row_int(w, 6, sw->answered);
+	row_int(w, 7, sw->wrong_mac);
+	row_int(w, 8, (int64_t)sw->sent);
+	row_int(w, 9, (int64_t)sw->duration_ns);
+	if (sw->answered) {
+		row_int(w, 10, (int64_t)sw->rtt_p50_ns);
+		row_int(w, 11, (int64_t)sw->rtt_p90_ns);
+		row_int(w, 12, (int64_t)sw->rtt_p99_ns);
+		row_int(w, 13, (int64_t)sw->rtt_max_ns);
 	}
-	return step_reset(r, st, err, "insert sweep");
+	return HD_OK;
 }
 
 /* Whether the process that ran a run is still running. A row from
@@ -803,8 +889,7 @@ int results_run_end(struct results *r, int64_t run_id, const char *status,
 	 * 'running' after its horde said how it ended. */
 	int batch_rc = results_commit(r, 1, err);
 	if (batch_rc) {
-		exec(r, "ROLLBACK", NULL);
-		r->in_batch = 0;
+		drop_rows(r);
 		status = "failed";
 	}
 	if (sqlite3_prepare_v2(r->db,

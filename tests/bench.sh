@@ -42,6 +42,10 @@ echo "== results store ingest (SQLite, WAL, the runner's own calls)"
 "$B/bench_results" "$TMP/ingest.db" 200000
 
 echo
+echo "== eight hordes on one results database, 20 rounds (150 guests each, emu_latency=zero)"
+B=$B tests/bench/soak_writers.sh 20 8 150
+
+echo
 echo "== ARP sweep over 10,000 emulated guests (ten bridges: one takes 1,023 ports)"
 "$B/horde" run tests/plans/bench-sweep.plan --db "$TMP/sweep.db" --quiet > /dev/null
 sqlite3 -batch "$TMP/sweep.db" <<SQL

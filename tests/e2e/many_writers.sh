@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Several hordes share one results database and all complete: a horde
+# keeps its rows in memory between commits and holds the write lock only
+# while it writes them. Checked two ways: another writer, willing to wait
+# 300 ms, always gets the lock while a horde runs; and four hordes run at
+# once on one database, with `horde clean` on it meanwhile, every run done
+# with every guest.
+. "$(dirname "$0")/../lib.sh"
+
+leftovers
+cat > "$TMP/w.plan" <<'PLAN'
+[global]
+emu_latency=zero
+boot_delay=10ms
+console=lazy
+sample_interval=200ms
+[w]
+guests=600
+PLAN
+db=$TMP/w.db
+
+# One horde, and a writer beside it taking the lock every 50 ms.
+"$B/horde" run "$TMP/w.plan" --db "$db" --quiet > /dev/null 2> "$TMP/err" &
+pid=$!
+started() { [ "$(q "$db" "select count(*) from guests" 2>/dev/null || echo 0)" -gt 0 ]; }
+wait_for 60 started
+tries=0 refused=0
+while kill -0 "$pid" 2> /dev/null && [ $tries -lt 60 ]; do
+	tries=$((tries + 1))
+	sqlite3 -cmd '.timeout 300' "$db" 'BEGIN IMMEDIATE; COMMIT;' 2> /dev/null ||
+		refused=$((refused + 1))
+	sleep 0.05
+done
+wait "$pid" || fail "the horde: $(cat "$TMP/err")"
+expect_eq "write lock refused to a writer waiting 300 ms, of $tries tries" "$refused" 0
+[ $tries -ge 20 ] || fail "only $tries tries while the horde ran"
+
+# Four at once, and a clean of the database while they write.
+rm -f "$db"*
+for i in 1 2 3 4; do
+	"$B/horde" run "$TMP/w.plan" --db "$db" --quiet > /dev/null 2> "$TMP/err$i" &
+	eval "pid$i=\$!"
+done
+wait_for 60 started
+"$B/horde" clean "$db" > /dev/null 2> "$TMP/clean.err" || fail "clean: $(cat "$TMP/clean.err")"
+for i in 1 2 3 4; do
+	eval "wait \$pid$i" || fail "horde $i: $(cat "$TMP/err$i")"
+done
+expect_eq "runs" "$(q "$db" "select count(*) from runs")" 4
+expect_eq "runs done" "$(q "$db" "select count(*) from runs where status = 'done'")" 4
+expect_eq "guests, every run" \
+	"$(q "$db" "select group_concat(n) from (select count(*) n from guests group by run_id)")" \
+	"600,600,600,600"
+expect_eq "guests alive and destroyed" \
+	"$(q "$db" "select count(*) from guests where alive_ns > 0 and destroy_ns > 0 and failure is null")" 2400
+leftovers
