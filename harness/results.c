@@ -149,9 +149,18 @@ static const char schema_v7[] =
 	"ALTER TABLE runs ADD COLUMN harness_ns INTEGER;"
 	"ALTER TABLE runs ADD COLUMN platform_ns INTEGER;";
 
+/* v8: when a run began destroying its guests (from its start; NULL
+ * before), so that a resumed run finishes a teardown rather than a ramp;
+ * and the cause of a run that failed or stopped for something other than
+ * a guest (a daemon of the host died, the database failed), so that it is
+ * stored, not only said on standard error. */
+static const char schema_v8[] =
+	"ALTER TABLE runs ADD COLUMN teardown_ns INTEGER;"
+	"ALTER TABLE runs ADD COLUMN cause TEXT;";
+
 static const char *const migrations[] = { schema_v1, schema_v2, schema_v3,
 					  schema_v4, schema_v5, schema_v6,
-					  schema_v7 };
+					  schema_v7, schema_v8 };
 
 #define FAILURE_APPEND(v) \
 	"CASE WHEN " v " IS NULL THEN failure WHEN failure IS NULL THEN " v \
@@ -173,9 +182,10 @@ static const char *const stmt_sql[S_COUNT] = {
 		    " failure=" FAILURE_APPEND("?4") " WHERE run_id=? AND seq=?",
 	[S_FAILURE] = "UPDATE guests SET failure=" FAILURE_APPEND("?1")
 		      " WHERE run_id=? AND seq=?",
+	/* Once: a destruction stored already is never rewritten. */
 	[S_DESTROYED] = "UPDATE guests SET destroyed_at_ns=?, destroy_ns=?,"
 			" failure=" FAILURE_APPEND("?3")
-			" WHERE run_id=? AND seq=?",
+			" WHERE run_id=? AND seq=? AND destroyed_at_ns IS NULL",
 	[S_DESTROY_PHASE] = "INSERT INTO destroy_phases(run_id, seq, phase,"
 			    " start_ns, dur_ns, calls, modelled_ns, measured_ns,"
 			    " retries) VALUES(?,?,?,?,?,?,?,?,?)",
@@ -207,6 +217,8 @@ struct row_value {
 struct row {
 	enum stmt stmt;
 	const char *what; /* for an error: "insert guest" */
+	bool one_row;     /* an UPDATE that must change exactly one row: */
+	uint32_t seq;     /* the guest's */
 	struct row_value v[ROW_VALUES];
 };
 
@@ -394,6 +406,10 @@ static int row_write(struct results *r, const struct row *w,
 			sqlite3_bind_text(st, i + 1, v->s, -1, SQLITE_STATIC);
 	}
 	int rc = sqlite3_step(st) == SQLITE_DONE ? HD_OK : db_fail(r, err, w->what);
+	if (!rc && w->one_row && sqlite3_changes(r->db) != 1)
+		rc = hd_fail(err, HD_EINVAL, "%s: %s of guest %u: stored "
+			     "already, or no such guest", r->path, w->what,
+			     w->seq);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
@@ -599,6 +615,8 @@ int results_destroyed(struct results *r, int64_t run_id, uint32_t seq,
 
 	if (!w)
 		return err->code;
+	w->one_row = true;
+	w->seq = seq;
 	row_int(w, 1, (int64_t)at_ns);
 	row_int(w, 2, (int64_t)t->total_ns);
 	row_text(r, w, 3, failure, false);
@@ -814,7 +832,9 @@ int results_run_info(struct results *r, int64_t run_id,
 	int rc = HD_OK;
 
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(r->db, "SELECT plan_path, plan_text, job, status"
+	if (sqlite3_prepare_v2(r->db, "SELECT plan_path, plan_text, job, status,"
+			       " teardown_ns IS NOT NULL, (SELECT coalesce("
+			       "max(sweep), 0) FROM sweeps WHERE run_id = id)"
 			       " FROM runs WHERE id = ?", -1, &st, NULL))
 		return db_fail(r, err, "read run");
 	sqlite3_bind_int64(st, 1, run_id);
@@ -828,6 +848,8 @@ int results_run_info(struct results *r, int64_t run_id,
 			   sizeof(out->job));
 		hd_strlcpy(out->status, (const char *)sqlite3_column_text(st, 3),
 			   sizeof(out->status));
+		out->tearing_down = sqlite3_column_int(st, 4);
+		out->sweeps = (uint32_t)sqlite3_column_int64(st, 5);
 		if (!out->plan_path || !out->plan_text)
 			rc = hd_fail(err, HD_ESYS, "out of memory");
 	}
@@ -843,8 +865,9 @@ int results_run_guests(struct results *r, int64_t run_id,
 
 	*n = 0;
 	if (sqlite3_prepare_v2(r->db, "SELECT seq, domid, alive_ns,"
-			       " created_at_ns FROM guests WHERE run_id = ?"
-			       " ORDER BY seq", -1, &st, NULL))
+			       " created_at_ns, failure IS NOT NULL,"
+			       " destroyed_at_ns IS NOT NULL FROM guests"
+			       " WHERE run_id = ? ORDER BY seq", -1, &st, NULL))
 		return db_fail(r, err, "read the run's guests");
 	sqlite3_bind_int64(st, 1, run_id);
 	while (sqlite3_step(st) == SQLITE_ROW && *n < max) {
@@ -854,9 +877,28 @@ int results_run_guests(struct results *r, int64_t run_id,
 				   ? -1 : sqlite3_column_int64(st, 1);
 		g->alive = sqlite3_column_type(st, 2) != SQLITE_NULL;
 		g->created_at_ns = (uint64_t)sqlite3_column_int64(st, 3);
+		g->verdict = g->alive || sqlite3_column_int(st, 4);
+		g->destroyed = sqlite3_column_int(st, 5);
 	}
 	sqlite3_finalize(st);
 	return HD_OK;
+}
+
+int results_run_teardown(struct results *r, int64_t run_id, uint64_t at_ns,
+			 struct hd_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = results_commit(r, 1, err);
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(r->db, "UPDATE runs SET teardown_ns=? WHERE id=?"
+			       " AND teardown_ns IS NULL", -1, &st, NULL))
+		return db_fail(r, err, "prepare teardown");
+	sqlite3_bind_int64(st, 1, (int64_t)at_ns);
+	sqlite3_bind_int64(st, 2, run_id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? HD_OK : db_fail(r, err, "teardown");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int results_run_overhead(struct results *r, int64_t run_id,

@@ -1,6 +1,6 @@
 /* results.h: the results store, one SQLite database per plan.
  *
- * Schema (PRAGMA user_version 7; results.c migrates older databases),
+ * Schema (PRAGMA user_version 8; results.c migrates older databases),
  * STRICT tables:
  *   runs    one row per job run: plan text, platform, host, versions,
  *           what is modelled, start/end, status
@@ -11,7 +11,8 @@
  *   destroy_phases  the same four rows for each destruction (v3)
  *   hv_ops  the hypervisor phase operation by operation, for creation and
  *           destruction (v6)
- * runs also say what horde itself cost while creating (v7).
+ * runs also say what horde itself cost while creating (v7), when they
+ * began their teardown and what stopped them, if not a guest (v8).
  *   samples the host sampler's series: one row per metric per sample,
  *           with the number of guests created at that moment (v2)
  *   sweeps  one row per ARP sweep of every living guest (v2)
@@ -95,6 +96,8 @@ int results_run_resume(struct results *r, int64_t run_id, struct hd_err *err);
 struct stored_run {
 	char *plan_path, *plan_text;
 	char job[64], status[16];
+	bool tearing_down; /* it had begun destroying its guests */
+	uint32_t sweeps;   /* the sweeps it stored */
 };
 int results_run_info(struct results *r, int64_t run_id,
 		     struct stored_run *out, struct hd_err *err);
@@ -104,12 +107,19 @@ struct stored_guest {
 	uint32_t seq;
 	int64_t domid;     /* -1: its creation failed */
 	bool alive;        /* it answered ARP */
+	bool verdict;      /* it answered, or its failure is stored */
+	bool destroyed;    /* its destruction is stored */
 	uint64_t created_at_ns;
 };
 /* The run's guests in order of seq, at most max. */
 int results_run_guests(struct results *r, int64_t run_id,
 		       struct stored_guest *out, size_t max, size_t *n,
 		       struct hd_err *err);
+/* The run begins destroying its guests at_ns from its start: stored at
+ * once (and only the first time), so that a horde killed while tearing
+ * down is resumed into the rest of its teardown. */
+int results_run_teardown(struct results *r, int64_t run_id, uint64_t at_ns,
+			 struct hd_err *err);
 /* status: done, failed, interrupted. */
 /* What horde cost while creating: time outside and inside the platform's
  * calls (a ramp with one worker). */

@@ -44,7 +44,11 @@ struct run_state {
 	bool *alive;       /* by seq: answered ARP, not destroyed */
 	bool *verdict;     /* by seq: the prober said alive or dead */
 	bool stop_on_failure, failed_once;
-	bool store_failed; /* a destruction could not be stored */
+	bool tearing_down; /* resumed into the teardown it had begun */
+	/* The first destruction that could not be stored; the others are
+	 * not tried, but the guests are still destroyed. */
+	int destroy_rc;
+	struct hd_err destroy_err;
 	struct loadgen_config pattern; /* the job's */
 	struct loadgen loadgen;
 	struct loadgen *lg;       /* &loadgen; NULL once the pattern is over */
@@ -337,11 +341,13 @@ static struct guest_spec spec_of(const struct run_state *s, uint32_t seq)
 	return g;
 }
 
-/* Resuming: the host gets back the guests the run had made (an emulated
- * host died with the horde that ran it; on Xen, `horde clean` or the
- * resume itself destroyed what was left), without storing them again, so
- * that the ramp goes on from a host as full as it was. Returns the next
- * seq to create. */
+/* Resuming: the host gets back the guests the run had made and not
+ * destroyed (an emulated host died with the horde that ran it; on Xen,
+ * `horde clean` or the resume itself destroyed what was left), without
+ * storing them again, so that the ramp goes on, or the teardown ends,
+ * from a host as full as it was. What was stored of them stays as it is;
+ * a guest with no verdict yet is given one that says why. Returns the
+ * next seq to create. */
 static int refill(struct run_state *s, const struct stored_guest *old,
 		  size_t nold, uint32_t *next, struct hd_err *err)
 {
@@ -354,6 +360,11 @@ static int refill(struct run_state *s, const struct stored_guest *old,
 			s->prog.failed++;
 			continue;
 		}
+		if (old[i].destroyed) {
+			s->prog.created++;
+			s->prog.destroyed++;
+			continue;
+		}
 		struct guest_spec g = spec_of(s, seq);
 		int rc = s->ops->create(s->plat, &g, &domid, &t, err);
 		if (rc)
@@ -363,10 +374,12 @@ static int refill(struct run_state *s, const struct stored_guest *old,
 			s->seq_of[domid] = seq;
 		s->prog.created++;
 		atomic_fetch_add(&s->living, 1);
+		s->verdict[seq] = true;
 		if (old[i].alive) {
 			s->alive[seq] = true;
 			s->prog.alive++;
-		} else if ((rc = results_failure(s->results, s->run_id, seq,
+		} else if (!old[i].verdict &&
+			   (rc = results_failure(s->results, s->run_id, seq,
 						 "arp: no verdict before its "
 						 "horde stopped", err))) {
 			return rc;
@@ -424,13 +437,13 @@ static int finish_create(struct run_state *s, const struct op *op,
  * database takes it (a failed store must not stop the destructions). */
 static void finish_destroy(struct run_state *s, const struct op *op)
 {
-	struct hd_err serr;
 	uint32_t seq = op->seq;
 
-	if (!s->store_failed &&
-	    results_destroyed(s->results, s->run_id, seq, op->started_ns - s->t0,
-			      &op->t, op->rc ? op->err.msg : NULL, &serr))
-		s->store_failed = true;
+	if (!s->destroy_rc)
+		s->destroy_rc = results_destroyed(s->results, s->run_id, seq,
+						  op->started_ns - s->t0, &op->t,
+						  op->rc ? op->err.msg : NULL,
+						  &s->destroy_err);
 	if (s->domids[seq] <= HD_DOMID_LAST)
 		s->seq_of[s->domids[seq]] = 0;
 	s->domids[seq] = 0;
@@ -539,23 +552,28 @@ static int follow_pattern(struct run_state *s, struct hd_err *err)
 	}
 }
 
-/* Destroys every guest the run has, unless the user asked twice to stop
- * (the platform's close() then takes the host down whole). */
 /* Destruction commits at least once a second too, so that a horde killed
  * while tearing down keeps all but its last second of destroy rows. */
 static void commit_teardown(struct run_state *s)
 {
-	struct hd_err err;
-	if (!s->store_failed && results_commit(s->results, 0, &err))
-		s->store_failed = true;
+	if (!s->destroy_rc)
+		s->destroy_rc = results_commit(s->results, 0, &s->destroy_err);
 }
 
+/* Destroys every guest the run has, unless the user asked twice to stop
+ * (the platform's close() then takes the host down whole). The teardown
+ * is stored as begun first, so that a horde killed in it is resumed into
+ * the rest of it. */
 static void destroy_all(struct run_state *s)
 {
 	struct hd_err err;
 
 	s->prog.stage = "destroying";
 	s->lg = NULL; /* the pattern is over */
+	if (!s->destroy_rc)
+		s->destroy_rc = results_run_teardown(s->results, s->run_id,
+						     hd_now_ns() - s->t0,
+						     &s->destroy_err);
 	for (uint32_t seq = 1; seq <= s->max_seq; seq++) {
 		if (*s->opts->stop >= 2)
 			break;
@@ -640,9 +658,19 @@ static int resume_guests(struct run_state *s, uint32_t *next,
 
 	if (!old)
 		return hd_fail(err, HD_ESYS, "out of memory");
+	struct stored_run run;
+	int rc = results_run_info(s->results, s->run_id, &run, err);
+	free(run.plan_path);
+	free(run.plan_text);
+	if (rc) {
+		free(old);
+		return rc;
+	}
+	s->tearing_down = run.tearing_down;
+	s->prog.sweeps = run.sweeps; /* the next sweep's number follows */
 	s->prog.stage = "refilling";
-	int rc = results_run_guests(s->results, s->run_id, old,
-				    (size_t)s->max_seq, &nold, err);
+	rc = results_run_guests(s->results, s->run_id, old, (size_t)s->max_seq,
+				&nold, err);
 	if (!rc)
 		rc = refill(s, old, nold, next, err);
 	if (nold)
@@ -690,6 +718,8 @@ static int start_run(struct run_state *s, const struct platform_info *info,
 	if ((s->opts->resume_run_id && (rc = resume_guests(s, &first_seq, err))) ||
 	    (rc = start_sampler(s, err)))
 		return rc;
+	if (s->tearing_down)
+		return HD_OK; /* its pattern and probes are over */
 	if (loadgen_init(&s->loadgen, &s->pattern, first_seq)) {
 		char pattern[16];
 		plan_job_text(job, "pattern", pattern, sizeof(pattern));
@@ -798,6 +828,7 @@ static int end_run(struct run_state *s, int rc, struct hd_err *err)
 	if (!s->opts->keep && s->workers)
 		destroy_all(s);
 	workers_stop(s->workers);
+	rc = first_error(rc, s->destroy_rc, err, &s->destroy_err);
 	loadgen_free(&s->loadgen);
 	report_progress(s, 1);
 	probe_close(s->probe);
@@ -832,8 +863,9 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	int rc = state_alloc(&s, err);
 	if (!rc && !(rc = open_run(&s, plan, &info, err))) {
 		/* The run is stored: from here on it ends with a status. */
-		if (!(rc = start_run(&s, &info, err)) &&
-		    !(rc = create_guests(&s, out, err)))
+		if (!(rc = start_run(&s, &info, err)) && s.tearing_down)
+			s.status = *opts->stop ? "interrupted" : "done";
+		else if (!rc && !(rc = create_guests(&s, out, err)))
 			rc = settle(&s, err);
 		rc = end_run(&s, rc, err);
 	}
