@@ -51,20 +51,27 @@ static void metadata(FILE *f, sqlite3 *db, int64_t run_id)
 		"started_at", "ended_at", "host", "kernel", "cpu_model", "cpus",
 		"memory_kib", "platform_version", "horde_version", "git_commit",
 		"modelled",
+		"cause", /* last: a database from before schema 8 has none */
 	};
-	char sql[512];
-	int n = snprintf(sql, sizeof(sql), "SELECT ");
-	for (size_t i = 0; i < HD_ARRAY_SIZE(cols); i++)
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n, "%s%s",
-			      i ? "," : "", cols[i]);
-	snprintf(sql + n, sizeof(sql) - (size_t)n, " FROM runs WHERE id = ?");
+	size_t ncols = HD_ARRAY_SIZE(cols);
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return;
+	for (;; ncols--) {
+		char sql[512];
+		int n = snprintf(sql, sizeof(sql), "SELECT ");
+		for (size_t i = 0; i < ncols; i++)
+			n += snprintf(sql + n, sizeof(sql) - (size_t)n, "%s%s",
+				      i ? "," : "", cols[i]);
+		snprintf(sql + n, sizeof(sql) - (size_t)n,
+			 " FROM runs WHERE id = ?");
+		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK)
+			break;
+		if (ncols < HD_ARRAY_SIZE(cols))
+			return;
+	}
 	sqlite3_bind_int64(st, 1, run_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		fputs("<table class=\"meta\">\n", f);
-		for (size_t i = 0; i < HD_ARRAY_SIZE(cols); i++) {
+		for (size_t i = 0; i < ncols; i++) {
 			const unsigned char *v = sqlite3_column_text(st, (int)i);
 			fprintf(f, "<tr><th>%s</th><td>", cols[i]);
 			html_text(f, v ? (const char *)v : "");

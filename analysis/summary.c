@@ -210,19 +210,28 @@ int summary_load(sqlite3 *db, int64_t run_id, long long bucket,
 	memset(s, 0, sizeof(*s));
 	s->id = run_id;
 	s->bucket = bucket > 0 ? bucket : 1000;
-	/* A database from before schema 7 has no overhead columns. */
-	if (sqlite3_prepare_v2(db, "SELECT job, platform, status, harness_ns,"
-			       " platform_ns, (SELECT count(*) FROM guests WHERE"
-			       " run_id = ?1 AND domid IS NOT NULL) FROM runs"
-			       " WHERE id = ?1", -1, &st, NULL) &&
-	    sqlite3_prepare_v2(db, "SELECT job, platform, status, NULL, NULL, 0"
-			       " FROM runs WHERE id = ?1", -1, &st, NULL))
-		return db_fail(db, err, "query runs");
+	/* A database from before schema 8 has no cause, and from before 7
+	 * no overhead columns. */
+	static const char *const queries[] = {
+		"SELECT job, platform, status, harness_ns, platform_ns, (SELECT"
+		" count(*) FROM guests WHERE run_id = ?1 AND domid IS NOT NULL),"
+		" cause FROM runs WHERE id = ?1",
+		"SELECT job, platform, status, harness_ns, platform_ns, (SELECT"
+		" count(*) FROM guests WHERE run_id = ?1 AND domid IS NOT NULL),"
+		" NULL FROM runs WHERE id = ?1",
+		"SELECT job, platform, status, NULL, NULL, 0, NULL FROM runs"
+		" WHERE id = ?1",
+	};
+	size_t q = 0;
+	while (sqlite3_prepare_v2(db, queries[q], -1, &st, NULL))
+		if (++q == HD_ARRAY_SIZE(queries))
+			return db_fail(db, err, "query runs");
 	sqlite3_bind_int64(st, 1, run_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		copy_text(st, 0, s->job, sizeof(s->job));
 		copy_text(st, 1, s->platform, sizeof(s->platform));
 		copy_text(st, 2, s->status, sizeof(s->status));
+		copy_text(st, 6, s->cause, sizeof(s->cause));
 		double harness = sqlite3_column_double(st, 3);
 		double platform = sqlite3_column_double(st, 4);
 		double created = sqlite3_column_double(st, 5);
@@ -294,6 +303,10 @@ void summary_print_text(const struct run_summary *s, FILE *f)
 			"last commit\n");
 	else if (strcmp(s->status, "running") == 0)
 		fprintf(f, "  still running: the figures so far\n");
+	if (*s->cause)
+		fprintf(f, "  %s: %s\n", strcmp(s->status, "failed") == 0
+						  ? "FAILED" : s->status,
+			s->cause);
 	if (s->busy)
 		fprintf(f, "  BUSY HOST: 1-minute load %.1f on %d CPUs (median "
 			"during the run): other work competed with horde, so "
@@ -357,6 +370,11 @@ void summary_print_json(const struct run_summary *s, FILE *f)
 	hd_json_string(f, s->platform);
 	fprintf(f, ", \"status\": ");
 	hd_json_string(f, s->status);
+	fprintf(f, ", \"cause\": ");
+	if (*s->cause)
+		hd_json_string(f, s->cause);
+	else
+		fputs("null", f);
 	fprintf(f, ", \"attempted\": %u, \"created\": %u, \"alive\": %u, "
 		"\"bucket\": %lld, \"buckets\": [", s->attempted, s->created,
 		s->alive, s->bucket);

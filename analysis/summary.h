@@ -52,6 +52,7 @@ struct failure_kind {
 struct run_summary {
 	int64_t id;
 	char job[128], platform[16], status[16];
+	char cause[512]; /* what stopped a failed or interrupted run; "" */
 	uint32_t attempted, created, alive;
 	long long bucket;
 	struct bucket_stats *buckets;

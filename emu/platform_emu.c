@@ -41,8 +41,11 @@ extern char **environ;
 
 /* One of emu's helper processes. */
 struct daemon {
+	const char *name; /* horde-xenstored, horde-consoled */
 	pid_t pid;
-	int lifeline_w; /* the daemon exits when this closes */
+	int lifeline_w;   /* the daemon exits when this closes */
+	bool gone;        /* it exited on its own, and was reaped: */
+	char how[64];     /* "killed by signal 9 (Killed)" */
 };
 
 struct platform {
@@ -58,6 +61,7 @@ struct platform {
 	char report_buf[1024];
 	size_t report_len;
 	unsigned sync_sent, sync_seen;
+	pthread_mutex_t daemons_lock; /* the workers ask whether one is gone */
 	pthread_mutex_t faults_lock; /* guests report from their thread */
 	struct platform_fault *faults;
 	size_t nfaults, capfaults;
@@ -195,6 +199,7 @@ static int spawn_daemon(const char *name, const char *env_bin, char **argv,
 		posix_spawn_file_actions_adddup2(&fa, stdin_fd, 0);
 	if (extra_fd >= 0)
 		posix_spawn_file_actions_adddup2(&fa, extra_fd, 5);
+	out->name = name;
 	int e = posix_spawn(&out->pid, bin, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (e) {
@@ -220,18 +225,58 @@ out:
 	return rc;
 }
 
+/* Whether d has exited on its own (reaping it then), and if so why says
+ * which and how. The host cannot go on without its daemons: what they
+ * took down names them. Any thread. */
+static bool daemon_gone(struct platform *p, struct daemon *d, char *why,
+			size_t len)
+{
+	int status;
+
+	pthread_mutex_lock(&p->daemons_lock);
+	if (!d->gone && d->pid > 0 && waitpid(d->pid, &status, WNOHANG) == d->pid) {
+		d->gone = true;
+		if (WIFSIGNALED(status))
+			snprintf(d->how, sizeof(d->how), "killed by signal %d (%s)",
+				 WTERMSIG(status), strsignal(WTERMSIG(status)));
+		else
+			snprintf(d->how, sizeof(d->how), "exited with status %d",
+				 WEXITSTATUS(status));
+	}
+	bool gone = d->gone;
+	if (gone)
+		snprintf(why, len, "%s (pid %d) has gone: %s", d->name,
+			 (int)d->pid, d->how);
+	pthread_mutex_unlock(&p->daemons_lock);
+	return gone;
+}
+
+/* The same, waiting up to wait_ns for it to be seen gone: a client may
+ * see its daemon's socket close a moment before the daemon has exited. */
+static bool daemon_gone_within(struct platform *p, struct daemon *d,
+			       uint64_t wait_ns, char *why, size_t len)
+{
+	uint64_t until = hd_now_ns() + wait_ns;
+	while (!daemon_gone(p, d, why, len)) {
+		if (hd_now_ns() >= until)
+			return false;
+		hd_sleep_until_ns(hd_now_ns() + 5000000);
+	}
+	return true;
+}
+
 static void stop_daemon(struct daemon *d)
 {
 	if (d->lifeline_w >= 0) {
 		close(d->lifeline_w);
 		d->lifeline_w = -1;
 	}
-	if (d->pid > 0) {
+	if (d->pid > 0 && !d->gone) {
 		kill(d->pid, SIGTERM);
 		while (waitpid(d->pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		d->pid = 0;
 	}
+	d->pid = 0;
 }
 
 /* libxenstore finds its daemon through XENSTORED_PATH, read at each
@@ -366,6 +411,17 @@ static int read_console_reports(struct platform *p)
 /* Waits until consoled has handled every console written so far: it
  * answers a write to the sync key after every event queued before it.
  * Without that answer, console failures may be missing: an error. */
+/* The console daemon closed its report pipe: it has gone, and says how
+ * once it can be reaped. */
+static int console_gone(struct platform *p, struct hd_err *err)
+{
+	char why[192];
+	if (!daemon_gone_within(p, &p->consoled, 1000000000ull, why, sizeof(why)))
+		snprintf(why, sizeof(why), "%s (pid %d) has gone: its report "
+			 "pipe closed", p->consoled.name, (int)p->consoled.pid);
+	return hd_fail(err, HD_ESYS, "emu: %s", why);
+}
+
 static int settle_console(struct platform *p, struct hd_err *err)
 {
 	char v[16];
@@ -383,8 +439,7 @@ static int settle_console(struct platform *p, struct hd_err *err)
 		struct pollfd pfd = { .fd = p->console_report, .events = POLLIN };
 		poll(&pfd, 1, 100);
 		if (read_console_reports(p) < 0)
-			return hd_fail(err, HD_ESYS, "emu: the console daemon "
-				       "has gone");
+			return console_gone(p, err);
 	}
 	return HD_OK;
 }
@@ -392,11 +447,18 @@ static int settle_console(struct platform *p, struct hd_err *err)
 static int emu_faults(struct platform *p, struct platform_fault *out,
 		      size_t max, int settle, size_t *n, struct hd_err *err)
 {
+	char why[192];
 	int rc;
 
+	/* A daemon gone takes the host down: the run stops, its cause
+	 * stored. */
+	if (daemon_gone(p, &p->xenstored, why, sizeof(why)) ||
+	    daemon_gone(p, &p->consoled, why, sizeof(why)))
+		return hd_fail(err, HD_ESYS, "emu: %s", why);
 	if (settle && (rc = settle_console(p, err)))
 		return rc;
-	read_console_reports(p);
+	if (read_console_reports(p) < 0)
+		return console_gone(p, err);
 	pthread_mutex_lock(&p->faults_lock);
 	size_t lost = p->faults_lost;
 	*n = hd_take_front(p->faults, &p->nfaults, sizeof(*out), out, max);
@@ -594,6 +656,7 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 	p->xenstored.lifeline_w = p->consoled.lifeline_w = -1;
 	p->console_report = -1;
 	pthread_mutex_init(&p->faults_lock, NULL);
+	pthread_mutex_init(&p->daemons_lock, NULL);
 	p->set = emu_settings_of(job);
 	p->guest_memory_kib = (uint64_t)job->memory_mib << 10;
 	p->profile = job->profile;
@@ -631,7 +694,18 @@ static int emu_create(struct platform *p, const struct guest_spec *g,
 		.profile = p->profile,
 	};
 	memcpy(cfg.mac, g->mac, 6);
-	return xcl_create(p->workers.w[g->worker].ctx, &cfg, domid, t, err);
+	int rc = xcl_create(p->workers.w[g->worker].ctx, &cfg, domid, t, err);
+	/* A guest a dead daemon took down says which. */
+	char why[192];
+	if (rc && daemon_gone_within(p, &p->xenstored, 200000000ull, why,
+				     sizeof(why)))
+		hd_wrap(err, "%s", why);
+	else if (!rc && daemon_gone(p, &p->consoled, why, sizeof(why))) {
+		char cause[256];
+		snprintf(cause, sizeof(cause), "console: %s", why);
+		add_fault(p, *domid, cause);
+	}
+	return rc;
 }
 
 static int emu_destroy(struct platform *p, uint32_t worker, uint32_t domid,
@@ -730,6 +804,7 @@ static void emu_close(struct platform *p)
 		close(p->console_report);
 	free(p->faults);
 	pthread_mutex_destroy(&p->faults_lock);
+	pthread_mutex_destroy(&p->daemons_lock);
 	netns_leave(p);
 	if (p->rundir[0])
 		emu_rundir_remove(p->rundir);

@@ -919,7 +919,7 @@ int results_run_overhead(struct results *r, int64_t run_id,
 }
 
 int results_run_end(struct results *r, int64_t run_id, const char *status,
-		    struct hd_err *err)
+		    const char *cause, struct hd_err *err)
 {
 	char ended[32];
 	sqlite3_stmt *st;
@@ -933,14 +933,16 @@ int results_run_end(struct results *r, int64_t run_id, const char *status,
 	if (batch_rc) {
 		drop_rows(r);
 		status = "failed";
+		cause = err->msg;
 	}
-	if (sqlite3_prepare_v2(r->db,
-			       "UPDATE runs SET status=?, ended_at=? WHERE id=?",
-			       -1, &st, NULL))
+	if (sqlite3_prepare_v2(r->db, "UPDATE runs SET status=?, ended_at=?,"
+			       " cause=? WHERE id=?", -1, &st, NULL))
 		return batch_rc ? batch_rc : db_fail(r, err, "prepare run end");
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, ended, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, run_id);
+	if (cause)
+		sqlite3_bind_text(st, 3, cause, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, run_id);
 	rc = sqlite3_step(st) == SQLITE_DONE ? HD_OK : db_fail(r, err, "end run");
 	sqlite3_finalize(st);
 	return batch_rc ? batch_rc : rc;

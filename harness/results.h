@@ -126,8 +126,10 @@ int results_run_teardown(struct results *r, int64_t run_id, uint64_t at_ns,
 int results_run_overhead(struct results *r, int64_t run_id,
 			 uint64_t harness_ns, uint64_t platform_ns,
 			 struct hd_err *err);
+/* cause: why the run failed or stopped, when the harness or the host
+ * says (a daemon died, a write failed), or NULL. */
 int results_run_end(struct results *r, int64_t run_id, const char *status,
-		    struct hd_err *err);
+		    const char *cause, struct hd_err *err);
 /* Commits the open batch if it is older than a second (or always when
  * force), and opens a new one. */
 int results_commit(struct results *r, int force, struct hd_err *err);

@@ -837,8 +837,12 @@ static int end_run(struct run_state *s, int rc, struct hd_err *err)
 	sampler_free(s->sampler);
 	if (rc)
 		s->status = "failed";
+	/* What stopped it is stored with it, not only said on stderr. */
+	const char *cause = rc ? err->msg
+		: strcmp(s->status, "interrupted") == 0
+			? "stopped by a signal (Ctrl-C, SIGTERM or SIGHUP)" : NULL;
 	rc = first_error(rc, results_run_end(s->results, s->run_id, s->status,
-					     &e2), err, &e2);
+					     cause, &e2), err, &e2);
 	if (rc)
 		s->status = "failed";
 	return rc;

@@ -69,7 +69,7 @@ static int gen_runs(const char *path, const struct gen_params *p,
 			rc = results_sample(r, run, at * k / 2, p->guests * k / 2,
 					    "host", "load1", p->load1, err);
 		if (!rc)
-			rc = results_run_end(r, run, "done", err);
+			rc = results_run_end(r, run, "done", NULL, err);
 	}
 	results_close(r);
 	return rc;

@@ -75,7 +75,7 @@ static void make_run(const char *path, const char *platform, uint32_t n)
 						   (n + seq) * 1000000000ull, &t,
 						   NULL, &err), HD_OK);
 	}
-	assert_int_equal(results_run_end(r, run, "done", &err), HD_OK);
+	assert_int_equal(results_run_end(r, run, "done", NULL, &err), HD_OK);
 	results_close(r);
 }
 
