@@ -23,7 +23,13 @@ result() { # NAME STATUS
 		skipped=$((skipped + 1)); echo "SKIP $1 ($(tail -n 1 "$LOGS/$1.log"))"
 	else
 		failed=$((failed + 1)); echo "FAIL $1 (log: $LOGS/$1.log)"
+		tail_log "$1"
 	fi
+}
+
+# CI keeps only what run.sh prints, so a failure brings its log's end.
+tail_log() { # NAME
+	tail -n 12 "$LOGS/$1.log" | sed 's/^/    | /'
 }
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
@@ -44,8 +50,12 @@ for t in "$B"/asan/test_*; do
 		# count: that is one failure more.
 		failed=$((failed + 1))
 	fi
-	[ "$rc" = 0 ] && echo "PASS $name (${ok:-0} cases)" ||
+	if [ "$rc" = 0 ]; then
+		echo "PASS $name (${ok:-0} cases)"
+	else
 		echo "FAIL $name (log: $LOGS/$name.log)"
+		tail_log "$name"
+	fi
 done
 
 for f in "$B"/fuzz/fuzz_*; do
