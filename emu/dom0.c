@@ -163,6 +163,9 @@ static void plug(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
 		if (err.errnum == EXFULL) /* the kernel's BR_MAX_PORTS */
 			hd_fail(&err, HD_ELIMIT, "bridge %s: EXFULL at port %u",
 				br->name, br->ports + 1);
+		else if ((int)if_nametoindex(br->name) != br->ifindex)
+			hd_wrap(&err, "bridge %s has gone (deleted while the run "
+				"ran)", br->name);
 		goto fail;
 	}
 	v->host_ifindex = (int)if_nametoindex(host);

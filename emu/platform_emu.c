@@ -695,9 +695,12 @@ static int emu_create(struct platform *p, const struct guest_spec *g,
 	};
 	memcpy(cfg.mac, g->mac, 6);
 	int rc = xcl_create(p->workers.w[g->worker].ctx, &cfg, domid, t, err);
-	/* A guest a dead daemon took down says which. */
+	/* A guest a dead daemon took down says which. Its socket may close
+	 * a moment before it can be seen gone: a XenStore failure waits
+	 * for that moment, any other failure only looks. */
 	char why[192];
-	if (rc && daemon_gone_within(p, &p->xenstored, 200000000ull, why,
+	if (rc && daemon_gone_within(p, &p->xenstored,
+				     rc == HD_EXS ? 200000000ull : 0, why,
 				     sizeof(why)))
 		hd_wrap(err, "%s", why);
 	else if (!rc && daemon_gone(p, &p->consoled, why, sizeof(why))) {

@@ -35,6 +35,7 @@ struct run_state {
 	const struct platform_ops *ops;
 	struct platform *plat;
 	uint32_t nifaces;  /* the platform's bridges, guests round robin */
+	char (*ifaces)[16]; /* their names (the platform's info) */
 	uint32_t *domids;  /* by seq; 0 = none */
 	uint32_t *seq_of;  /* by domid, for failures the platform finds late */
 	/* Late failures of domains no stored guest has yet (a creation still
@@ -127,9 +128,16 @@ static int collect(struct run_state *s, uint64_t wait_ns, struct hd_err *err)
 		} else {
 			char t[32];
 			s->prog.dead++;
-			snprintf(failure, sizeof(failure),
-				 "arp: no reply to %u probes in %s", r->sends,
-				 hd_fmt_ns(s->job->alive_timeout_ns, t, sizeof(t)));
+			if (r->iface_gone)
+				snprintf(failure, sizeof(failure), "arp: interface "
+					 "%s has gone (deleted or down while the "
+					 "run ran): no probe reaches the guest",
+					 s->ifaces[r->iface]);
+			else
+				snprintf(failure, sizeof(failure),
+					 "arp: no reply to %u probes in %s",
+					 r->sends, hd_fmt_ns(s->job->alive_timeout_ns,
+							     t, sizeof(t)));
 			rc = results_alive(s->results, s->run_id, r->id, -1, NULL,
 					   r->sends, failure, err);
 			told(s, r->id, failure);
@@ -628,6 +636,7 @@ static int open_run(struct run_state *s, const struct plan *plan,
 		return rc;
 	s->ops->info(s->plat, info);
 	s->nifaces = info->nifaces;
+	s->ifaces = info->probe_ifaces;
 	if (s->opts->resume_run_id) {
 		/* The run is ours only once claimed: another horde may be
 		 * resuming it. */

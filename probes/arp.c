@@ -60,6 +60,7 @@ struct iface {
 	struct probe *probe;
 	pcap_t *pcap;
 	int fd;
+	bool gone; /* its capture failed: the interface went away */
 	uint8_t mac[6];
 	uint64_t ts_unit_ns; /* of its timestamps' tv_usec: 1 (ns) or 1000 */
 };
@@ -203,6 +204,7 @@ static void finish(struct probe *p, struct target *t, int alive,
 	struct probe_result r = {
 		.id = t->id, .sweep = t->sweep, .alive = alive,
 		.reply_ns = reply_ns, .start_ns = t->start_ns, .sends = t->sends,
+		.iface = t->iface, .iface_gone = !alive && p->ifaces[t->iface].gone,
 	};
 	if (alive) {
 		/* From the latest request that left before the reply came
@@ -310,7 +312,8 @@ static uint64_t send_due(struct probe *p, uint64_t now)
 		p->next_slot_ns = now - BURST_NS;
 	for (struct target *t = p->active, *n; t; t = n) {
 		n = t->next;
-		if (now - t->start_ns >= t->timeout_ns) {
+		if (now - t->start_ns >= t->timeout_ns ||
+		    p->ifaces[t->iface].gone) {
 			finish(p, t, 0, 0, NULL);
 			continue;
 		}
@@ -354,6 +357,17 @@ static uint64_t send_due(struct probe *p, uint64_t now)
 	return next;
 }
 
+/* The interface went away under its capture (an error it will never
+ * recover from): it is polled no more, which would wake the thread for
+ * ever, and its guests are given up on the next pass of send_due. */
+static void iface_gone(struct probe *p, struct iface *ifc, struct pollfd *pfd)
+{
+	pfd->fd = -1;
+	pthread_mutex_lock(&p->lock);
+	ifc->gone = true;
+	pthread_mutex_unlock(&p->lock);
+}
+
 static void *run(void *arg)
 {
 	struct probe *p = arg;
@@ -380,10 +394,14 @@ static void *run(void *arg)
 			break;
 		if ((pfd[0].revents & POLLIN) || p->incoming_held)
 			take_incoming(p);
-		for (size_t i = 0; i < p->nifaces; i++)
-			if (pfd[i + 1].revents & POLLIN)
-				pcap_dispatch(p->ifaces[i].pcap, -1, on_packet,
-					      (u_char *)&p->ifaces[i]);
+		for (size_t i = 0; i < p->nifaces; i++) {
+			short ev = pfd[i + 1].revents;
+			if (((ev & POLLIN) &&
+			     pcap_dispatch(p->ifaces[i].pcap, -1, on_packet,
+					   (u_char *)&p->ifaces[i]) < 0) ||
+			    (ev & (POLLERR | POLLHUP | POLLNVAL)))
+				iface_gone(p, &p->ifaces[i], &pfd[i + 1]);
+		}
 		pthread_mutex_lock(&p->lock);
 		p->stats = p->tstats;
 		pthread_mutex_unlock(&p->lock);

@@ -29,6 +29,9 @@ struct probe_result {
 	uint8_t mac[6];        /* the reply's sender MAC */
 	int mac_mismatch;      /* the reply came from another MAC than expected */
 	uint32_t sends;        /* probes sent */
+	uint32_t iface;        /* as given to probe_add */
+	int iface_gone;        /* not alive: its interface went away (deleted,
+				  or down), so no probe could reach it */
 };
 
 struct probe_stats {
