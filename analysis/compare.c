@@ -43,11 +43,19 @@ int compare_parse_side(const char *s, struct compare_side *out,
 	if (len == 0 || len >= sizeof(out->db_path))
 		return hd_fail(err, HD_EINVAL, "'%s': want DB or DB:ID,ID,...", s);
 	memcpy(out->db_path, s, len);
-	for (const char *p = colon ? colon + 1 : NULL; p && *p;) {
-		char *end;
-		long long id = strtoll(p, &end, 10);
-		if (end == p || id < 1 || (*end && *end != ',') ||
-		    out->nids == COMPARE_MAX_RUNS)
+	if (!colon)
+		return HD_OK; /* every run of DB */
+	/* After the colon, each id a whole number between commas: "DB:"
+	 * and "DB:1," name no run, and must not mean every run. */
+	for (const char *p = colon + 1;; p++) {
+		char id_s[24];
+		long long id;
+		size_t n = strcspn(p, ",");
+		if (n >= sizeof(id_s) || out->nids == COMPARE_MAX_RUNS)
+			n = 0;
+		memcpy(id_s, p, n);
+		id_s[n] = '\0';
+		if (hd_parse_int(id_s, 1, INT64_MAX, &id))
 			return hd_fail(err, HD_EINVAL, "'%s': run ids are whole "
 				       "numbers, comma separated, at most %d",
 				       s, COMPARE_MAX_RUNS);
@@ -57,7 +65,9 @@ int compare_parse_side(const char *s, struct compare_side *out,
 				return hd_fail(err, HD_EINVAL, "'%s': run %lld is "
 					       "named twice", s, id);
 		out->ids[out->nids++] = id;
-		p = *end ? end + 1 : end;
+		p += n;
+		if (!*p)
+			break;
 	}
 	return HD_OK;
 }

@@ -2,7 +2,8 @@
  * distributions and run-to-run noise (5 runs a side): a 10% shift of the
  * median is flagged; a steeper slope alone is flagged; identical
  * distributions are flagged in fewer than 2 of 100 seeded trials; and
- * runs of different platforms are not compared. */
+ * runs of different platforms are not compared; a side's run ids are
+ * whole numbers, and "DB:" names none rather than every run. */
 #define GEN_RUNS_NO_MAIN
 #include "../tools/gen_runs.c"
 
@@ -113,6 +114,27 @@ static int teardown(void **state)
 	return rmdir(dir);
 }
 
+static void side_ids(void **state)
+{
+	(void)state;
+	struct compare_side side;
+	struct hd_err err;
+
+	assert_int_equal(compare_parse_side("a.db", &side, &err), HD_OK);
+	assert_string_equal(side.db_path, "a.db");
+	assert_int_equal(side.nids, 0);
+	assert_int_equal(compare_parse_side("a.db:3,12", &side, &err), HD_OK);
+	assert_int_equal(side.nids, 2);
+	assert_int_equal(side.ids[0], 3);
+	assert_int_equal(side.ids[1], 12);
+	static const char *const bad[] = { "a.db:", "a.db:1,", "a.db:,1",
+		"a.db:1,,2", "a.db:0", "a.db:1x", "a.db:2,2", ":1" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (compare_parse_side(bad[i], &side, &err) != HD_EINVAL)
+			fail_msg("'%s' was taken", bad[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +142,7 @@ int main(void)
 		cmocka_unit_test(slope_alone_is_flagged),
 		cmocka_unit_test(identical_rarely_flagged),
 		cmocka_unit_test(failures_and_platforms),
+		cmocka_unit_test(side_ids),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
