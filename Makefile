@@ -187,6 +187,25 @@ $(B)/asan/horde-xenstored: $(XSD_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN) $(XSD_SRC) -o $@
 
+# horde itself under the sanitizers, its daemons beside it, for
+# tests/e2e/sanitized_run.sh: a whole run, leaks included. Objects of
+# their own, so that make -j builds them side by side.
+ASAN_BINS := $(B)/asan/horde $(B)/asan/horde-consoled
+asan_objs = $(patsubst %.S,$(B)/asan/obj/%.o,$(patsubst %.c,$(B)/asan/obj/%.o,$(1)))
+$(B)/asan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN) $(DEFS) -MMD -MP -c $< -o $@
+$(B)/asan/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+$(B)/asan/obj/emu/default_profile.o: $(DEFAULT_PROFILE)
+$(B)/asan/obj/xcl/xcl_hv_xen.o: CFLAGS += -std=gnu11
+$(B)/asan/obj/harness/results.o: $(wildcard .git/HEAD .git/index)
+$(B)/asan/horde: $(call asan_objs,$(HORDE_SRC))
+	$(CC) $(CFLAGS) $(ASAN) $^ -o $@ $(LDLIBS)
+$(B)/asan/horde-consoled: $(call asan_objs,emu/consoled.c lib/pty_limit.c)
+	$(CC) $(CFLAGS) $(ASAN) $^ -o $@ -lxenstore
+
 FUZZ_TARGETS := fuzz_plan fuzz_store fuzz_latency
 FUZZ_BINS := $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 20
@@ -209,7 +228,8 @@ $(B)/gen_runs: tests/tools/gen_runs.c harness/results.c xcl/xcl.c \
 	$(CC) $(CFLAGS) $(DEFS) $(filter %.c,$^) -o $@ -lsqlite3 -lxenstore -lm
 
 test: deps-test
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS) $(B)/gen_runs
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) \
+	        $(B)/gen_runs
 	@B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) XEN_CACHE=$(CURDIR)/.cache/xen-debs tests/run.sh
 
 $(B)/bench_xenstore: tests/bench/bench_xenstore.c xcl/xcl.c \

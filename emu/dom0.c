@@ -201,6 +201,9 @@ static void unplug(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
 		d->bridges[v->bridge].ports--;
 	frontend_state_path(domid, devid, fe, sizeof(fe));
 	snprintf(token, sizeof(token), "fe/%u/%u", domid, devid);
+	/* Events of this watch still queued come to handle_event after it,
+	 * and reconcile finds nothing plugged: harmless, where libxenstore's
+	 * unwatch filter would leak them (see drain_watch, xcl.c). */
 	xs_unwatch(d->xs, fe, token);
 	memset(v, 0, sizeof(*v));
 }

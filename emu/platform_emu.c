@@ -634,7 +634,7 @@ static int open_toolstack(struct platform *p, const struct plan_job *job,
 {
 	void *hv_args[PLATFORM_MAX_WORKERS];
 
-	if (!(p->xs = xs_open(XS_UNWATCH_FILTER)))
+	if (!(p->xs = xs_open(0)))
 		return hd_fail_errno(err, HD_EXS, "open xenstore at %s", p->sock);
 	for (size_t i = 0; i < PLATFORM_MAX_WORKERS; i++)
 		hv_args[i] = p->hv;

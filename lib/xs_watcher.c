@@ -56,7 +56,7 @@ int xs_watcher_start(const char *path, const char *token, xs_watch_fn fn,
 	w->fn = fn;
 	w->arg = arg;
 	w->stop_fd = -1;
-	if (!(w->xs = xs_open(XS_UNWATCH_FILTER)))
+	if (!(w->xs = xs_open(0)))
 		rc = hd_fail_errno(err, HD_EXS, "watcher: open xenstore");
 	else if (!xs_watch(w->xs, path, token))
 		rc = hd_fail_errno(err, HD_EXS, "watcher: watch %s", path);

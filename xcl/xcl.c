@@ -373,6 +373,22 @@ static void remove_entries(struct xcl_ctx *c, uint32_t domid,
 
 /* ---- dom0 -------------------------------------------------------------- */
 
+/* Frees the events the watch handle has queued; no round trip. (horde
+ * drains rather than open handles with XS_UNWATCH_FILTER: in
+ * libxenstore 4.17 that filter frees each event it drops but not its
+ * body, a leak a creation.) */
+static void drain_watch(struct xcl_ctx *c)
+{
+	char **ev;
+	for (;;) {
+		CHARGE_LOCAL(c, XCL_PHASE_XENSTORE,
+			     ev = xs_check_watch(c->watch_xs));
+		if (!ev)
+			break;
+		free(ev);
+	}
+}
+
 /* Waits until the vif backend's hotplug reports "connected", as libxl
  * waits for its hotplug scripts. The watch is set on the watch handle;
  * every libxenstore call is charged to the xenstore phase and only the
@@ -428,17 +444,13 @@ static int wait_backend(struct xcl_ctx *c, const struct paths *p,
 			rc = hd_fail_errno(err, HD_ESYS, "dom0: poll");
 			break;
 		}
-		/* Drains the events the watch queued; no round trip. */
-		char **ev;
-		for (;;) {
-			CHARGE_LOCAL(c, XCL_PHASE_XENSTORE,
-				     ev = xs_check_watch(c->watch_xs));
-			if (!ev)
-				break;
-			free(ev);
-		}
+		drain_watch(c);
 	}
 	CHARGE(c, XCL_PHASE_XENSTORE, xs_unwatch(c->watch_xs, path, token));
+	/* Events the daemon sent before its unwatch reply are queued by now
+	 * (the reader thread takes messages in order): none is left for
+	 * the next creation's wait. */
+	drain_watch(c);
 	return rc;
 }
 

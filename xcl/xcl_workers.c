@@ -21,8 +21,9 @@ int xcl_workers_open(struct xcl_workers *w, uint32_t n, enum xcl_handles handles
 		/* Counted first, so that a half-opened worker is closed. */
 		struct xcl_worker *k = &w->w[w->n++];
 		int rc;
-		if (!(k->xs = xs_open(one ? XS_UNWATCH_FILTER : 0)) ||
-		    (!one && !(k->watch_xs = xs_open(XS_UNWATCH_FILTER)))) {
+		/* Not XS_UNWATCH_FILTER: it leaks (see drain_watch, xcl.c). */
+		if (!(k->xs = xs_open(0)) ||
+		    (!one && !(k->watch_xs = xs_open(0)))) {
 			rc = hd_fail_errno(err, HD_EXS, "open xenstore");
 		} else {
 			rc = xcl_ctx_new(k->xs, one ? k->xs : k->watch_xs, ops,
