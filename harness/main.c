@@ -608,21 +608,29 @@ static const struct cli_opt check_opts[] = {
 static int cmd_clean(const struct cli_args *a)
 {
 	struct hd_err err = { 0 };
+	int bad = 0;
 
 	/* Safe beside running hordes: each platform touches only what a
-	 * dead horde recorded as its own (see emu/rundir.c). */
+	 * dead horde recorded as its own (see emu/rundir.c). A database
+	 * that cannot be opened does not keep the host from being cleaned:
+	 * each error is told, and the exit status says there was one. */
 	for (int i = 0; i < a->npos; i++) {
 		struct results *res;
-		if (open_results(a->pos[i], &res, &err))
-			return fail(&err);
-		results_close(res);
+		if (access(a->pos[i], F_OK) != 0) { /* a typo makes none */
+			hd_fail_errno(&err, HD_ENOENT, "%s", a->pos[i]);
+			bad |= fail(&err);
+		} else if (open_results(a->pos[i], &res, &err)) {
+			bad |= fail(&err);
+		} else {
+			results_close(res);
+		}
 	}
 	size_t n;
 	const struct platform_ops *const *all = platform_all(&n);
 	for (size_t i = 0; i < n; i++)
 		if (all[i]->clean && all[i]->clean(stdout, &err))
-			return fail(&err);
-	return 0;
+			bad |= fail(&err);
+	return bad;
 }
 
 /* ---- horde calibrate ---- */
@@ -840,7 +848,8 @@ static const struct command commands[] = {
 	{ "clean", "[DB...]", "remove what runs whose horde died left behind "
 	  "(emu: namespaces, folders, daemons; Xen: domains named horde-*), "
 	  "and mark those runs crashed in DB", 0, 8, no_opts, cmd_clean,
-	  "0 done; 1 an error; 2 bad usage" },
+	  "0 done; 1 an error (a DB missing or not horde's: the host is "
+	  "cleaned all the same); 2 bad usage" },
 	{ "calibrate", "DB[:RUN]", "fit emu's latency profile to a real Xen "
 	  "run (default: the newest on platform xen), for emu_latency=FILE",
 	  1, 1, calibrate_opts, cmd_calibrate,

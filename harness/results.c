@@ -262,6 +262,30 @@ static int schema_version(struct results *r, int *version, struct hd_err *err)
 	return HD_OK;
 }
 
+/* Another program's database is not made a horde's: horde's tables, and
+ * WAL mode, would change it for good. A new file has no tables, and a
+ * horde's has a schema version; both are read in one statement, and a
+ * horde making the schema writes both in one transaction. */
+static int check_ours(struct results *r, struct hd_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = HD_OK;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT (SELECT user_version FROM "
+			       "pragma_user_version), (SELECT count(*) FROM "
+			       "sqlite_master)", -1, &st, NULL))
+		return db_fail(r, err, "read its schema");
+	if (sqlite3_step(st) != SQLITE_ROW)
+		rc = db_fail(r, err, "read its schema");
+	else if (sqlite3_column_int(st, 0) == 0 && sqlite3_column_int(st, 1) > 0)
+		rc = hd_fail(err, HD_EINVAL, "%s: a SQLite database of another "
+			     "program (tables, no horde schema version), not a "
+			     "horde results database: horde leaves it as it is",
+			     r->path);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Applies the missing migrations, each read and applied under one
  * BEGIN IMMEDIATE (the busy timeout makes a second horde wait for it). */
 static int migrate(struct results *r, struct hd_err *err)
@@ -313,6 +337,8 @@ int results_open(const char *path, struct results **out, struct hd_err *err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(r->db, 5000);
+	if ((rc = check_ours(r, err)))
+		goto fail;
 	/* Turning a new database to WAL needs it to itself, and SQLite says
 	 * "database is locked" at once, without the busy handler, while a
 	 * second horde opening it holds a lock: try again for as long as the
