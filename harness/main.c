@@ -35,15 +35,27 @@ extern char **environ;
 
 static volatile sig_atomic_t stop_requested;
 
+/* The first signal says what it does, in the words of the signal that
+ * came: a Ctrl-C, a kill, or a terminal that hung up (where the write
+ * goes nowhere, harmlessly). A second skips destroying guests one by
+ * one. */
 static void on_signal(int sig)
 {
-	(void)sig;
+	static const char intr[] = "\nhorde: stopping: tearing down (Ctrl-C "
+				   "again to skip destroying guests one by "
+				   "one)\n";
+	static const char term[] = "\nhorde: SIGTERM: stopping: tearing down "
+				   "(a second SIGTERM skips destroying guests "
+				   "one by one)\n";
+	static const char hup[] = "\nhorde: SIGHUP (the terminal hung up): "
+				  "stopping: tearing down (a second signal "
+				  "skips destroying guests one by one)\n";
 	stop_requested++;
 	if (stop_requested == 1) {
-		static const char msg[] = "\nhorde: stopping: tearing down "
-					  "(Ctrl-C again to skip destroying "
-					  "guests one by one)\n";
-		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		const char *msg = sig == SIGINT ? intr : sig == SIGTERM ? term : hup;
+		size_t len = sig == SIGINT ? sizeof(intr) : sig == SIGTERM ?
+			     sizeof(term) : sizeof(hup);
+		if (write(STDERR_FILENO, msg, len - 1) < 0) {
 			/* nothing to do */
 		}
 	}
@@ -75,6 +87,62 @@ static int fail_msg(const char *msg)
 {
 	fprintf(stderr, "horde: %s\n", msg);
 	return 1;
+}
+
+/* --json: a command's output is one JSON document on standard output,
+ * also when it fails: the error goes in it as "error" (and to standard
+ * error, as always), so that `horde run --json | jq` sees the failure. */
+struct json_doc {
+	bool on;
+	const char *command;
+	bool begun, in_runs;
+};
+
+static void json_begin(struct json_doc *d)
+{
+	if (!d->on || d->begun)
+		return;
+	printf("{\"schema_version\": %d, \"command\": \"%s\"",
+	       SUMMARY_JSON_SCHEMA, d->command);
+	d->begun = true;
+}
+
+/* Opens the document's "runs" array; each run is printed after it. */
+static void json_runs(struct json_doc *d)
+{
+	json_begin(d);
+	if (d->on) {
+		fputs(", \"runs\": [", stdout);
+		d->in_runs = true;
+	}
+}
+
+static void json_end_runs(struct json_doc *d)
+{
+	if (d->in_runs)
+		fputc(']', stdout);
+	d->in_runs = false;
+}
+
+/* Ends the document; err: what ended the command, or NULL. */
+static void json_end(struct json_doc *d, const struct hd_err *err)
+{
+	if (!d->on)
+		return;
+	json_begin(d);
+	json_end_runs(d);
+	if (err) {
+		fputs(", \"error\": ", stdout);
+		hd_json_string(stdout, err->msg);
+	}
+	fputs("}\n", stdout);
+	fflush(stdout);
+}
+
+static int fail_doc(struct json_doc *d, const struct hd_err *err)
+{
+	json_end(d, err);
+	return fail(err);
 }
 
 /* ---- horde run ---- */
@@ -259,8 +327,18 @@ static void prepare_process(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Whether a stored run fell short of its plan: not done, a guest not
+ * created or not alive, or any failure stored (a resumed run's earlier
+ * guests included). */
+static bool fell_short(const struct run_summary *s)
+{
+	return strcmp(s->status, "done") != 0 || s->created < s->attempted ||
+	       s->alive < s->created || s->nkinds || s->other_failures;
+}
+
 /* Runs one job and prints its closing summary as it ends, not at exit.
- * Returns the runner's code; *failed says whether the job fell short. */
+ * Returns the runner's code, or the summary's if the run's figures
+ * cannot be read back; *failed says whether the job fell short. */
 static int run_job(const struct run_cmd *c, const struct plan_job *job,
 		   const struct run_options *opts, bool json, int *printed,
 		   bool *failed, struct hd_err *err)
@@ -274,20 +352,23 @@ static int run_job(const struct run_cmd *c, const struct plan_job *job,
 	if (view->tty && opts->progress)
 		fputc('\n', stderr);
 	fflush(stderr);
+	*failed = true;
 	if (out.run_id) {
 		struct hd_err serr;
 		struct run_summary sum;
 		if (summary_load(results_db(c->res), out.run_id, job->bucket, &sum,
 				 &serr)) {
-			fail(&serr);
+			if (!rc)
+				rc = hd_fail(err, serr.code, "%s", serr.msg);
+			else
+				fail(&serr);
 		} else {
 			print_closing(&sum, &out, json, (*printed)++);
+			*failed = rc || fell_short(&sum);
 			summary_free(&sum);
 		}
 		fflush(stdout);
 	}
-	*failed = rc || strcmp(out.status, "done") != 0 || out.failed ||
-		  out.dead || out.faulty;
 	return rc;
 }
 
@@ -295,11 +376,12 @@ static int cmd_run(const struct cli_args *a)
 {
 	struct run_cmd c = { 0 };
 	struct hd_err err = { 0 };
+	struct json_doc doc = { .on = cli_flag(a, "json"), .command = "run" };
 
 	if (load_run(a, &c, &err) || check_jobs(&c, &err) ||
 	    (!c.res && open_results(c.db_path, &c.res, &err))) {
 		run_cmd_dispose(&c);
-		return fail(&err);
+		return fail_doc(&doc, &err);
 	}
 	prepare_process();
 	struct progress_view view = { .tty = isatty(STDERR_FILENO) };
@@ -312,25 +394,23 @@ static int cmd_run(const struct cli_args *a)
 		.on_failure = cli_flag(a, "verbose") ? tell_failure : NULL,
 		.failure_arg = &view,
 	};
-	bool json = cli_flag(a, "json"), failed = false;
+	bool failed = false, error = false;
 	int printed = 0;
-	if (json)
-		printf("{\"schema_version\": %d, \"command\": \"run\", "
-		       "\"runs\": [", SUMMARY_JSON_SCHEMA);
+	json_runs(&doc);
 	for (size_t j = 0; j < c.plan.njobs && !stop_requested; j++) {
 		bool job_failed;
 		if (!runs_job(&c, &c.plan.jobs[j]))
 			continue;
-		int rc = run_job(&c, &c.plan.jobs[j], &opts, json, &printed,
+		int rc = run_job(&c, &c.plan.jobs[j], &opts, doc.on, &printed,
 				 &job_failed, &err);
 		failed |= job_failed;
 		if (rc) {
 			fail(&err);
+			error = true;
 			break;
 		}
 	}
-	if (json)
-		printf("]}\n");
+	json_end(&doc, error ? &err : NULL);
 	run_cmd_dispose(&c);
 	return stop_requested ? 130 : failed;
 }
@@ -345,9 +425,10 @@ static int cmd_report(const struct cli_args *a)
 	size_t nruns = 0;
 	long long bucket = 0;
 	char html[PATH_MAX], outdir[PATH_MAX], stem[PATH_MAX];
+	struct json_doc doc = { .on = cli_flag(a, "json"), .command = "report" };
 
 	if (reader_open(a->pos[0], &db, &err))
-		return fail(&err);
+		return fail_doc(&doc, &err);
 	int rc = HD_OK;
 	for (int i = 1; i < a->npos; i++) {
 		long long v;
@@ -377,17 +458,14 @@ static int cmd_report(const struct cli_args *a)
 	char *dot = strrchr(base, '.');
 	if (dot && dot != base)
 		*dot = '\0';
-	bool json = cli_flag(a, "json");
-	if (json)
-		printf("{\"schema_version\": %d, \"command\": \"report\", "
-		       "\"runs\": [", SUMMARY_JSON_SCHEMA);
-	for (size_t i = 0; i < nruns && (json || !cli_flag(a, "quiet")); i++) {
+	json_runs(&doc);
+	for (size_t i = 0; i < nruns && (doc.on || !cli_flag(a, "quiet")); i++) {
 		struct run_summary sum;
 		if ((rc = summary_load(db, runs[i], bucket ? bucket : 1000,
 				       &sum, &err)))
 			goto out;
-		fputs(json && i ? ", " : "", stdout);
-		if (json)
+		fputs(doc.on && i ? ", " : "", stdout);
+		if (doc.on)
 			summary_print_json(&sum, stdout);
 		else
 			summary_print_text(&sum, stdout);
@@ -397,17 +475,20 @@ static int cmd_report(const struct cli_args *a)
 	if ((rc = report_page(db, runs, nruns, outdir, base, bucket, html,
 			      sizeof(html), &err)))
 		goto out;
-	if (json) {
-		printf("], \"page\": ");
+	if (doc.on) {
+		json_end_runs(&doc);
+		printf(", \"page\": ");
 		hd_json_string(stdout, html);
-		printf("}\n");
 	} else {
 		printf("report: %s (figures beside it, as .png and .svg, with "
 		       "their CSV)\n", html);
 	}
 out:
 	sqlite3_close(db);
-	return rc ? fail(&err) : 0;
+	if (rc)
+		return fail_doc(&doc, &err);
+	json_end(&doc, NULL);
+	return 0;
 }
 
 /* ---- horde runs ---- */
@@ -415,13 +496,15 @@ out:
 static int cmd_runs(const struct cli_args *a)
 {
 	struct hd_err err = { 0 };
+	struct json_doc doc = { .on = cli_flag(a, "json"), .command = "runs" };
 	sqlite3 *db;
 
+	/* report_runs prints its whole document, or nothing on an error. */
 	if (reader_open(a->pos[0], &db, &err))
-		return fail(&err);
-	int rc = report_runs(db, stdout, cli_flag(a, "json"), &err);
+		return fail_doc(&doc, &err);
+	int rc = report_runs(db, stdout, doc.on, &err);
 	sqlite3_close(db);
-	return rc ? fail(&err) : 0;
+	return rc ? fail_doc(&doc, &err) : 0;
 }
 
 /* ---- horde compare, horde ab ---- */
@@ -470,12 +553,14 @@ static int compare_sides(const char *base_s, const char *cand_s,
 {
 	struct compare_side base, cand;
 	struct hd_err err = { 0 };
+	struct json_doc doc = { .on = o->json, .command = "compare" };
 	enum compare_verdict v;
 
+	/* compare_runs prints its document only once it has a verdict. */
 	if (compare_parse_side(base_s, &base, &err) ||
 	    compare_parse_side(cand_s, &cand, &err) ||
 	    compare_runs(&base, &cand, o, stdout, &v, &err)) {
-		fail(&err);
+		fail_doc(&doc, &err);
 		return 2;
 	}
 	return (int)v;

@@ -887,11 +887,6 @@ int runner_run(const struct plan *plan, const struct plan_job *job,
 	state_free(&s);
 	out->run_id = s.run_id;
 	out->status = s.status;
-	out->planned = s.prog.planned;
 	out->created = s.prog.created;
-	out->failed = s.prog.failed;
-	out->faulty = s.prog.faulty;
-	out->alive = s.prog.alive;
-	out->dead = s.prog.dead;
 	return rc;
 }

@@ -47,7 +47,8 @@ struct run_options {
 struct run_outcome {
 	int64_t run_id;
 	const char *status; /* done, failed, interrupted */
-	uint32_t planned, created, failed, alive, dead, faulty;
+	uint32_t created; /* guests created (whether the run fell short is
+			     read back from its stored figures) */
 	/* While creating: time in the platform's create calls, and the rest
 	 * (storing, probing, bookkeeping), horde's own overhead. */
 	uint64_t platform_ns, harness_ns;

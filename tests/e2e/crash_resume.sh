@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A run killed with SIGKILL mid-ramp keeps every guest it committed, is
 # marked crashed on the next start, `horde clean` removes what it left, and
-# `horde run --resume` finishes it: the planned count, no domid twice.
+# `horde run --resume` finishes it: the planned count, no domid twice, and
+# an exit status that counts the guests the crash caught.
 . "$(dirname "$0")/../lib.sh"
 
 leftovers
@@ -41,8 +42,14 @@ grep -q "CRASHED: its horde died" "$TMP/report" || fail "report does not say it 
 expect_eq "guests kept" "$(q "$db" "select count(*) from guests")" "$kept"
 leftovers
 
-"$B/horde" run "$TMP/ramp.plan" --db "$db" --resume 1 --quiet > "$TMP/out2" 2> "$TMP/err2" ||
-	fail "resume: $(cat "$TMP/err2")"
+rc=0
+"$B/horde" run "$TMP/ramp.plan" --db "$db" --resume 1 --quiet > "$TMP/out2" 2> "$TMP/err2" || rc=$?
+echo "the resume exited $rc"
+# Guests the crash caught before their verdict failed: the resumed run
+# exits 1 then, as a run with a failed guest does (README: Exit statuses).
+caught=$(q "$db" "select count(*) from guests where failure is not null")
+expect_eq "exit status of the resume, $caught guests failed ($(cat "$TMP/err2"))" \
+	"$rc" "$([ "$caught" -gt 0 ] && echo 1 || echo 0)"
 expect_eq "runs" "$(q "$db" "select count(*) from runs")" 1
 expect_eq "done" "$(q "$db" "select status from runs")" done
 expect_eq "guests" "$(q "$db" "select count(*) from guests")" 3000

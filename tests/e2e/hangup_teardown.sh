@@ -16,6 +16,8 @@ kill -HUP "$pid"
 rc=0
 wait "$pid" || rc=$?
 expect_eq "exit status after SIGHUP" "$rc" 130
+grep -q "SIGHUP (the terminal hung up): stopping" "$TMP/err" || fail "SIGHUP: $(cat "$TMP/err")"
+grep -q "Ctrl-C" "$TMP/err" && fail "SIGHUP spoke of Ctrl-C: $(cat "$TMP/err")"
 expect_eq "status" "$(q "$db" "select status from runs")" interrupted
 leftovers
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ctrl-C mid-run keeps every figure, marks the run interrupted and leaves
 # nothing behind; a second Ctrl-C skips destroying guests one by one and
-# still leaves nothing behind.
+# still leaves nothing behind. SIGTERM does the same, in its own words.
 . "$(dirname "$0")/../lib.sh"
 
 leftovers
@@ -17,6 +17,7 @@ for signals in 1 2; do
 	rc=0
 	wait "$pid" || rc=$?
 	expect_eq "exit status after $signals Ctrl-C" "$rc" 130
+	grep -q "Ctrl-C again to skip" "$TMP/err" || fail "Ctrl-C: $(cat "$TMP/err")"
 	expect_eq "status" "$(q "$db" "select status from runs")" interrupted
 	n=$(q "$db" "select count(*) from guests")
 	[ "$n" -ge 300 ] && [ "$n" -lt 5000 ] || fail "kept $n guests"
@@ -26,3 +27,18 @@ for signals in 1 2; do
 		"$(q "$db" "select count(*) from guests where domid is not null and alive_ns is null and failure is null")" 0
 	leftovers
 done
+
+# A kill (SIGTERM) stops the run the same way, and says so in its own
+# words: no Ctrl-C was pressed.
+db=$TMP/term.db
+"$B/horde" run "$TMP/big.plan" --db "$db" --quiet > "$TMP/out" 2> "$TMP/err" &
+pid=$!
+wait_for 120 created "$db"
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+expect_eq "exit status after SIGTERM" "$rc" 130
+expect_eq "status" "$(q "$db" "select status from runs")" interrupted
+grep -q "SIGTERM: stopping" "$TMP/err" || fail "SIGTERM: $(cat "$TMP/err")"
+grep -q "Ctrl-C" "$TMP/err" && fail "SIGTERM spoke of Ctrl-C: $(cat "$TMP/err")"
+leftovers

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # --json on run, runs and report: documents a real JSON parser (jq) reads,
-# with schema_version 1, whose figures are the database's own.
+# with schema_version 1, whose figures are the database's own; and on an
+# error, a document too, whose "error" says what stopped the command, so
+# that a pipe into jq does not pass over a failure.
 . "$(dirname "$0")/../lib.sh"
 
 leftovers
@@ -41,4 +43,26 @@ expect_eq "report: page" "$(j .page "$TMP/report.json")" "$TMP/out/j.html"
 [ -f "$TMP/out/j.html" ] || fail "report: no page"
 expect_eq "report: the run's counts" "$(jq -c '.runs[0] | [.attempted, .created, .alive, .failures]' "$TMP/report.json")" \
 	"$(jq -c '.runs[0] | [.attempted, .created, .alive, .failures]' "$TMP/run.json")"
+
+# Errors: one document each, with the command, the error and the status.
+json_error() { # WHAT WANT_STATUS WANT_IN_ERROR COMMAND...
+	local what=$1 want=$2 needle=$3 rc=0
+	shift 3
+	"$@" > "$TMP/e.json" 2> "$TMP/e.err" || rc=$?
+	expect_eq "$what: exit status" "$rc" "$want"
+	jq -e . "$TMP/e.json" > /dev/null || fail "$what: not JSON: '$(cat "$TMP/e.json")'"
+	expect_eq "$what: command" "$(j .command "$TMP/e.json")" "$2"
+	j .error "$TMP/e.json" | grep -qF -- "$needle" ||
+		fail "$what: error '$(j .error "$TMP/e.json")' does not say '$needle'"
+	grep -qF -- "$needle" "$TMP/e.err" || fail "$what: standard error: $(cat "$TMP/e.err")"
+}
+json_error "run, no such plan" 1 "$TMP/none.plan" \
+	"$B/horde" run "$TMP/none.plan" --db "$TMP/x.db" --json -q
+sqlite3 "$TMP/other.db" "create table t(x)"
+json_error "run, another program's database" 1 "another program" \
+	"$B/horde" run "$TMP/j.plan" --db "$TMP/other.db" --json -q
+json_error "runs, no such database" 1 "$TMP/none.db" "$B/horde" runs "$TMP/none.db" --json
+json_error "report, no such run" 1 "no run 99" "$B/horde" report "$db" 99 --json --out "$TMP/out"
+json_error "compare, no such database" 2 "$TMP/none.db" \
+	"$B/horde" compare "$TMP/none.db" "$db" --json
 leftovers
