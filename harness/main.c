@@ -53,9 +53,7 @@ static void on_signal(int sig)
 	stop_requested++;
 	if (stop_requested == 1) {
 		const char *msg = sig == SIGINT ? intr : sig == SIGTERM ? term : hup;
-		size_t len = sig == SIGINT ? sizeof(intr) : sig == SIGTERM ?
-			     sizeof(term) : sizeof(hup);
-		if (write(STDERR_FILENO, msg, len - 1) < 0) {
+		if (write(STDERR_FILENO, msg, strlen(msg)) < 0) {
 			/* nothing to do */
 		}
 	}

@@ -66,6 +66,12 @@ latency_profile() {
 	done
 }
 
+# guests_stored DB N: DB holds N guest rows or more (a horde writing it
+# has committed them).
+guests_stored() {
+	[ "$(q "$1" "select count(*) from guests" 2>/dev/null || echo 0)" -ge "$2" ]
+}
+
 # wait_for SECONDS COMMAND...: polls a condition, failing after SECONDS.
 wait_for() {
 	local limit=$1; shift

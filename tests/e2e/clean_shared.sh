@@ -16,8 +16,7 @@ wait_for 10 ready
 printf '[global]\nemu_latency=zero\nboot_delay=1ms\n[dead]\nguests=2000\nbridges=2\n' > "$TMP/dead.plan"
 "$B/horde" run "$TMP/dead.plan" --db "$TMP/dead.db" --quiet > /dev/null 2>&1 &
 dead=$!
-made() { [ "$(q "$1" "select count(*) from guests" 2>/dev/null || echo 0)" -ge "$2" ]; }
-wait_for 60 made "$TMP/dead.db" 100
+wait_for 60 guests_stored "$TMP/dead.db" 100
 kill -KILL "$dead"
 wait "$dead"
 
@@ -27,7 +26,7 @@ for d in horde-xenstored horde-consoled; do ln -s "$PWD/$B/$d" "$TMP/$d"; done
 printf '[global]\nemu_latency=zero\nboot_delay=1ms\n[live]\nguests=1500\nbridges=2\n' > "$TMP/live.plan"
 "$TMP/horde.orig" run "$TMP/live.plan" --db "$TMP/live.db" --quiet > "$TMP/live.out" 2>&1 &
 live=$!
-wait_for 60 made "$TMP/live.db" 100
+wait_for 60 guests_stored "$TMP/live.db" 100
 
 "$B/horde" clean "$TMP/dead.db" > "$TMP/clean" 2> "$TMP/clean.err" ||
 	fail "clean: $(cat "$TMP/clean.err")"

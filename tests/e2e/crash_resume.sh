@@ -18,8 +18,7 @@ PLAN
 db=$TMP/ramp.db
 "$B/horde" run "$TMP/ramp.plan" --db "$db" --quiet > "$TMP/out1" 2> "$TMP/err1" &
 pid=$!
-committed() { [ "$(q "$db" "select count(*) from guests" 2>/dev/null || echo 0)" -ge 800 ]; }
-wait_for 120 committed
+wait_for 120 guests_stored "$db" 800
 kill -KILL "$pid"
 wait "$pid"
 expect_eq "killed" $? 137

@@ -18,8 +18,7 @@ PLAN
 db=$TMP/b.db
 "$B/horde" run "$TMP/b.plan" --db "$db" --quiet > /dev/null 2> "$TMP/err" &
 pid=$!
-stored() { [ "$(q "$db" "select count(*) from guests" 2>/dev/null || echo 0)" -ge 200 ]; }
-wait_for 120 stored
+wait_for 120 guests_stored "$db" 200
 ip netns exec "horde-$pid" ip link del horde-br1 || fail "could not delete the bridge"
 # The prober thread's CPU over two seconds: a poll loop on a dead capture
 # takes a whole core.

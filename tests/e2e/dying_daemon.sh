@@ -19,8 +19,7 @@ kill_daemon() {
 	local name=$1 db=$2 pid daemon
 	"$B/horde" run "$TMP/d.plan" --db "$db" --quiet > "$TMP/out" 2> "$TMP/err" &
 	pid=$!
-	stored() { [ "$(q "$db" "select count(*) from guests" 2>/dev/null || echo 0)" -ge 300 ]; }
-	wait_for 120 stored
+	wait_for 120 guests_stored "$db" 300
 	daemon=$(own_processes | awk -v n="$name" '$2 == n { print $1 }')
 	[ -n "$daemon" ] || fail "no $name running"
 	kill -KILL "$daemon"

@@ -14,8 +14,7 @@ db=$TMP/k.db
 # A horde killed mid-run leaves a namespace, a run folder and a -wal.
 "$B/horde" run "$TMP/k.plan" --db "$db" --quiet > /dev/null 2> "$TMP/err" &
 pid=$!
-committed() { [ "$(q "$db" "select count(*) from guests" 2>/dev/null || echo 0)" -ge 200 ]; }
-wait_for 120 committed
+wait_for 120 guests_stored "$db" 200
 kill -KILL "$pid"
 wait "$pid" 2> /dev/null
 daemons_gone() { [ -z "$(own_processes)" ]; }

@@ -10,8 +10,7 @@ printf '[global]\nemu_latency=zero\nboot_delay=10ms\n[hup]\nguests=5000\n' > "$T
 db=$TMP/hup.db
 "$B/horde" run "$TMP/hup.plan" --db "$db" --quiet > "$TMP/out" 2> "$TMP/err" &
 pid=$!
-created() { [ "$(q "$db" "select count(*) from guests" 2>/dev/null || echo 0)" -ge 300 ]; }
-wait_for 120 created
+wait_for 120 guests_stored "$db" 300
 kill -HUP "$pid"
 rc=0
 wait "$pid" || rc=$?

@@ -6,13 +6,12 @@
 
 leftovers
 printf '[global]\nemu_latency=zero\nboot_delay=10ms\n[big]\nguests=5000\n' > "$TMP/big.plan"
-created() { [ "$(q "$1" "select count(*) from guests" 2>/dev/null || echo 0)" -ge 300 ]; }
 
 for signals in 1 2; do
 	db=$TMP/int$signals.db
 	"$B/horde" run "$TMP/big.plan" --db "$db" --quiet > "$TMP/out" 2> "$TMP/err" &
 	pid=$!
-	wait_for 120 created "$db"
+	wait_for 120 guests_stored "$db" 300
 	for _ in $(seq "$signals"); do kill -INT "$pid"; done
 	rc=0
 	wait "$pid" || rc=$?
@@ -33,7 +32,7 @@ done
 db=$TMP/term.db
 "$B/horde" run "$TMP/big.plan" --db "$db" --quiet > "$TMP/out" 2> "$TMP/err" &
 pid=$!
-wait_for 120 created "$db"
+wait_for 120 guests_stored "$db" 300
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?

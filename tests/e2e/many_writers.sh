@@ -25,9 +25,8 @@ db=$TMP/w.db
 sed 's/^guests=.*/guests=1000/' "$TMP/w.plan" > "$TMP/long.plan"
 "$B/horde" run "$TMP/long.plan" --db "$db" --quiet > /dev/null 2> "$TMP/err" &
 pid=$!
-started() { [ "$(q "$db" "select count(*) from guests" 2>/dev/null || echo 0)" -gt 0 ]; }
 running() { [ "$(q "$db" "select status from runs" 2>/dev/null)" = running ]; }
-wait_for 60 started
+wait_for 60 guests_stored "$db" 1
 tries=0 refused=0
 while running && [ $tries -lt 60 ]; do
 	tries=$((tries + 1))
@@ -46,7 +45,7 @@ for i in 1 2 3 4; do
 	"$B/horde" run "$TMP/w.plan" --db "$db" --quiet > /dev/null 2> "$TMP/err$i" &
 	eval "pid$i=\$!"
 done
-wait_for 60 started
+wait_for 60 guests_stored "$db" 1
 "$B/horde" clean "$db" > /dev/null 2> "$TMP/clean.err" || fail "clean: $(cat "$TMP/clean.err")"
 for i in 1 2 3 4; do
 	eval "wait \$pid$i" || fail "horde $i: $(cat "$TMP/err$i")"
