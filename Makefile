@@ -58,8 +58,14 @@ XSD_SRC    := emu/xenstored/xenstored.c $(STORE_SRC) lib/hmap.c
 BINS := $(B)/horde $(B)/cosmos $(B)/horde-xenstored $(B)/horde-consoled \
         $(B)/horde-guest
 
+# Xen's library interface on emu, for Xen's own XenStore daemons
+# (emu/xenlibs/): Xen 4.17's sonames and symbol versions, loaded by the
+# daemons horde starts through LD_LIBRARY_PATH, never installed.
+XENLIBS := $(addprefix $(B)/xenlibs/,libxenevtchn.so.1 libxengnttab.so.1 \
+                                    libxenctrl.so.4.17 libxenguest.so.4.17)
+
 .PHONY: all run test bench clean deps deps-test xen-test xen-bench install screenshots
-all: $(BINS)
+all: $(BINS) $(XENLIBS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -82,6 +88,18 @@ $(B)/horde-xenstored: $(call objs,$(XSD_SRC))
 	$(CC) $(CFLAGS) $^ -o $@
 $(B)/horde-consoled: $(call objs,emu/consoled.c lib/pty_limit.c)
 	$(CC) $(CFLAGS) $^ -o $@ -lxenstore
+
+XE_STATE := emu/xenlibs/xe_state.c emu/xenlibs/xe_state.h lib/domid.h
+$(B)/xenlibs/libxenevtchn.so.1: emu/xenlibs/evtchn.c emu/xenlibs/evtchn.map $(XE_STATE)
+$(B)/xenlibs/libxengnttab.so.1: emu/xenlibs/gnttab.c emu/xenlibs/gnttab.map $(XE_STATE)
+$(B)/xenlibs/libxenctrl.so.4.17: emu/xenlibs/ctrl.c emu/xenlibs/ctrl_unused.c \
+                                 emu/xenlibs/ctrl.map $(XE_STATE)
+$(B)/xenlibs/libxenguest.so.4.17: emu/xenlibs/guest.c emu/xenlibs/guest.map
+# Xen's headers need GNU C's anonymous unions.
+$(XENLIBS):
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -std=gnu11 -fPIC -shared -Wl,-soname,$(notdir $@) \
+	      -Wl,--version-script=$(filter %.map,$^) $(filter %.c,$^) -o $@
 
 # horde-guest: a freestanding PV kernel (no libc), built with the system gcc
 # and Xen's public headers from libxen-dev, linked at 0 (guest/guest.ld).
@@ -221,6 +239,10 @@ $(FUZZ_BINS): $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_STD) -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c %.S,$^) -o $@ $(LDLIBS)
 
+# The emulated hypervisor and a guest around Xen's own daemons on emu/xenlibs.
+$(B)/xe_tool: tests/tools/xe_tool.c emu/xenlibs/xe_state.c $(XE_STATE)
+	$(CC) $(CFLAGS) -std=gnu11 $(filter %.c,$^) -o $@ -lxenstore
+
 # Results databases with known distributions, for testing horde compare.
 $(B)/gen_runs: tests/tools/gen_runs.c harness/results.c xcl/xcl.c \
                xcl/xcl_hv.c xcl/xcl_profile.c lib/util.c \
@@ -229,7 +251,7 @@ $(B)/gen_runs: tests/tools/gen_runs.c harness/results.c xcl/xcl.c \
 
 test: deps-test
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) \
-	        $(B)/gen_runs
+	        $(B)/gen_runs $(B)/xe_tool
 	@B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) XEN_CACHE=$(CURDIR)/.cache/xen-debs tests/run.sh
 
 $(B)/bench_xenstore: tests/bench/bench_xenstore.c xcl/xcl.c \

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Xen 4.17's own XenStore daemons, Debian's cxenstored and oxenstored
+# unmodified (xen-utils-4.17, downloaded and unpacked, never installed),
+# run on the emulated host's Xen libraries (build/xenlibs) with no
+# hypervisor: the real xenstore-utils talk to each over its socket, a
+# guest introduced with a ring reads its own node through it and is
+# refused dom0's, and a guest destroyed without closing its ring is
+# released: @releaseDomain fires and the nodes it owned are gone.
+. "$(dirname "$0")/../lib.sh"
+
+CACHE=${XEN_CACHE:-.cache/xen-debs}
+mkdir -p "$CACHE"
+if ! ls "$CACHE"/xen-utils-4.17_*.deb > /dev/null 2>&1; then
+	(cd "$CACHE" && apt-get download xen-utils-4.17 > /dev/null 2>&1) ||
+		(apt-get update -qq && cd "$CACHE" && apt-get download xen-utils-4.17 > /dev/null) ||
+		fail "cannot download xen-utils-4.17"
+fi
+dpkg -x "$(ls "$CACHE"/xen-utils-4.17_*.deb | tail -1)" "$TMP/xen"
+XBIN=$TMP/xen/usr/lib/xen-4.17/bin
+LIBS=$PWD/$B/xenlibs
+XE=$B/xe_tool
+
+# start DAEMON DIR: the daemon on DIR's state, its socket in DIR/run.
+start() {
+	local d=$2
+	case $1 in
+	cxenstored)
+		XENSTORED_RUNDIR=$d/run HORDE_XEN_STATE=$d/state LD_LIBRARY_PATH=$LIBS \
+			"$XBIN/xenstored" -N -T "$d/trace" > "$d/out" 2>&1 &
+		;;
+	oxenstored)
+		cat > "$d/oxenstored.conf" <<-CONF
+		pid-file = $d/pid
+		xenstored-log-file = $d/xenstored.log
+		access-log-file = $d/access.log
+		xenstored-kva = $d/state/rings
+		xenstored-port = $d/state/xsd_port
+		CONF
+		# Its socket is /var/run/xenstored/socket, always: in a mount
+		# namespace of its own, that is DIR/run.
+		HORDE_XEN_STATE=$d/state LD_LIBRARY_PATH=$LIBS \
+			unshare --mount --propagation private sh -c \
+			"mount -t tmpfs horde-xsd /run && mkdir /run/xenstored &&
+			 mount --bind '$d/run' /run/xenstored &&
+			 exec '$XBIN/oxenstored' --no-fork --config-file '$d/oxenstored.conf'" \
+			> "$d/out" 2>&1 &
+		;;
+	esac
+	daemon=$!
+	wait_for 10 test -S "$d/run/socket"
+}
+
+for name in cxenstored oxenstored; do
+	d=$TMP/$name
+	mkdir -p "$d/run"
+	"$XE" "$d/state" init > /dev/null || fail "$name: init"
+	start "$name" "$d"
+	export XENSTORED_PATH=$d/run/socket
+	xenstore-write /local/domain/1/name guest1 /dom0-only secret ||
+		fail "$name: xenstore-write: $(cat "$d/out")"
+	expect_eq "$name: read over the socket" "$(xenstore-read /local/domain/1/name)" guest1
+
+	port=$("$XE" "$d/state" create 1) || fail "$name: create"
+	xenstore-chmod /local/domain/1/name n1 || fail "$name: chmod"
+	"$XE" "$d/state" introduce 1 "$port" || fail "$name: introduce: $(cat "$d/out")"
+	expect_eq "$name: the guest's read through its ring" \
+		"$(timeout 10 "$XE" "$d/state" read 1 "$port" /local/domain/1/name)" guest1
+	expect_eq "$name: the guest's read of dom0's node" \
+		"$(timeout 10 "$XE" "$d/state" read 1 "$port" /dom0-only)" "error: EACCES"
+
+	timeout 10 xenstore-watch -n 2 @releaseDomain > "$d/watch" &
+	watcher=$!
+	wait_for 10 test -s "$d/watch" # the watch's first event: it is set
+	"$XE" "$d/state" destroy 1 || fail "$name: destroy"
+	wait "$watcher" || fail "$name: no @releaseDomain after the guest died"
+	expect_eq "$name: @releaseDomain, set then fired" "$(grep -c '^@releaseDomain$' "$d/watch")" 2
+	xenstore-read /local/domain/1/name > /dev/null 2>&1 &&
+		fail "$name: the dead guest's node is still there"
+	expect_eq "$name: dom0's node" "$(xenstore-read /dom0-only)" secret
+
+	kill -TERM "$daemon"
+	wait "$daemon" 2> /dev/null
+	kill -0 "$daemon" 2> /dev/null && fail "$name: still running"
+done
+leftovers
