@@ -159,7 +159,7 @@ UNIT_TESTS := test_util test_plan test_store test_arp test_xcl_profile \
               test_xenstored test_hv test_boot_delay test_sampler \
               test_loadgen test_stats test_compare test_workers \
               test_pty_limit test_guest_net test_latency test_calibrate \
-              test_progress
+              test_progress test_xe_state
 UNIT_BINS  := $(addprefix $(B)/asan/,$(UNIT_TESTS))
 
 $(B)/asan/test_util: tests/unit/test_util.c lib/util.c lib/hmap.c lib/heap.c
@@ -195,6 +195,7 @@ $(B)/asan/test_calibrate: tests/unit/test_calibrate.c analysis/calibrate.c \
 # GNU C's anonymous unions.
 $(B)/asan/test_plan $(B)/asan/test_calibrate: CFLAGS += -std=gnu11
 $(B)/asan/test_progress: tests/unit/test_progress.c harness/progress.c
+$(B)/asan/test_xe_state: tests/unit/test_xe_state.c emu/xenlibs/xe_state.c
 HEADERS := $(wildcard lib/*.h harness/*.h xcl/*.h xen/*.h emu/*.h emu/xenstored/*.h probes/*.h loadgen/*.h analysis/*.h)
 $(UNIT_BINS): $(HEADERS) tests/tools/gen_runs.c tests/unit/fail_alloc.h
 	@mkdir -p $(dir $@)

@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define XE_MAGIC 0x30657868u /* "hxe0" */
@@ -424,9 +426,20 @@ static void deliver(struct xe *x, uint32_t handle, uint32_t port)
 			fifo_fds[handle] = fd + 1;
 	}
 	pthread_mutex_unlock(&fifo_lock);
-	if (fd >= 0 && write(fd, &port, sizeof(port)) < 0) {
-		/* a full FIFO keeps the port masked and pending: lost */
+	if (fd < 0)
+		return;
+	/* A handle whose process died has a FIFO with no reader: the write
+	 * fails with EPIPE, and its SIGPIPE, taken here, must not kill a
+	 * daemon that kicks a dead guest. A full FIFO loses the event. */
+	sigset_t pipe, old;
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, &old);
+	if (write(fd, &port, sizeof(port)) < 0 && errno == EPIPE) {
+		struct timespec now = { 0, 0 };
+		sigtimedwait(&pipe, NULL, &now);
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* Sets port pending, delivering it unless masked (and masking it). */
