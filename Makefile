@@ -241,7 +241,8 @@ $(FUZZ_BINS): $(HEADERS)
 	clang $(FUZZ_STD) -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c %.S,$^) -o $@ $(LDLIBS)
 
 # The emulated hypervisor and a guest around Xen's own daemons on emu/xenlibs.
-$(B)/xe_tool: tests/tools/xe_tool.c emu/xenlibs/xe_state.c $(XE_STATE)
+$(B)/xe_tool: tests/tools/xe_tool.c emu/xenlibs/xe_state.c emu/xenlibs/xe_ring.c \
+              emu/xenlibs/xe_ring.h $(XE_STATE)
 	$(CC) $(CFLAGS) -std=gnu11 $(filter %.c,$^) -o $@ -lxenstore
 
 # Results databases with known distributions, for testing horde compare.

@@ -24,7 +24,10 @@ struct xe_shared {
 	pthread_mutex_t lock; /* robust, process-shared: ports and handles */
 	uint32_t next_handle, next_dom0_port;
 	uint32_t virq_ports[XE_VIRQ_SUBSCRIBERS]; /* dom0's; 0: none */
-	_Atomic uint32_t dom[XE_DOMAINS];
+	struct {
+		_Atomic uint32_t state;
+		uint32_t store_port; /* what start_info tells a PV guest */
+	} dom[XE_DOMAINS];
 	struct xe_port dom0[XE_DOM0_PORTS];
 	struct xe_port domu[XE_DOMAINS][XE_DOMU_PORTS];
 };
@@ -124,18 +127,30 @@ void xe_close(struct xe *x)
 void xe_dom_set(struct xe *x, uint32_t domid, enum xe_dom_state state)
 {
 	if (domid < XE_DOMAINS)
-		atomic_store(&x->s->dom[domid], state);
+		atomic_store(&x->s->dom[domid].state, state);
 }
 
 enum xe_dom_state xe_dom_get(struct xe *x, uint32_t domid)
 {
-	return domid < XE_DOMAINS ? atomic_load(&x->s->dom[domid]) : XE_DOM_NONE;
+	return domid < XE_DOMAINS ? atomic_load(&x->s->dom[domid].state)
+				  : XE_DOM_NONE;
+}
+
+void xe_dom_set_store_port(struct xe *x, uint32_t domid, uint32_t port)
+{
+	if (domid < XE_DOMAINS)
+		x->s->dom[domid].store_port = port;
+}
+
+uint32_t xe_dom_store_port(struct xe *x, uint32_t domid)
+{
+	return domid < XE_DOMAINS ? x->s->dom[domid].store_port : 0;
 }
 
 int xe_dom_next(struct xe *x, uint32_t domid)
 {
 	for (uint32_t d = domid; d < XE_DOMAINS; d++)
-		if (atomic_load(&x->s->dom[d]) != XE_DOM_NONE)
+		if (atomic_load(&x->s->dom[d].state) != XE_DOM_NONE)
 			return (int)d;
 	return -1;
 }
@@ -362,7 +377,8 @@ int xe_bind_virq(struct xe *x, uint32_t virq, uint32_t handle)
 	return bind_done(x, port, ENOSPC);
 }
 
-static void raise_port(struct xe *x, struct xe_port *p, uint32_t port);
+static void raise_port(struct xe *x, struct xe_port *p, uint32_t dom,
+		       uint32_t port);
 
 int xe_attach(struct xe *x, uint32_t dom, uint32_t port, uint32_t handle)
 {
@@ -381,7 +397,7 @@ int xe_attach(struct xe *x, uint32_t dom, uint32_t port, uint32_t handle)
 		return -1;
 	}
 	if (was & XE_PENDING)
-		raise_port(x, p, port);
+		raise_port(x, p, dom, port);
 	return 0;
 }
 
@@ -412,8 +428,9 @@ void xe_dom_ports_free(struct xe *x, uint32_t dom)
 static pthread_mutex_t fifo_lock = PTHREAD_MUTEX_INITIALIZER;
 static int fifo_fds[XE_MAX_HANDLES];
 
-static void deliver(struct xe *x, uint32_t handle, uint32_t port)
+static void deliver(struct xe *x, uint32_t handle, uint32_t dom, uint32_t port)
 {
+	uint32_t event = xe_event(dom, port);
 	char path[256];
 	if (!handle || handle >= XE_MAX_HANDLES)
 		return; /* nobody listens: the event is lost, as in Xen */
@@ -435,7 +452,7 @@ static void deliver(struct xe *x, uint32_t handle, uint32_t port)
 	sigemptyset(&pipe);
 	sigaddset(&pipe, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe, &old);
-	if (write(fd, &port, sizeof(port)) < 0 && errno == EPIPE) {
+	if (write(fd, &event, sizeof(event)) < 0 && errno == EPIPE) {
 		struct timespec now = { 0, 0 };
 		sigtimedwait(&pipe, NULL, &now);
 	}
@@ -443,7 +460,8 @@ static void deliver(struct xe *x, uint32_t handle, uint32_t port)
 }
 
 /* Sets port pending, delivering it unless masked (and masking it). */
-static void raise_port(struct xe *x, struct xe_port *p, uint32_t port)
+static void raise_port(struct xe *x, struct xe_port *p, uint32_t dom,
+		       uint32_t port)
 {
 	uint32_t f = atomic_load(&p->flags);
 	for (;;) {
@@ -453,7 +471,7 @@ static void raise_port(struct xe *x, struct xe_port *p, uint32_t port)
 				return;
 		} else if (atomic_compare_exchange_weak(&p->flags, &f,
 							f | XE_MASKED)) {
-			deliver(x, p->handle, port);
+			deliver(x, p->handle, dom, port);
 			return;
 		}
 	}
@@ -466,13 +484,14 @@ int xe_notify(struct xe *x, uint32_t dom, uint32_t port)
 	struct xe_port *peer = p && p->kind == XE_PORT_INTERDOMAIN ?
 			       port_of(x, p->remote_dom, p->remote_port) : NULL;
 	uint32_t peer_port = peer ? p->remote_port : 0;
+	uint32_t peer_dom = peer ? p->remote_dom : 0;
 	unlock(x);
 	if (!p || p->kind == XE_PORT_FREE) {
 		errno = EINVAL;
 		return -1;
 	}
 	if (peer)
-		raise_port(x, peer, peer_port);
+		raise_port(x, peer, peer_dom, peer_port);
 	return 0;
 }
 
@@ -488,7 +507,7 @@ int xe_unmask(struct xe *x, uint32_t dom, uint32_t port)
 		if (f & XE_PENDING) {
 			/* Stays masked: it is delivered again now. */
 			if (atomic_compare_exchange_weak(&p->flags, &f, XE_MASKED)) {
-				deliver(x, p->handle, port);
+				deliver(x, p->handle, dom, port);
 				return 0;
 			}
 		} else if (atomic_compare_exchange_weak(&p->flags, &f, 0)) {
@@ -508,5 +527,5 @@ void xe_raise_virq(struct xe *x, uint32_t virq)
 	unlock(x);
 	for (int i = 0; i < XE_VIRQ_SUBSCRIBERS; i++)
 		if (ports[i])
-			raise_port(x, &x->s->dom0[ports[i]], ports[i]);
+			raise_port(x, &x->s->dom0[ports[i]], 0, ports[i]);
 }

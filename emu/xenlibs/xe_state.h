@@ -71,6 +71,9 @@ void xe_dom_set(struct xe *x, uint32_t domid, enum xe_dom_state state);
 enum xe_dom_state xe_dom_get(struct xe *x, uint32_t domid);
 /* The first domain from domid on that exists, or -1. */
 int xe_dom_next(struct xe *x, uint32_t domid);
+/* A domain's XenStore port, as the builder gives it to the guest. */
+void xe_dom_set_store_port(struct xe *x, uint32_t domid, uint32_t port);
+uint32_t xe_dom_store_port(struct xe *x, uint32_t domid);
 
 /* A domain's XenStore ring page, in the folder's mapping. */
 void *xe_ring(struct xe *x, uint32_t domid);
@@ -95,6 +98,19 @@ int xe_attach(struct xe *x, uint32_t dom, uint32_t port, uint32_t handle);
 int xe_unbind(struct xe *x, uint32_t dom, uint32_t port);
 int xe_notify(struct xe *x, uint32_t dom, uint32_t port);
 int xe_unmask(struct xe *x, uint32_t dom, uint32_t port);
+/* What a handle's FIFO holds for an event: dom0's port as it is (as the
+ * Linux evtchn driver gives it: Xen's daemons read it), a guest's with
+ * its domain, since guests' port numbers repeat. */
+static inline uint32_t xe_event(uint32_t dom, uint32_t port)
+{
+	return dom ? 0x80000000u | dom << 8 | port : port;
+}
+static inline void xe_event_decode(uint32_t event, uint32_t *dom,
+				   uint32_t *port)
+{
+	*dom = event & 0x80000000u ? (event >> 8) & 0x7fffu : 0;
+	*port = event & 0x80000000u ? event & 0xffu : event;
+}
 /* Raises a VIRQ on every port bound to it (dom0's). */
 void xe_raise_virq(struct xe *x, uint32_t virq);
 /* Frees every port of dom (a domain destroyed), unbinding their peers. */

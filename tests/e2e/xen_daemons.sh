@@ -64,9 +64,9 @@ for name in cxenstored oxenstored; do
 	xenstore-chmod /local/domain/1/name n1 || fail "$name: chmod"
 	"$XE" "$d/state" introduce 1 "$port" || fail "$name: introduce: $(cat "$d/out")"
 	expect_eq "$name: the guest's read through its ring" \
-		"$(timeout 10 "$XE" "$d/state" read 1 "$port" /local/domain/1/name)" guest1
+		"$(timeout 10 "$XE" "$d/state" read 1 /local/domain/1/name)" guest1
 	expect_eq "$name: the guest's read of dom0's node" \
-		"$(timeout 10 "$XE" "$d/state" read 1 "$port" /dom0-only)" "error: EACCES"
+		"$(timeout 10 "$XE" "$d/state" read 1 /dom0-only)" "error: EACCES"
 
 	timeout 10 xenstore-watch -n 2 @releaseDomain > "$d/watch" &
 	watcher=$!

@@ -5,14 +5,12 @@
  *                                dom0; print the port
  *   xe_tool DIR introduce D PORT XS_INTRODUCE over the daemon's socket
  *                                (XENSTORED_PATH), as a toolstack does
- *   xe_tool DIR read D PORT PATH as guest D, XS_READ through its ring;
+ *   xe_tool DIR read D PATH      as guest D, XS_READ through its ring;
  *                                print the value, or the daemon's error
  *   xe_tool DIR destroy D        D dying, its ports closed, VIRQ_DOM_EXC
  * Exit 0 done, 1 failed (said on stderr). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +20,7 @@
 #include <xen/io/xs_wire.h>
 #include <xenstore.h>
 
-#include "../../emu/xenlibs/xe_state.h"
+#include "../../emu/xenlibs/xe_ring.h"
 
 static int die(const char *what)
 {
@@ -54,6 +52,7 @@ static int create(struct xe *x, uint32_t dom)
 	int port = xe_bind_unbound(x, dom, 0, 0);
 	if (port < 0)
 		return die("the guest's store port");
+	xe_dom_set_store_port(x, dom, (uint32_t)port);
 	printf("%d\n", port);
 	return 0;
 }
@@ -68,79 +67,22 @@ static int introduce(uint32_t dom, uint32_t port)
 	return ok ? 0 : die("XS_INTRODUCE");
 }
 
-/* Waits for an event on the guest's port (5 s at most). */
-static int wait_event(struct xe *x, int fd, uint32_t dom, uint32_t port)
+static int guest_read(struct xe *x, uint32_t dom, const char *path)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	uint32_t got;
-	if (poll(&pfd, 1, 5000) != 1) {
-		errno = ETIMEDOUT;
-		return -1;
-	}
-	if (read(fd, &got, sizeof(got)) != sizeof(got))
-		return -1;
-	return xe_unmask(x, dom, port);
-}
-
-/* Copies len bytes through the ring, waiting on the port when it must. */
-static int ring_io(struct xe *x, int fd, uint32_t dom, uint32_t port,
-		   char *buf, size_t len, bool to_daemon)
-{
-	struct xenstore_domain_interface *r = xe_ring(x, dom);
-	while (len) {
-		XENSTORE_RING_IDX *cons = to_daemon ? &r->req_cons : &r->rsp_cons;
-		XENSTORE_RING_IDX *prod = to_daemon ? &r->req_prod : &r->rsp_prod;
-		char *ring = to_daemon ? r->req : r->rsp;
-		XENSTORE_RING_IDX c = __atomic_load_n(cons, __ATOMIC_ACQUIRE);
-		XENSTORE_RING_IDX p = __atomic_load_n(prod, __ATOMIC_ACQUIRE);
-		bool room = to_daemon ? p - c < XENSTORE_RING_SIZE : p != c;
-		if (!room) {
-			if (wait_event(x, fd, dom, port) != 0)
-				return -1;
-			continue;
-		}
-		if (to_daemon) {
-			ring[MASK_XENSTORE_IDX(p)] = *buf;
-			__atomic_store_n(prod, p + 1, __ATOMIC_RELEASE);
-		} else {
-			*buf = ring[MASK_XENSTORE_IDX(c)];
-			__atomic_store_n(cons, c + 1, __ATOMIC_RELEASE);
-		}
-		buf++;
-		len--;
-		if (!len && xe_notify(x, dom, port) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int guest_read(struct xe *x, uint32_t dom, uint32_t port,
-		      const char *path)
-{
-	uint32_t handle;
-	int fd;
+	struct xe_guest_io io = { .xe = x, .timeout_ms = 5000 };
 	char reply[XENSTORE_PAYLOAD_MAX + 1];
-	struct xsd_sockmsg m = { .type = XS_READ, .req_id = 1,
-				 .len = (uint32_t)strlen(path) + 1 };
+	uint32_t type;
 
-	if (xe_handle_new(x, &handle, &fd, true) != 0)
+	if (xe_handle_new(x, &io.handle, &io.fd, true) != 0)
 		return die("event-channel handle");
-	int rc = 1;
-	if (xe_attach(x, dom, port, handle) != 0)
-		die("the guest's port");
-	else if (ring_io(x, fd, dom, port, (char *)&m, sizeof(m), true) ||
-		 ring_io(x, fd, dom, port, (char *)path, m.len, true) ||
-		 ring_io(x, fd, dom, port, (char *)&m, sizeof(m), false) ||
-		 m.len > XENSTORE_PAYLOAD_MAX ||
-		 ring_io(x, fd, dom, port, reply, m.len, false))
-		die("the ring");
-	else {
-		reply[m.len] = '\0';
-		printf("%s%s\n", m.type == XS_ERROR ? "error: " : "", reply);
-		rc = 0;
-	}
-	xe_handle_close(x, handle, fd);
-	return rc;
+	int n = xe_ring_request(&io, dom, XS_READ, path,
+				(uint32_t)strlen(path) + 1, &type, reply,
+				sizeof(reply));
+	xe_handle_close(x, io.handle, io.fd);
+	if (n < 0)
+		return die("the ring");
+	printf("%s%s\n", type == XS_ERROR ? "error: " : "", reply);
+	return 0;
 }
 
 static int destroy(struct xe *x, uint32_t dom)
@@ -156,7 +98,7 @@ int main(int argc, char **argv)
 	struct xe x;
 	if (argc < 3) {
 		fprintf(stderr, "usage: xe_tool DIR init|create D|introduce D "
-			"PORT|read D PORT PATH|destroy D\n");
+			"PORT|read D PATH|destroy D\n");
 		return 2;
 	}
 	const char *cmd = argv[2];
@@ -174,8 +116,8 @@ int main(int argc, char **argv)
 		rc = create(&x, dom);
 	else if (!strcmp(cmd, "introduce") && argc == 5)
 		rc = introduce(dom, port);
-	else if (!strcmp(cmd, "read") && argc == 6)
-		rc = guest_read(&x, dom, port, argv[5]);
+	else if (!strcmp(cmd, "read") && argc == 5)
+		rc = guest_read(&x, dom, argv[4]);
 	else if (!strcmp(cmd, "destroy") && argc == 4)
 		rc = destroy(&x, dom);
 	else
