@@ -38,7 +38,7 @@ XEN_SRC    := xen/platform_xen.c xen/platform_xl.c xen/xen_host.c \
               xen/xen_hotplug.c xen/xen_late_faults.c xen/xen_owner.c
 EMU_SRC    := emu/hv.c emu/latency.c emu/default_profile.S emu/boot_delay.c \
               emu/guests.c emu/dom0.c emu/rundir.c emu/platform_emu.c \
-              emu/emu_keys.c
+              emu/emu_keys.c emu/xenlibs/xe_state.c emu/xenlibs/xe_ring.c
 # The plan parser reads every platform's keys, so it comes with them.
 PLAN_SRC   := harness/plan.c harness/plan_keys.c harness/plan_job.c \
               harness/platform.c $(COMMON_SRC) $(XCL_SRC) $(XEN_SRC) $(EMU_SRC)
@@ -56,7 +56,7 @@ STORE_SRC  := emu/xenstored/store.c emu/xenstored/store_util.c emu/xenstored/sto
 XSD_SRC    := emu/xenstored/xenstored.c $(STORE_SRC) lib/hmap.c
 
 BINS := $(B)/horde $(B)/cosmos $(B)/horde-xenstored $(B)/horde-consoled \
-        $(B)/horde-guest
+        $(B)/horde-guest $(B)/horde-xsd-launch
 
 # Xen's library interface on emu, for Xen's own XenStore daemons
 # (emu/xenlibs/): Xen 4.17's sonames and symbol versions, loaded by the
@@ -88,6 +88,8 @@ $(B)/horde-xenstored: $(call objs,$(XSD_SRC))
 	$(CC) $(CFLAGS) $^ -o $@
 $(B)/horde-consoled: $(call objs,emu/consoled.c lib/pty_limit.c)
 	$(CC) $(CFLAGS) $^ -o $@ -lxenstore
+$(B)/horde-xsd-launch: $(call objs,emu/xsd_launch.c)
+	$(CC) $(CFLAGS) $^ -o $@
 
 XE_STATE := emu/xenlibs/xe_state.c emu/xenlibs/xe_state.h lib/domid.h
 $(B)/xenlibs/libxenevtchn.so.1: emu/xenlibs/evtchn.c emu/xenlibs/evtchn.map $(XE_STATE)
@@ -299,8 +301,10 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/horde \
 	  $(DESTDIR)$(PREFIX)/share/horde/analysis $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(B)/horde $(B)/cosmos $(B)/horde-xenstored \
-	  $(B)/horde-consoled $(DESTDIR)$(PREFIX)/bin/
+	  $(B)/horde-consoled $(B)/horde-xsd-launch $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(B)/horde-guest $(DESTDIR)$(PREFIX)/lib/horde/
+	install -d $(DESTDIR)$(PREFIX)/lib/horde/xenlibs
+	install -m 644 $(XENLIBS) $(DESTDIR)$(PREFIX)/lib/horde/xenlibs/
 	install -m 644 analysis/*.gp $(DESTDIR)$(PREFIX)/share/horde/analysis/
 	$(B)/horde help man > $(DESTDIR)$(PREFIX)/share/man/man1/horde.1
 	help2man -N -n "create, list and destroy Xen guests through libxcl" \

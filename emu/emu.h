@@ -59,12 +59,16 @@ struct emu_limits {
 };
 
 struct emu_hv;
+struct xe; /* the Xen that Xen's own daemons see (xenlibs/xe_state.h) */
 
 /* lat is copied; seed starts the latency draws. */
 int emu_hv_new(const struct emu_limits *limits, const struct emu_latency *lat,
 	       uint64_t seed, emu_unpause_fn on_unpause, emu_destroy_fn on_destroy, void *arg,
 	       struct emu_hv **out, struct hd_err *err);
 void emu_hv_free(struct emu_hv *hv);
+/* With Xen's own XenStore daemon: keeps the Xen it sees (xe_state.h) as
+ * domains come and go. Before any domain. */
+void emu_hv_use_xen_state(struct emu_hv *hv, struct xe *xe);
 uint32_t emu_hv_domains(struct emu_hv *hv);
 struct emu_hv_usage {
 	uint32_t domains, dom0_ports;
@@ -113,6 +117,9 @@ struct emu_guests_config {
 	 * which no real guest would share. */
 	uint32_t prober_addr_be;
 	uint8_t prober_mac[6];
+	/* With Xen's own XenStore daemon: the Xen it sees; guests write
+	 * through their rings. NULL: through connections of their own. */
+	struct xe *xe;
 };
 
 int emu_guests_start(const struct emu_guests_config *cfg,
@@ -132,6 +139,10 @@ int emu_rundir_make(char *dir, size_t len, const char *netns,
 /* Records a daemon the run started. */
 int emu_rundir_add_daemon(const char *dir, const char *name, pid_t pid,
 			  struct hd_err *err);
+/* Its folders for Xen's own XenStore daemons: the Xen they see
+ * (xenlibs/xe_state.h), and the daemon's socket and files. */
+#define EMU_XEN_STATE_DIR "xen"
+#define EMU_XSD_RUN_DIR "xsd"
 /* Removes the folder and the files emu puts there. */
 void emu_rundir_remove(const char *dir);
 /* `horde clean` on emu: what dead hordes recorded (their daemons, their

@@ -34,6 +34,17 @@ static const struct plan_key_value console_values[] = {
 	{ NULL, 0, NULL },
 };
 
+static const struct plan_key_value xenstored_values[] = {
+	{ "horde", EMU_XSD_HORDE, "horde-xenstored, horde's own: guests on "
+				  "sockets, stays flat as guests grow" },
+	{ "cxenstored", EMU_XSD_CXENSTORED, "Xen 4.17's C daemon, unmodified, "
+					    "on emu's Xen libraries: guests on "
+					    "rings" },
+	{ "oxenstored", EMU_XSD_OXENSTORED, "Xen 4.17's OCaml daemon, the same "
+					    "way" },
+	{ NULL, 0, NULL },
+};
+
 #define EMU(member) PLAN_FIELD(struct emu_settings, member)
 
 static const struct plan_key keys[] = {
@@ -85,6 +96,13 @@ static const struct plan_key keys[] = {
 	  NULL, NULL, "the console daemon's open file limit; 0: the hard limit "
 		      "horde runs under (1024 is what a daemon gets by "
 		      "default)" },
+	{ "xenstored", KEY_ENUM, EMU(xenstored), "horde", 0, 0, xenstored_values,
+	  NULL, "the emulated host's XenStore daemon" },
+	{ "xenstored_bin", KEY_TEXT, EMU(xenstored_bin), "", 0, 0, NULL,
+	  &plan_text_path,
+	  "Xen's daemon for xenstored=cxenstored or oxenstored (from "
+	  "xen-utils-4.17; empty: where Debian puts it, "
+	  "/usr/lib/xen-4.17/bin/xenstored or oxenstored)" },
 };
 
 static int check_settings(const void *settings, struct hd_err *err)

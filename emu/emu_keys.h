@@ -14,6 +14,13 @@ enum emu_evtchn_abi {
 	EMU_EVTCHN_2LEVEL, /* 4,096 for a 64-bit dom0 */
 };
 
+/* The emulated host's XenStore daemon. */
+enum emu_xenstored {
+	EMU_XSD_HORDE,      /* horde-xenstored: guests on sockets */
+	EMU_XSD_CXENSTORED, /* Xen's own, on emu/xenlibs: guests on rings */
+	EMU_XSD_OXENSTORED,
+};
+
 /* When the console daemon opens a guest's PTY. */
 enum emu_console { EMU_CONSOLE_EAGER, EMU_CONSOLE_LAZY };
 
@@ -32,6 +39,8 @@ struct emu_settings {
 	enum emu_console console;
 	long long pty_max;             /* the console daemon's devpts max */
 	long long console_fd_limit;    /* its RLIMIT_NOFILE; 0: the hard one */
+	enum emu_xenstored xenstored;
+	char xenstored_bin[256];       /* Xen's daemon; "": Debian's place */
 };
 
 extern const struct plan_keys emu_keys;

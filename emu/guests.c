@@ -3,7 +3,9 @@
  * (the guest end of its vif's veth pair) up with the address from its
  * command line, and writes its frontend state Connected (4). From then on
  * the Linux kernel answers ARP for it. One thread serves all guests from a
- * queue ordered by boot time. */
+ * queue ordered by boot time. With horde-xenstored a guest writes through
+ * a connection of its own handed to its domain; with Xen's own daemons,
+ * through its ring, as a PV guest does. */
 #define _GNU_SOURCE
 #include "emu.h"
 
@@ -20,6 +22,8 @@
 #include "../lib/domid.h"
 #include "../lib/heap.h"
 #include "../lib/netlink.h"
+#include "xenlibs/xe_ring.h"
+#include <xen/io/xs_wire.h>
 
 
 enum event_kind { EV_BOOT, EV_GONE };
@@ -47,6 +51,7 @@ struct emu_guests {
 	 * at boot, handed to the domain, closed when it is destroyed. Only
 	 * the thread touches these. */
 	struct xs_handle **conns;
+	struct xe_guest_io ring; /* with Xen's daemons: every guest's events */
 };
 
 static void queue(struct emu_guests *g, struct boot b)
@@ -99,6 +104,32 @@ static struct xs_handle *connect_as(uint32_t domid, struct hd_err *err)
 	return xs;
 }
 
+/* The frontend's state Connected, relative to /local/domain/<domid> as a
+ * frontend writes it. */
+static int write_state(struct emu_guests *g, uint32_t domid, struct hd_err *err)
+{
+	static const char path[] = "device/vif/0/state";
+	if (g->ring.xe) {
+		static const char msg[] = "device/vif/0/state\0" "4";
+		char reply[64];
+		uint32_t type;
+		if (xe_ring_request(&g->ring, domid, XS_WRITE, msg, sizeof(msg) - 1,
+				    &type, reply, sizeof(reply)) < 0)
+			return hd_fail_errno(err, HD_EXS, "guest %u: its ring",
+					     domid);
+		if (type == XS_ERROR)
+			return hd_fail(err, HD_EXS, "guest %u: write %s: %s",
+				       domid, path, reply);
+		return HD_OK;
+	}
+	if (!g->conns[domid] && !(g->conns[domid] = connect_as(domid, err)))
+		return err->code;
+	if (!xs_write(g->conns[domid], XBT_NULL, path, "4", 1))
+		return hd_fail_errno(err, HD_EXS, "guest %u: write its vif state",
+				     domid);
+	return HD_OK;
+}
+
 static void boot(struct emu_guests *g, const struct boot *b)
 {
 	char host[16], guest[16];
@@ -111,15 +142,8 @@ static void boot(struct emu_guests *g, const struct boot *b)
 			      b->domid, guest);
 		goto fail;
 	}
-	if (!g->conns[b->domid] &&
-	    !(g->conns[b->domid] = connect_as(b->domid, &err)))
+	if (write_state(g, b->domid, &err))
 		goto fail;
-	/* Relative to /local/domain/<domid>, as a frontend writes it. */
-	if (!xs_write(g->conns[b->domid], XBT_NULL, "device/vif/0/state", "4", 1)) {
-		hd_fail_errno(&err, HD_EXS, "guest %u: write its vif state",
-			      b->domid);
-		goto fail;
-	}
 	if (nl_link_up(g->nl, ifindex, &err) ||
 	    nl_neigh_add(g->nl, ifindex, g->cfg.prober_addr_be,
 			 g->cfg.prober_mac, &err) ||
@@ -186,9 +210,19 @@ int emu_guests_start(const struct emu_guests_config *cfg,
 		return hd_fail(err, HD_ESYS, "emu guests: out of memory");
 	}
 	g->cfg = *cfg;
+	g->ring.fd = -1;
 	heap_init(&g->queue, sizeof(struct boot));
 	if ((rc = nl_open(&g->nl, err)))
 		goto fail;
+	if (cfg->xe) {
+		g->ring = (struct xe_guest_io){ .xe = cfg->xe, .timeout_ms = 10000 };
+		if (xe_handle_new(cfg->xe, &g->ring.handle, &g->ring.fd, true)) {
+			rc = hd_fail_errno(err, HD_ESYS, "emu guests: event "
+					   "channel handle");
+			g->ring.xe = NULL;
+			goto fail;
+		}
+	}
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -203,6 +237,8 @@ int emu_guests_start(const struct emu_guests_config *cfg,
 	*out = g;
 	return HD_OK;
 fail:
+	if (g->ring.xe)
+		xe_handle_close(g->ring.xe, g->ring.handle, g->ring.fd);
 	nl_close(g->nl);
 	free(g->conns);
 	free(g->gen);
@@ -253,6 +289,8 @@ void emu_guests_stop(struct emu_guests *g)
 	for (uint32_t d = 0; d <= HD_DOMID_LAST; d++)
 		if (g->conns[d])
 			xs_close(g->conns[d]);
+	if (g->ring.xe)
+		xe_handle_close(g->ring.xe, g->ring.handle, g->ring.fd);
 	nl_close(g->nl);
 	heap_free(&g->queue);
 	free(g->conns);

@@ -37,6 +37,7 @@
 #define _GNU_SOURCE
 #include "emu.h"
 #include "../lib/domid.h"
+#include "xenlibs/xe_state.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -87,6 +88,9 @@ struct emu_hv {
 	emu_unpause_fn on_unpause;
 	emu_destroy_fn on_destroy;
 	void *arg;
+	/* With Xen's own XenStore daemon: the Xen they see (xe_state.h), kept
+	 * as the domain table changes. NULL with horde-xenstored. */
+	struct xe *xe;
 };
 
 /* The modelled time of the calling thread: the model sleeps in the thread
@@ -170,6 +174,11 @@ void emu_hv_free(struct emu_hv *hv)
 	free(hv);
 }
 
+void emu_hv_use_xen_state(struct emu_hv *hv, struct xe *xe)
+{
+	hv->xe = xe;
+}
+
 uint32_t emu_hv_domains(struct emu_hv *hv)
 {
 	pthread_mutex_lock(&hv->lock);
@@ -226,6 +235,12 @@ static int domain_create(void *arg, const struct xcl_domain_config *cfg,
 	hv->ndomains++;
 	hv->last_domid = d;
 	*domid = d;
+	if (hv->xe) {
+		/* Known before the toolstack names it in permissions, which
+		 * cxenstored checks against the hypervisor. */
+		memset(xe_ring(hv->xe, d), 0, XE_PAGE);
+		xe_dom_set(hv->xe, d, XE_DOM_RUNNING);
+	}
 out:
 	pthread_mutex_unlock(&hv->lock);
 	return rc;
@@ -270,8 +285,15 @@ static int evtchn_alloc(void *arg, uint32_t domid, uint32_t remote,
 	struct domain *dom = get(hv, domid);
 	if (!dom)
 		rc = hd_fail(err, HD_ENOENT, "evtchn: no domain %u", domid);
-	else if (remote != 0 || !(rc = take_dom0_port(hv, dom, err)))
-		*port = ++dom->evtchns;
+	else if (remote != 0 || !(rc = take_dom0_port(hv, dom, err))) {
+		int p = hv->xe ? xe_bind_unbound(hv->xe, domid, remote, 0)
+			       : (int)++dom->evtchns;
+		if (p < 0)
+			rc = hd_fail_errno(err, HD_ELIMIT, "evtchn: domain %u "
+					   "out of ports", domid);
+		else
+			*port = (uint32_t)p;
+	}
 	pthread_mutex_unlock(&hv->lock);
 	return rc;
 }
@@ -300,9 +322,10 @@ static int build(void *arg, uint32_t domid, const struct xcl_domain_config *cfg,
 	struct emu_hv *hv = arg;
 	int rc = HD_OK;
 
-	(void)store_port;
 	(void)console_port;
 	model(hv, XCL_HV_BUILD);
+	if (hv->xe)
+		xe_dom_set_store_port(hv->xe, domid, store_port);
 	pthread_mutex_lock(&hv->lock);
 	struct domain *dom = get(hv, domid);
 	if (!dom)
@@ -384,6 +407,13 @@ static int destroy(void *arg, uint32_t domid, struct hd_err *err)
 	pthread_mutex_unlock(&hv->lock);
 	if (!dom)
 		return hd_fail(err, HD_ENOENT, "destroy: no domain %u", domid);
+	if (hv->xe) {
+		/* Gone, its channels closed: the store daemon hears of it by
+		 * VIRQ_DOM_EXC and finds it gone, as on Xen. */
+		xe_dom_ports_free(hv->xe, domid);
+		xe_dom_set(hv->xe, domid, XE_DOM_NONE);
+		xe_raise_virq(hv->xe, XE_VIRQ_DOM_EXC);
+	}
 	if (hv->on_destroy)
 		hv->on_destroy(hv->arg, domid);
 	return HD_OK;

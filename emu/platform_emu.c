@@ -30,6 +30,7 @@
 #include "../harness/platform.h"
 #include "../xcl/xcl_workers.h"
 #include "emu.h"
+#include "xenlibs/xe_state.h"
 #include "emu_keys.h"
 #include "../lib/netlink.h"
 
@@ -41,7 +42,7 @@ extern char **environ;
 
 /* One of emu's helper processes. */
 struct daemon {
-	const char *name; /* horde-xenstored, horde-consoled */
+	const char *name; /* horde-xenstored, cxenstored, horde-consoled */
 	pid_t pid;
 	int lifeline_w;   /* the daemon exits when this closes */
 	bool gone;        /* it exited on its own, and was reaped: */
@@ -76,6 +77,9 @@ struct platform {
 	struct emu_latency lat;
 	struct emu_limits limits;
 	struct emu_settings set;   /* the job's emu keys */
+	struct xe xe;   /* with Xen's own daemon: the Xen it sees */
+	bool have_xe;
+	pid_t xsd_pid;  /* that daemon (xenstored is its launcher) */
 	char *xenstored_path_was; /* XENSTORED_PATH before open, or NULL */
 	bool xenstored_path_ours; /* it points at our store now */
 	uint64_t guest_memory_kib;
@@ -309,10 +313,86 @@ static void unpoint_xenstore(struct platform *p)
 	p->xenstored_path_ours = false;
 }
 
+/* emu's Xen libraries for Xen's daemons: beside this program in the
+ * build folder, or in lib/horde/ once installed. */
+static int xenlibs_path(char *out, size_t len)
+{
+	char probe[PATH_MAX + 32];
+	static const char *const places[] = { "xenlibs", "../lib/horde/xenlibs" };
+	for (size_t i = 0; i < HD_ARRAY_SIZE(places); i++) {
+		if (sibling_path(places[i], out, len))
+			continue;
+		snprintf(probe, sizeof(probe), "%s/libxenevtchn.so.1", out);
+		if (access(probe, R_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* Xen's own daemon's binary: the plan's, or where Debian's xen-utils-4.17
+ * puts it. */
+static void xen_daemon_bin(const struct emu_settings *set, char *out,
+			   size_t len)
+{
+	if (set->xenstored_bin[0])
+		hd_strlcpy(out, set->xenstored_bin, len);
+	else
+		snprintf(out, len, "/usr/lib/xen-4.17/bin/%s",
+			 set->xenstored == EMU_XSD_OXENSTORED ? "oxenstored"
+							      : "xenstored");
+}
+
+/* Xen's own daemon, through horde-xsd-launch: the Xen it sees made first
+ * (dom0 running, its store port where Linux puts it in /proc/xen), its
+ * socket in the run folder. */
+static int start_xen_daemon(struct platform *p, struct hd_err *err)
+{
+	char state[96], run[96], bin[PATH_MAX], libs[PATH_MAX], port_file[128];
+	const char *kind = p->set.xenstored == EMU_XSD_OXENSTORED ? "oxenstored"
+								  : "cxenstored";
+	snprintf(state, sizeof(state), "%s/" EMU_XEN_STATE_DIR, p->rundir);
+	snprintf(run, sizeof(run), "%s/" EMU_XSD_RUN_DIR, p->rundir);
+	snprintf(p->sock, sizeof(p->sock), "%s/socket", run);
+	if (mkdir(state, 0700) != 0 || mkdir(run, 0700) != 0)
+		return hd_fail_errno(err, HD_ESYS, "%s: make its folders", kind);
+	if (xe_open(state, true, &p->xe) != 0)
+		return hd_fail_errno(err, HD_ESYS, "%s: the Xen it sees, in %s",
+				     kind, state);
+	p->have_xe = true;
+	xe_dom_set(&p->xe, 0, XE_DOM_RUNNING);
+	int port = xe_bind_unbound(&p->xe, 0, 0, 0);
+	snprintf(port_file, sizeof(port_file), "%s/xsd_port", state);
+	FILE *f = port < 0 ? NULL : fopen(port_file, "we");
+	/* No newline: oxenstored reads a bare number. */
+	if (!f || fprintf(f, "%d", port) < 0 || fclose(f) != 0)
+		return hd_fail_errno(err, HD_ESYS, "%s: dom0's store port", kind);
+	xen_daemon_bin(&p->set, bin, sizeof(bin));
+	if (xenlibs_path(libs, sizeof(libs)))
+		return hd_fail(err, HD_ENOENT, "cannot find emu's xenlibs");
+	char *argv[] = { "horde-xsd-launch", (char *)kind, bin, state, run, libs,
+			 NULL };
+	int rc = spawn_daemon("horde-xsd-launch", "HORDE_XSD_LAUNCH", argv, -1,
+			      -1, &p->xenstored, err);
+	p->xenstored.name = kind;
+	if (rc == HD_OK)
+		rc = emu_rundir_add_daemon(p->rundir, "horde-xsd-launch",
+					   p->xenstored.pid, err);
+	char pid_file[128], pid_s[16] = "";
+	snprintf(pid_file, sizeof(pid_file), "%s/daemon.pid", run);
+	FILE *pf = rc ? NULL : fopen(pid_file, "re");
+	if (pf && fgets(pid_s, sizeof(pid_s), pf))
+		p->xsd_pid = (pid_t)atoi(pid_s);
+	if (pf)
+		fclose(pf);
+	return rc ? rc : point_xenstore(p, err);
+}
+
 static int start_xenstored(struct platform *p, struct hd_err *err)
 {
 	char stats[128];
 
+	if (p->set.xenstored != EMU_XSD_HORDE)
+		return start_xen_daemon(p, err);
 	snprintf(p->sock, sizeof(p->sock), "%s/xenstored.sock", p->rundir);
 	snprintf(stats, sizeof(stats), "%s/xenstored.stats", p->rundir);
 	char *argv[] = { "horde-xenstored", "--socket", p->sock, "--stats-file",
@@ -552,6 +632,21 @@ static int emu_check(const struct plan_job *job, struct hd_err *err)
 		     access(bin, X_OK) != 0))
 			return hd_fail(err, HD_ENOENT, "cannot find %s next to "
 				       "this program", daemons[i][0]);
+	if (set.xenstored != EMU_XSD_HORDE) {
+		if (sibling_path("horde-xsd-launch", bin, sizeof(bin)) ||
+		    access(bin, X_OK) != 0 || xenlibs_path(bin, sizeof(bin)))
+			return hd_fail(err, HD_ENOENT, "xenstored: cannot find "
+				       "horde-xsd-launch next to this program "
+				       "and emu's xenlibs beside it or in "
+				       "../lib/horde/");
+		xen_daemon_bin(&set, bin, sizeof(bin));
+		if (access(bin, X_OK) != 0)
+			return hd_fail_errno(err, HD_ENOENT, "xenstored: Xen's "
+					     "daemon %s (from xen-utils-4.17: "
+					     "`apt-get download xen-utils-4.17` "
+					     "and `dpkg -x` it, then give its "
+					     "path as xenstored_bin)", bin);
+	}
 	/* Raising a hard limit needs CAP_SYS_RESOURCE, which a container's
 	 * root may lack: find out now, on horde itself, which the console
 	 * daemon inherits. */
@@ -601,6 +696,7 @@ static int start_guests(struct platform *p, uint64_t seed, struct hd_err *err)
 		.on_fault = add_fault,
 		.fault_arg = p,
 		.prober_addr_be = platform_prober_addr(),
+		.xe = p->have_xe ? &p->xe : NULL,
 	};
 	memcpy(gc.prober_mac, bridge_mac, 6);
 	if (emu_delay_init(&gc.delay, p->set.boot_delay_dist,
@@ -623,8 +719,11 @@ static int start_hypervisor(struct platform *p, uint64_t seed,
 		.grant_frames = (uint32_t)p->set.max_grant_frames,
 		.maptrack_frames = (uint32_t)p->set.max_maptrack_frames,
 	};
-	return emu_hv_new(&p->limits, &p->lat, seed, on_unpause, on_destroy, p,
-			  &p->hv, err);
+	int rc = emu_hv_new(&p->limits, &p->lat, seed, on_unpause, on_destroy,
+			    p, &p->hv, err);
+	if (!rc && p->have_xe)
+		emu_hv_use_xen_state(p->hv, &p->xe);
+	return rc;
 }
 
 /* horde's own connection (the console sync), and libxcl's workers, all
@@ -723,8 +822,10 @@ static void emu_info(struct platform *p, struct platform_info *out)
 	memcpy(out->probe_ifaces, p->bridges, sizeof(p->bridges));
 	out->nifaces = p->nbridges;
 	out->probe_addr_be = platform_prober_addr();
-	snprintf(out->version, sizeof(out->version), "emu latency profile %s",
-		 p->lat.name);
+	/* Which XenStore served the run: its figures depend on it most. */
+	snprintf(out->version, sizeof(out->version), "emu latency profile %s, "
+		 "XenStore %s", p->lat.name, p->have_xe ? p->xenstored.name :
+		 "horde-xenstored");
 	char delay[32], dist[16];
 	plan_key_text(plan_keys_find(&emu_keys, "boot_delay_dist"), &p->set,
 		      dist, sizeof(dist));
@@ -743,12 +844,16 @@ static void emu_info(struct platform *p, struct platform_info *out)
 static size_t emu_daemons(struct platform *p, struct sampler_proc *out,
 			  size_t max)
 {
-	const struct sampler_proc all[] = {
+	struct sampler_proc all[] = {
 		{ "horde-xenstored", p->xenstored.pid },
 		{ "horde-consoled", p->consoled.pid },
 		/* The toolstack, dom0's vif backend and the guests' threads. */
 		{ "horde", getpid() },
 	};
+	if (p->have_xe) { /* the daemon itself, not its launcher */
+		hd_strlcpy(all[0].name, p->xenstored.name, sizeof(all[0].name));
+		all[0].pid = p->xsd_pid;
+	}
 	size_t n = 0;
 	for (size_t i = 0; i < HD_ARRAY_SIZE(all) && n < max; i++)
 		if (all[i].pid > 0)
@@ -801,6 +906,8 @@ static void emu_close(struct platform *p)
 	emu_hv_free(p->hv);
 	stop_daemon(&p->consoled);
 	stop_daemon(&p->xenstored);
+	if (p->have_xe)
+		xe_close(&p->xe);
 	unpoint_xenstore(p);
 	free(p->xenstored_path_was);
 	if (p->console_report >= 0)

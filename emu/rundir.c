@@ -93,15 +93,39 @@ int emu_rundir_add_daemon(const char *dir, const char *name, pid_t pid,
 	return append(dir, line, false, err);
 }
 
+/* A folder of the run's that only emu writes in, with all it holds. */
+static void remove_own_folder(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char path[PATH_MAX + 300];
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
 void emu_rundir_remove(const char *dir)
 {
 	static const char *const files[] = { RECORD_FILE, "xenstored.sock",
 					     "xenstored.stats",
 					     "xenstored.stats.tmp" };
+	/* Xen's own daemons: the Xen they saw, their socket and files. */
+	static const char *const folders[] = { EMU_XEN_STATE_DIR,
+					       EMU_XSD_RUN_DIR };
+	char path[PATH_MAX + 32];
 	for (size_t i = 0; i < HD_ARRAY_SIZE(files); i++) {
-		char path[PATH_MAX + 32];
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 		unlink(path);
+	}
+	for (size_t i = 0; i < HD_ARRAY_SIZE(folders); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, folders[i]);
+		remove_own_folder(path);
 	}
 	rmdir(dir);
 }

@@ -35,7 +35,11 @@ own_processes() {
 	local p comm
 	for p in /proc/[0-9]*; do
 		comm=$(cat "$p/comm" 2>/dev/null) || continue
-		case $comm in horde | horde-xenstored | horde-consoled | cosmos) ;; *) continue ;; esac
+		case $comm in
+		horde | horde-xenstored | horde-consoled | cosmos) ;;
+		horde-xsd-launc | xenstored | oxenstored) ;; # Xen's daemons on emu
+		*) continue ;;
+		esac
 		tr '\0' '\n' 2>/dev/null < "$p/environ" | grep -qxF "HORDE_TEST_ID=$TMP" &&
 			echo "${p#/proc/} $comm"
 	done
@@ -70,6 +74,23 @@ latency_profile() {
 # has committed them).
 guests_stored() {
 	[ "$(q "$1" "select count(*) from guests" 2>/dev/null || echo 0)" -ge "$2" ]
+}
+
+# xen_utils: Debian's xen-utils-4.17, downloaded into XEN_CACHE (as the
+# real-Xen lane keeps its packages) and unpacked into the test's folder,
+# never installed; prints where its daemons are.
+xen_utils() {
+	local cache=${XEN_CACHE:-.cache/xen-debs}
+	mkdir -p "$cache"
+	if ! ls "$cache"/xen-utils-4.17_*.deb > /dev/null 2>&1; then
+		(cd "$cache" && apt-get download xen-utils-4.17 > /dev/null 2>&1) ||
+			(apt-get update -qq && cd "$cache" &&
+			 apt-get download xen-utils-4.17 > /dev/null) ||
+			fail "cannot download xen-utils-4.17"
+	fi
+	[ -d "$TMP/xen-utils" ] ||
+		dpkg -x "$(ls "$cache"/xen-utils-4.17_*.deb | tail -1)" "$TMP/xen-utils"
+	echo "$TMP/xen-utils/usr/lib/xen-4.17/bin"
 }
 
 # wait_for SECONDS COMMAND...: polls a condition, failing after SECONDS.

@@ -8,15 +8,8 @@
 # released: @releaseDomain fires and the nodes it owned are gone.
 . "$(dirname "$0")/../lib.sh"
 
-CACHE=${XEN_CACHE:-.cache/xen-debs}
-mkdir -p "$CACHE"
-if ! ls "$CACHE"/xen-utils-4.17_*.deb > /dev/null 2>&1; then
-	(cd "$CACHE" && apt-get download xen-utils-4.17 > /dev/null 2>&1) ||
-		(apt-get update -qq && cd "$CACHE" && apt-get download xen-utils-4.17 > /dev/null) ||
-		fail "cannot download xen-utils-4.17"
-fi
-dpkg -x "$(ls "$CACHE"/xen-utils-4.17_*.deb | tail -1)" "$TMP/xen"
-XBIN=$TMP/xen/usr/lib/xen-4.17/bin
+XBIN=$(xen_utils)
+[ -x "$XBIN/xenstored" ] || fail "no xen-utils-4.17 daemons"
 LIBS=$PWD/$B/xenlibs
 XE=$B/xe_tool
 
@@ -50,6 +43,8 @@ start() {
 	wait_for 10 test -S "$d/run/socket"
 }
 
+daemon=
+trap '[ -n "$daemon" ] && kill "$daemon" 2> /dev/null; rm -rf "$TMP"' EXIT
 for name in cxenstored oxenstored; do
 	d=$TMP/$name
 	mkdir -p "$d/run"
@@ -81,5 +76,6 @@ for name in cxenstored oxenstored; do
 	kill -TERM "$daemon"
 	wait "$daemon" 2> /dev/null
 	kill -0 "$daemon" 2> /dev/null && fail "$name: still running"
+	daemon=
 done
 leftovers
