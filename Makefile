@@ -186,7 +186,7 @@ $(B)/asan/test_compare: tests/unit/test_compare.c \
                         xcl/xcl_profile.c lib/util.c
 $(B)/asan/test_xcl_profile: tests/unit/test_xcl_profile.c xcl/xcl_profile.c lib/util.c
 $(B)/asan/test_xenstored: tests/unit/test_xenstored.c $(B)/asan/horde-xenstored
-$(B)/asan/test_hv: tests/unit/test_hv.c emu/hv.c emu/latency.c \
+$(B)/asan/test_hv: tests/unit/test_hv.c emu/hv.c emu/xenlibs/xe_state.c emu/latency.c \
                    emu/default_profile.S xcl/xcl_hv.c lib/util.c
 $(B)/asan/test_boot_delay: tests/unit/test_boot_delay.c emu/boot_delay.c lib/util.c
 $(B)/asan/test_latency: tests/unit/test_latency.c emu/latency.c \
