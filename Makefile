@@ -211,7 +211,8 @@ $(B)/asan/horde-xenstored: $(XSD_SRC) $(HEADERS)
 # horde itself under the sanitizers, its daemons beside it, for
 # tests/e2e/sanitized_run.sh: a whole run, leaks included. Objects of
 # their own, so that make -j builds them side by side.
-ASAN_BINS := $(B)/asan/horde $(B)/asan/horde-consoled
+ASAN_BINS := $(B)/asan/horde $(B)/asan/horde-consoled $(B)/asan/horde-xsd-launch \
+             $(B)/asan/xenlibs
 asan_objs = $(patsubst %.S,$(B)/asan/obj/%.o,$(patsubst %.c,$(B)/asan/obj/%.o,$(1)))
 $(B)/asan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -226,6 +227,12 @@ $(B)/asan/horde: $(call asan_objs,$(HORDE_SRC))
 	$(CC) $(CFLAGS) $(ASAN) $^ -o $@ $(LDLIBS)
 $(B)/asan/horde-consoled: $(call asan_objs,emu/consoled.c lib/pty_limit.c)
 	$(CC) $(CFLAGS) $(ASAN) $^ -o $@ -lxenstore
+$(B)/asan/horde-xsd-launch: $(call asan_objs,emu/xsd_launch.c)
+	$(CC) $(CFLAGS) $(ASAN) $^ -o $@
+# Xen's daemons load emu's libraries as they are (the daemons are not
+# sanitized): the ones beside build/horde.
+$(B)/asan/xenlibs: $(XENLIBS)
+	ln -sfn ../xenlibs $@
 
 FUZZ_TARGETS := fuzz_plan fuzz_store fuzz_latency
 FUZZ_BINS := $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
