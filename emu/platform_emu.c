@@ -8,6 +8,7 @@
  * is safe after a partial open. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -80,6 +81,7 @@ struct platform {
 	struct xe xe;   /* with Xen's own daemon: the Xen it sees */
 	bool have_xe;
 	pid_t xsd_pid;  /* that daemon (xenstored is its launcher) */
+	char xsd_build_id[41]; /* its binary's, in hex: which build it was */
 	char *xenstored_path_was; /* XENSTORED_PATH before open, or NULL */
 	bool xenstored_path_ours; /* it points at our store now */
 	uint64_t guest_memory_kib;
@@ -313,6 +315,48 @@ static void unpoint_xenstore(struct platform *p)
 	p->xenstored_path_ours = false;
 }
 
+/* An ELF file's GNU build ID, in hex, into out ("" when it has none):
+ * which build of Xen's daemon served a run, where the binary carries no
+ * version of its own. Reads the notes its program headers point at. */
+static void elf_build_id(const char *path, char *out, size_t len)
+{
+	Elf64_Ehdr eh;
+	out[0] = '\0';
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fread(&eh, sizeof(eh), 1, f) != 1 ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
+		goto out;
+	for (unsigned i = 0; i < eh.e_phnum && !out[0]; i++) {
+		Elf64_Phdr ph;
+		unsigned char notes[512];
+		if (fseek(f, (long)(eh.e_phoff + i * sizeof(ph)), SEEK_SET) ||
+		    fread(&ph, sizeof(ph), 1, f) != 1 || ph.p_type != PT_NOTE ||
+		    ph.p_filesz > sizeof(notes) ||
+		    fseek(f, (long)ph.p_offset, SEEK_SET) ||
+		    fread(notes, ph.p_filesz, 1, f) != 1)
+			continue;
+		for (size_t off = 0; off + sizeof(Elf64_Nhdr) <= ph.p_filesz;) {
+			Elf64_Nhdr nh;
+			memcpy(&nh, notes + off, sizeof(nh));
+			size_t name = off + sizeof(nh);
+			size_t desc = name + ((nh.n_namesz + 3) & ~3u);
+			if (desc + nh.n_descsz > ph.p_filesz)
+				break;
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    memcmp(notes + name, "GNU", 4) == 0)
+				for (size_t k = 0; k < nh.n_descsz && 2 * k + 3 <= len; k++)
+					snprintf(out + 2 * k, 3, "%02x", notes[desc + k]);
+			off = desc + ((nh.n_descsz + 3) & ~3u);
+		}
+	}
+out:
+	fclose(f);
+}
+
 /* emu's Xen libraries for Xen's daemons: beside this program in the
  * build folder, or in lib/horde/ once installed. */
 static int xenlibs_path(char *out, size_t len)
@@ -367,6 +411,7 @@ static int start_xen_daemon(struct platform *p, struct hd_err *err)
 	if (!f || fprintf(f, "%d", port) < 0 || fclose(f) != 0)
 		return hd_fail_errno(err, HD_ESYS, "%s: dom0's store port", kind);
 	xen_daemon_bin(&p->set, bin, sizeof(bin));
+	elf_build_id(bin, p->xsd_build_id, sizeof(p->xsd_build_id));
 	if (xenlibs_path(libs, sizeof(libs)))
 		return hd_fail(err, HD_ENOENT, "cannot find emu's xenlibs");
 	char *argv[] = { "horde-xsd-launch", (char *)kind, bin, state, run, libs,
@@ -824,8 +869,10 @@ static void emu_info(struct platform *p, struct platform_info *out)
 	out->probe_addr_be = platform_prober_addr();
 	/* Which XenStore served the run: its figures depend on it most. */
 	snprintf(out->version, sizeof(out->version), "emu latency profile %s, "
-		 "XenStore %s", p->lat.name, p->have_xe ? p->xenstored.name :
-		 "horde-xenstored");
+		 "XenStore %s%s%s%s", p->lat.name,
+		 p->have_xe ? p->xenstored.name : "horde-xenstored",
+		 p->xsd_build_id[0] ? " (build-id " : "", p->xsd_build_id,
+		 p->xsd_build_id[0] ? ")" : "");
 	char delay[32], dist[16];
 	plan_key_text(plan_keys_find(&emu_keys, "boot_delay_dist"), &p->set,
 		      dist, sizeof(dist));

@@ -34,7 +34,7 @@ struct platform_info {
 	char probe_ifaces[PLATFORM_MAX_IFACES][16];
 	uint32_t nifaces;
 	uint32_t probe_addr_be;  /* the prober's own address */
-	char version[128];       /* hypervisor or emu profile version */
+	char version[192];       /* hypervisor or emu profile version */
 	char modelled[1024];     /* what in the figures is modelled, or "" */
 };
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # horde runs 1,000 guests on emu with each of Xen's own XenStore daemons
 # (xenstored=cxenstored and oxenstored, Debian's, unmodified): guests on
-# rings, every guest alive, the run stores which daemon served it and the
-# daemon's own CPU, and nothing is left: no process, namespace or run
-# folder. With cxenstored the XenStore phase grows with the guests, as on
+# rings, every guest alive, the run stores which daemon served it (and
+# which build: its ELF build ID) and the daemon's own CPU, and nothing is
+# left: no process, namespace or run folder. With cxenstored the XenStore phase grows with the guests, as on
 # real Xen, where horde-xenstored's stays flat.
 . "$(dirname "$0")/../lib.sh"
 
@@ -29,8 +29,11 @@ for name in cxenstored oxenstored; do
 		fail "$name: $(cat "$TMP/err" "$TMP/out")"
 	expect_eq "$name: guests alive" \
 		"$(q "$db" "select count(*) from guests where alive_ns > 0 and failure is null")" 1000
-	q "$db" "select platform_version from runs" | grep -q "XenStore $name" ||
-		fail "$name: the run does not say its store: $(q "$db" "select platform_version from runs")"
+	# Which daemon, and which build of it, as readelf reads its build ID.
+	id=$(readelf -n "$bin" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p')
+	[ -n "$id" ] || fail "$name: readelf finds no build ID in $bin"
+	expect_eq "$name: the run's store" "$(q "$db" "select platform_version from runs" |
+		sed -n 's/.*, XenStore //p')" "$name (build-id $id)"
 	[ "$(q "$db" "select count(*) from samples where source = '$name' and metric = 'cpu_ns' and value > 0")" -gt 0 ] ||
 		fail "$name: no CPU samples of the daemon"
 	leftovers
