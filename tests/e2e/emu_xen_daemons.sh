@@ -3,8 +3,9 @@
 # (xenstored=cxenstored and oxenstored, Debian's, unmodified): guests on
 # rings, every guest alive, the run stores which daemon served it (and
 # which build: its ELF build ID) and the daemon's own CPU, and nothing is
-# left: no process, namespace or run folder. With cxenstored the XenStore phase grows with the guests, as on
-# real Xen, where horde-xenstored's stays flat.
+# left: no process, namespace or run folder. With cxenstored the XenStore
+# phase grows with the guests, as on real Xen, where horde-xenstored's
+# stays flat.
 . "$(dirname "$0")/../lib.sh"
 
 XBIN=$(xen_utils)
