@@ -667,8 +667,12 @@ static int emu_check(const struct plan_job *job, struct hd_err *err)
 	struct emu_latency lat;
 	if (emu_latency_load(set.latency, &lat, err))
 		return HD_EINVAL;
-	static const char *const daemons[][2] = {
-		{ "horde-xenstored", "HORDE_XENSTORED" },
+	/* The programs the job starts, found as spawn_daemon finds them:
+	 * the store's own, or the launcher of Xen's. */
+	bool xen_store = set.xenstored != EMU_XSD_HORDE;
+	const char *const daemons[][2] = {
+		{ xen_store ? "horde-xsd-launch" : "horde-xenstored",
+		  xen_store ? "HORDE_XSD_LAUNCH" : "HORDE_XENSTORED" },
 		{ "horde-consoled", "HORDE_CONSOLED" },
 	};
 	for (size_t i = 0; i < HD_ARRAY_SIZE(daemons); i++)
@@ -677,12 +681,10 @@ static int emu_check(const struct plan_job *job, struct hd_err *err)
 		     access(bin, X_OK) != 0))
 			return hd_fail(err, HD_ENOENT, "cannot find %s next to "
 				       "this program", daemons[i][0]);
-	if (set.xenstored != EMU_XSD_HORDE) {
-		if (sibling_path("horde-xsd-launch", bin, sizeof(bin)) ||
-		    access(bin, X_OK) != 0 || xenlibs_path(bin, sizeof(bin)))
+	if (xen_store) {
+		if (xenlibs_path(bin, sizeof(bin)))
 			return hd_fail(err, HD_ENOENT, "xenstored: cannot find "
-				       "horde-xsd-launch next to this program "
-				       "and emu's xenlibs beside it or in "
+				       "emu's xenlibs beside this program or in "
 				       "../lib/horde/");
 		xen_daemon_bin(&set, bin, sizeof(bin));
 		if (access(bin, X_OK) != 0)
