@@ -5,7 +5,8 @@
 # hypervisor: the real xenstore-utils talk to each over its socket, a
 # guest introduced with a ring reads its own node through it and is
 # refused dom0's, and a guest destroyed without closing its ring is
-# released: @releaseDomain fires and the nodes it owned are gone.
+# released: @releaseDomain fires, the nodes it owned are gone, and so is
+# the watch it set through its ring.
 . "$(dirname "$0")/../lib.sh"
 
 XBIN=$(xen_utils)
@@ -63,6 +64,11 @@ for name in cxenstored oxenstored; do
 	expect_eq "$name: the guest's read of dom0's node" \
 		"$(timeout 10 "$XE" "$d/state" read 1 /dom0-only)" "error: EACCES"
 
+	# A watch of the guest's own, set through its ring and left there.
+	expect_eq "$name: the guest's watch, set" \
+		"$(timeout 10 "$XE" "$d/state" watch 1 /local/domain/1 tok1 | tr '\n' ' ')" \
+		"event: /local/domain/1 tok1 OK "
+
 	timeout 10 xenstore-watch -n 2 @releaseDomain > "$d/watch" &
 	watcher=$!
 	wait_for 10 test -s "$d/watch" # the watch's first event: it is set
@@ -72,6 +78,15 @@ for name in cxenstored oxenstored; do
 	xenstore-read /local/domain/1/name > /dev/null 2>&1 &&
 		fail "$name: the dead guest's node is still there"
 	expect_eq "$name: dom0's node" "$(xenstore-read /dom0-only)" secret
+	# The same domain id again, on the same ring page: had the dead
+	# guest's connection kept its watch, a change under /local/domain/1
+	# would put its event in that page, ahead of the new guest's reply.
+	port=$("$XE" "$d/state" create 1) || fail "$name: create again"
+	"$XE" "$d/state" introduce 1 "$port" || fail "$name: introduce again"
+	xenstore-write /local/domain/1/probe v && xenstore-chmod /local/domain/1/probe n1 ||
+		fail "$name: write the probe node"
+	expect_eq "$name: the new guest's read, no event of the dead one's" \
+		"$(timeout 10 "$XE" "$d/state" read 1 /local/domain/1/probe)" v
 
 	kill -TERM "$daemon"
 	wait "$daemon" 2> /dev/null

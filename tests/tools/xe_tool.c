@@ -57,27 +57,55 @@ static int create(struct xe *x, uint32_t dom)
 	return 0;
 }
 
-static int introduce(uint32_t dom, uint32_t port)
+/* XS_INTRODUCE (port: the guest's store port) or, port -1, XS_RELEASE,
+ * as the toolstack sends them. */
+static int introduce(uint32_t dom, int port)
 {
 	struct xs_handle *xs = xs_open(0);
 	if (!xs)
 		return die("open the daemon's socket");
-	bool ok = xs_introduce_domain(xs, dom, dom, port);
+	bool ok = port < 0 ? xs_release_domain(xs, dom)
+			   : xs_introduce_domain(xs, dom, dom, (unsigned)port);
 	xs_close(xs);
-	return ok ? 0 : die("XS_INTRODUCE");
+	return ok ? 0 : die(port < 0 ? "XS_RELEASE" : "XS_INTRODUCE");
 }
 
-static int guest_read(struct xe *x, uint32_t dom, const char *path)
+/* Prints the watch events that came on the ring: "event: PATH TOKEN". */
+static void print_events(struct xe_guest_io *io)
+{
+	struct xe_watch_event *ev;
+	while ((ev = xe_ring_next_event(io))) {
+		printf("event: %s %s\n", ev->body,
+		       ev->body + strnlen(ev->body, ev->len) + 1);
+		free(ev);
+	}
+}
+
+/* A request of guest dom through its ring: READ PATH, or WATCH PATH
+ * TOKEN (then waits for the watch's first event, which the daemon sends
+ * after its reply, so that nothing of it is left in the ring). Prints
+ * the events that came first, then the reply. */
+static int guest_request(struct xe *x, uint32_t dom, const char *path,
+			 const char *token)
 {
 	struct xe_guest_io io = { .xe = x, .timeout_ms = 5000 };
-	char reply[XENSTORE_PAYLOAD_MAX + 1];
+	char msg[256], reply[XENSTORE_PAYLOAD_MAX + 1];
 	uint32_t type;
+	size_t pl = strlen(path) + 1, tl = token ? strlen(token) + 1 : 0;
 
+	if (pl + tl > sizeof(msg))
+		return die("path too long");
+	memcpy(msg, path, pl);
+	if (token)
+		memcpy(msg + pl, token, tl);
 	if (xe_handle_new(x, &io.handle, &io.fd, true) != 0)
 		return die("event-channel handle");
-	int n = xe_ring_request(&io, dom, XS_READ, path,
-				(uint32_t)strlen(path) + 1, &type, reply,
-				sizeof(reply));
+	int n = xe_ring_request(&io, dom, token ? XS_WATCH : XS_READ, msg,
+				(uint32_t)(pl + tl), &type, reply, sizeof(reply));
+	while (n >= 0 && token && type != XS_ERROR && !io.events &&
+	       (n = xe_ring_wait(&io)) == 0)
+		n = xe_ring_take_events(&io, dom);
+	print_events(&io);
 	xe_handle_close(x, io.handle, io.fd);
 	if (n < 0)
 		return die("the ring");
@@ -98,7 +126,7 @@ int main(int argc, char **argv)
 	struct xe x;
 	if (argc < 3) {
 		fprintf(stderr, "usage: xe_tool DIR init|create D|introduce D "
-			"PORT|read D PATH|destroy D\n");
+			"PORT|release D|read D PATH|watch D PATH TOKEN|destroy D\n");
 		return 2;
 	}
 	const char *cmd = argv[2];
@@ -115,9 +143,13 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "create") && argc == 4)
 		rc = create(&x, dom);
 	else if (!strcmp(cmd, "introduce") && argc == 5)
-		rc = introduce(dom, port);
+		rc = introduce(dom, (int)port);
+	else if (!strcmp(cmd, "release") && argc == 4)
+		rc = introduce(dom, -1);
 	else if (!strcmp(cmd, "read") && argc == 5)
-		rc = guest_read(&x, dom, argv[4]);
+		rc = guest_request(&x, dom, argv[4], NULL);
+	else if (!strcmp(cmd, "watch") && argc == 6)
+		rc = guest_request(&x, dom, argv[4], argv[5]);
 	else if (!strcmp(cmd, "destroy") && argc == 4)
 		rc = destroy(&x, dom);
 	else
