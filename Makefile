@@ -37,7 +37,7 @@ XCL_SRC    := xcl/xcl.c xcl/xcl_hv.c xcl/xcl_profile.c xcl/xcl_workers.c \
 XEN_SRC    := xen/platform_xen.c xen/platform_xl.c xen/xen_host.c \
               xen/xen_hotplug.c xen/xen_late_faults.c xen/xen_owner.c
 EMU_SRC    := emu/hv.c emu/latency.c emu/default_profile.S emu/boot_delay.c \
-              emu/guests.c emu/dom0.c emu/rundir.c emu/platform_emu.c \
+              emu/guests.c emu/dom0.c emu/netback.c emu/rundir.c emu/platform_emu.c \
               emu/emu_keys.c emu/xenlibs/xe_state.c emu/xenlibs/xe_ring.c
 # The plan parser reads every platform's keys, so it comes with them.
 PLAN_SRC   := harness/plan.c harness/plan_keys.c harness/plan_job.c \
@@ -86,7 +86,7 @@ $(B)/cosmos: $(call objs,$(COSMOS_SRC))
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 $(B)/horde-xenstored: $(call objs,$(XSD_SRC))
 	$(CC) $(CFLAGS) $^ -o $@
-$(B)/horde-consoled: $(call objs,emu/consoled.c lib/pty_limit.c)
+$(B)/horde-consoled: $(call objs,emu/consoled.c lib/pty_limit.c emu/xenlibs/xe_state.c)
 	$(CC) $(CFLAGS) $^ -o $@ -lxenstore
 $(B)/horde-xsd-launch: $(call objs,emu/xsd_launch.c)
 	$(CC) $(CFLAGS) $^ -o $@
@@ -225,7 +225,7 @@ $(B)/asan/obj/xcl/xcl_hv_xen.o: CFLAGS += -std=gnu11
 $(B)/asan/obj/harness/results.o: $(wildcard .git/HEAD .git/index)
 $(B)/asan/horde: $(call asan_objs,$(HORDE_SRC))
 	$(CC) $(CFLAGS) $(ASAN) $^ -o $@ $(LDLIBS)
-$(B)/asan/horde-consoled: $(call asan_objs,emu/consoled.c lib/pty_limit.c)
+$(B)/asan/horde-consoled: $(call asan_objs,emu/consoled.c lib/pty_limit.c emu/xenlibs/xe_state.c)
 	$(CC) $(CFLAGS) $(ASAN) $^ -o $@ -lxenstore
 $(B)/asan/horde-xsd-launch: $(call asan_objs,emu/xsd_launch.c)
 	$(CC) $(CFLAGS) $(ASAN) $^ -o $@

@@ -1,12 +1,19 @@
 /* consoled.c: horde-consoled, the emulated host's console daemon.
  *
- * It does for each guest what xenconsoled does: when the toolstack writes a
- * guest's console entries it binds the console's event channel (here an
+ * It does for each guest what xenconsoled does (Xen 4.17's
+ * tools/console/daemon/io.c, run as Debian runs it, without guest logs),
+ * in the store request by request: it watches @introduceDomain and
+ * @releaseDomain; on each, it lists the domains the hypervisor has (here
+ * the emulated Xen's domain table, --xen-state, where xenconsoled asks
+ * Xen with xc_domain_getinfo); for a new one it asks the domain's path,
+ * watches its console node and reads ring-ref, port and type (again on
+ * each event of that watch), binds the console's event channel (an
  * eventfd stands in for the /dev/xen/evtchn handle, so the descriptor is
- * real) and opens a PTY for it, master and slave, writing the slave's path
- * to console/tty. That is a PTY and 3 descriptors per guest, and the limits
- * they meet are the kernel's own: ENOSPC from a devpts instance that is
- * full, EMFILE from the daemon's open file limit.
+ * real), reads limit and opens a PTY, master and slave, writing the
+ * slave's path to console/tty; for a domain gone it drops the watch. That
+ * is a PTY and 3 descriptors per guest, and the limits they meet are the
+ * kernel's own: ENOSPC from a devpts instance that is full, EMFILE from
+ * the daemon's open file limit.
  *
  * To make the PTY limit a plan key without touching the host, the daemon
  * mounts a devpts instance of its own (max=N) in a private mount namespace.
@@ -39,6 +46,7 @@
 #include <xenstore.h>
 
 #include "emu.h"
+#include "xenlibs/xe_state.h"
 #include "../lib/domid.h"
 #include "../lib/pty_limit.h"
 
@@ -46,12 +54,14 @@
 
 struct console {
 	bool known;
+	int remote_port; /* the guest's console port, once bound; -1 */
 	int evtchn_fd; /* stands in for the bound event channel */
 	int master_fd, slave_fd;
 };
 
 static struct {
 	struct xs_handle *xs;
+	struct xe xe; /* the hypervisor's domain table */
 	bool lazy;
 	long pty_max, fd_limit;
 	int own_fds; /* open before any console: for the EMFILE message */
@@ -115,6 +125,10 @@ static int open_pty(unsigned domid, struct console *c)
 		report_errno(domid, errno, "pty");
 		return -1;
 	}
+	/* As console_create_tty: the console's buffer limit, then the tty. */
+	unsigned vlen;
+	snprintf(path, sizeof(path), "/local/domain/%u/console/limit", domid);
+	free(xs_read(d.xs, XBT_NULL, path, &vlen));
 	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", domid);
 	int len = snprintf(tty, sizeof(tty), "/dev/pts/%d", n);
 	if (!xs_write(d.xs, XBT_NULL, path, tty, (unsigned)len)) {
@@ -134,48 +148,95 @@ static void close_console(struct console *c)
 	}
 	if (c->slave_fd >= 0)
 		close(c->slave_fd);
-	*c = (struct console){ .evtchn_fd = -1, .master_fd = -1, .slave_fd = -1 };
+	*c = (struct console){ .remote_port = -1, .evtchn_fd = -1,
+			       .master_fd = -1, .slave_fd = -1 };
 }
 
-static void open_console(unsigned domid)
-{
-	struct console *c = &d.cons[domid];
-
-	if (c->known)
-		return;
-	*c = (struct console){ .known = true, .evtchn_fd = -1, .master_fd = -1,
-			       .slave_fd = -1 };
-	c->evtchn_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (c->evtchn_fd < 0) {
-		report_errno(domid, errno, "evtchn");
-		return;
-	}
-	if (!d.lazy)
-		open_pty(domid, c);
-}
-
-/* /local/domain/D went: forget its console. */
-static void check_gone(unsigned domid)
+static char *read_console_key(unsigned domid, const char *key)
 {
 	char path[64];
 	unsigned len;
-
-	snprintf(path, sizeof(path), "/local/domain/%u", domid);
-	char *v = xs_read(d.xs, XBT_NULL, path, &len);
-	if (v) {
-		free(v);
-		return;
-	}
-	if (d.cons[domid].known)
-		close_console(&d.cons[domid]);
+	snprintf(path, sizeof(path), "/local/domain/%u/console/%s", domid, key);
+	return xs_read(d.xs, XBT_NULL, path, &len);
 }
 
-static void handle_watch(const char *path)
+/* console_create_ring: ring-ref and port (xs_gather: it stops at the
+ * first missing), type; the event channel bound unless the port is the
+ * one bound already; then the tty, unless lazy. */
+static void create_ring(unsigned domid)
+{
+	struct console *c = &d.cons[domid];
+	char *ref = read_console_key(domid, "ring-ref");
+	char *port = ref ? read_console_key(domid, "port") : NULL;
+	int remote_port = port ? atoi(port) : -1;
+
+	free(ref);
+	free(port);
+	if (remote_port < 0)
+		return;
+	free(read_console_key(domid, "type"));
+	if (remote_port == c->remote_port)
+		return;
+	if (c->evtchn_fd < 0 &&
+	    (c->evtchn_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+		report_errno(domid, errno, "evtchn");
+		return;
+	}
+	c->remote_port = remote_port;
+	if (!d.lazy && c->master_fd < 0)
+		open_pty(domid, c);
+}
+
+/* watch_domain: the domain's console node, token "domD". */
+static bool watch_console(unsigned domid, bool watch)
+{
+	char path[48], token[16];
+	snprintf(path, sizeof(path), "/local/domain/%u/console", domid);
+	snprintf(token, sizeof(token), "dom%u", domid);
+	return watch ? xs_watch(d.xs, path, token) : xs_unwatch(d.xs, path, token);
+}
+
+/* create_domain and console_init: the domain's path, then its console. */
+static void new_domain(unsigned domid)
+{
+	struct console *c = &d.cons[domid];
+
+	*c = (struct console){ .known = true, .remote_port = -1,
+			       .evtchn_fd = -1, .master_fd = -1, .slave_fd = -1 };
+	free(xs_get_domain_path(d.xs, domid));
+	if (!watch_console(domid, true)) {
+		report_errno(domid, errno, "xenstore");
+		return;
+	}
+	create_ring(domid);
+}
+
+/* enum_domains: every domain the hypervisor has; new ones get consoles,
+ * those gone or dying lose them. */
+static void enum_domains(void)
+{
+	int next = xe_dom_next(&d.xe, 1);
+	for (unsigned domid = 1; domid <= HD_DOMID_LAST; domid++) {
+		bool running = false;
+		if (next >= 0 && (unsigned)next == domid) {
+			enum xe_dom_state st = xe_dom_get(&d.xe, domid);
+			running = st != XE_DOM_NONE && st != XE_DOM_DYING;
+			next = xe_dom_next(&d.xe, domid + 1);
+		}
+		if (running && !d.cons[domid].known)
+			new_domain(domid);
+		else if (!running && d.cons[domid].known) {
+			watch_console(domid, false);
+			close_console(&d.cons[domid]);
+		}
+	}
+}
+
+static void handle_watch(const char *path, const char *token)
 {
 	unsigned domid;
-	int n = 0;
 
-	if (strcmp(path, EMU_CONSOLE_SYNC_PATH) == 0) {
+	if (strcmp(token, "sync") == 0) {
 		unsigned len;
 		char *v = xs_read(d.xs, XBT_NULL, path, &len);
 		if (v) {
@@ -183,15 +244,12 @@ static void handle_watch(const char *path)
 			fflush(d.report);
 			free(v);
 		}
-		return;
+	} else if (strcmp(token, "domlist") == 0) {
+		enum_domains();
+	} else if (sscanf(token, "dom%u", &domid) == 1 &&
+		   domid <= HD_DOMID_LAST && d.cons[domid].known) {
+		create_ring(domid);
 	}
-	if (sscanf(path, "/local/domain/%u%n", &domid, &n) != 1 ||
-	    domid == 0 || domid > HD_DOMID_LAST)
-		return;
-	if (path[n] == '\0')
-		check_gone(domid);
-	else if (strcmp(path + n, "/console/port") == 0)
-		open_console(domid);
 }
 
 /* "attach DOMID": a user wants the console; lazy consoles get a PTY now. */
@@ -250,8 +308,8 @@ static int own_devpts(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: horde-consoled [--lazy] [--pty-max N] [--fd-limit N]\n"
-		   "                      --report-fd FD [--lifeline-fd FD] "
-		   "[--ready-fd FD]\n"
+		   "                      --report-fd FD --xen-state DIR "
+		   "[--lifeline-fd FD] [--ready-fd FD]\n"
 		   "Emulated xenconsoled for horde's emu host; talks to the "
 		   "XenStore daemon at $XENSTORED_PATH.\n");
 }
@@ -277,10 +335,12 @@ int main(int argc, char **argv)
 		{ "report-fd", required_argument, NULL, 'o' },
 		{ "lifeline-fd", required_argument, NULL, 'l' },
 		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "xen-state", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int report_fd = -1, lifeline = -1, ready = -1, opt;
+	const char *xen_state = NULL;
 
 	d.pty_max = 4096;
 	d.fd_limit = 0;
@@ -292,6 +352,7 @@ int main(int argc, char **argv)
 		case 'o': report_fd = (int)number(optarg, "--report-fd"); break;
 		case 'l': lifeline = (int)number(optarg, "--lifeline-fd"); break;
 		case 'r': ready = (int)number(optarg, "--ready-fd"); break;
+		case 'x': xen_state = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -306,8 +367,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (unsigned i = 0; i <= HD_DOMID_LAST; i++)
-		d.cons[i] = (struct console){ .evtchn_fd = -1, .master_fd = -1,
-					      .slave_fd = -1 };
+		d.cons[i] = (struct console){ .remote_port = -1, .evtchn_fd = -1,
+					      .master_fd = -1, .slave_fd = -1 };
 	/* 0: as many as the hard limit allows. Raising the hard limit
 	 * needs CAP_SYS_RESOURCE, which a container's root may lack. */
 	struct rlimit rl;
@@ -324,7 +385,15 @@ int main(int argc, char **argv)
 	}
 	if (own_devpts() < 0)
 		return 1;
-	if (!(d.xs = xs_open(0)) || !xs_watch(d.xs, "/local/domain", "dom") ||
+	if (!xen_state || xe_open(xen_state, false, &d.xe) != 0) {
+		fprintf(stderr, "horde-consoled: the emulated Xen's state %s: "
+			"%s\n", xen_state ? xen_state : "(no --xen-state)",
+			strerror(errno));
+		return 1;
+	}
+	if (!(d.xs = xs_open(0)) ||
+	    !xs_watch(d.xs, "@introduceDomain", "domlist") ||
+	    !xs_watch(d.xs, "@releaseDomain", "domlist") ||
 	    !xs_watch(d.xs, EMU_CONSOLE_SYNC_PATH, "sync")) {
 		perror("horde-consoled: xenstore");
 		return 1;
@@ -361,7 +430,7 @@ int main(int argc, char **argv)
 				perror("horde-consoled: xenstore connection");
 				return 1;
 			}
-			handle_watch(w[XS_WATCH_PATH]);
+			handle_watch(w[XS_WATCH_PATH], w[XS_WATCH_TOKEN]);
 			free(w);
 		}
 		if (pfd[1].revents) {

@@ -1,11 +1,11 @@
-/* dom0.c: the emulated dom0's vif backend, doing what netback and the vif
- * hotplug script do on a real host. It watches the store's backend/vif
- * tree; for each new vif (backend state Initialising) it binds the vif's
- * event channel (a dom0 port in the hypervisor model), creates a real veth
- * pair, enslaves dom0's end to the bridge the entry names, pins the guest's
- * MAC to that port, reports hotplug-status "connected" and moves to
- * InitWait; when the guest's frontend reports Connected it moves to
- * Connected; when the backend directory goes, it deletes the pair. A
+/* dom0.c: the emulated dom0's vif hotplug, doing in the store what horde's
+ * hotplug does on real Xen (xen/xen_hotplug.c: on each backend state
+ * event, read the state and hotplug-status; at InitWait, read the bridge
+ * and report hotplug-status "connected") and on the host what netback and
+ * the hotplug script do together: a real veth pair, dom0's end enslaved
+ * to the bridge the entry names, the guest's MAC pinned to that port. The
+ * kernel's side in the store (probe, InitWait, Connected) is netback.c's.
+ * When the domain's backend directory goes, the pair is deleted. A
  * failure is reported as the hotplug scripts do, in hotplug-error, with
  * the limit's own words ("bridge horde-br0: EXFULL at port 1024").
  *
@@ -30,7 +30,7 @@
 
 #define MAX_DEVID 4
 
-enum xenbus_state { XB_INITIALISING = 1, XB_INITWAIT = 2, XB_CONNECTED = 4 };
+enum xenbus_state { XB_INITWAIT = 2 };
 
 struct vif {
 	bool plugged;
@@ -123,16 +123,10 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-static void frontend_state_path(uint32_t domid, uint32_t devid, char *buf,
-				size_t len)
-{
-	snprintf(buf, len, "/local/domain/%u/device/vif/%u/state", domid, devid);
-}
-
 static void plug(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
 		 struct vif *v)
 {
-	char host[16], guest[16], fe[96], token[32];
+	char host[16], guest[16];
 	struct hd_err err = { 0 };
 	uint8_t mac[6];
 	char fe_mac[96];
@@ -174,12 +168,7 @@ static void plug(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
 	br->ports++;
 	if (nl_fdb_add(d->nl, v->host_ifindex, mac, &err))
 		goto fail;
-	frontend_state_path(domid, devid, fe, sizeof(fe));
-	snprintf(token, sizeof(token), "fe/%u/%u", domid, devid);
-	if (!xs_watch(d->xs, fe, token))
-		store_fault(d, domid, devid, "watch", fe);
-	else if (write_key(d, domid, devid, "hotplug-status", "connected"))
-		write_key(d, domid, devid, "state", "2");
+	write_key(d, domid, devid, "hotplug-status", "connected");
 	free(mac_s);
 	free(bridge);
 	return;
@@ -191,48 +180,28 @@ fail:
 	free(bridge);
 }
 
-static void unplug(struct emu_dom0 *d, uint32_t domid, uint32_t devid,
-		   struct vif *v)
+static void unplug(struct emu_dom0 *d, struct vif *v)
 {
-	char fe[96], token[32];
 	struct hd_err err;
 
 	if (v->host_ifindex && nl_link_del(d->nl, v->host_ifindex, &err) == HD_OK)
 		d->bridges[v->bridge].ports--;
-	frontend_state_path(domid, devid, fe, sizeof(fe));
-	snprintf(token, sizeof(token), "fe/%u/%u", domid, devid);
-	/* Events of this watch still queued come to handle_event after it,
-	 * and reconcile finds nothing plugged: harmless, where libxenstore's
-	 * unwatch filter would leak them (see drain_watch, xcl.c). */
-	xs_unwatch(d->xs, fe, token);
 	memset(v, 0, sizeof(*v));
 }
 
-/* Brings one vif's backend to where the store says it should be. */
-static void reconcile(struct emu_dom0 *d, uint32_t domid, uint32_t devid)
+/* A vif's backend state changed: as xen_hotplug.c's attach, read the
+ * state and hotplug-status, and plug the vif once netback waits for it. */
+static void state_changed(struct emu_dom0 *d, uint32_t domid, uint32_t devid)
 {
 	struct vif *v = &d->vifs[domid * MAX_DEVID + devid];
 	char *state = read_key(d, domid, devid, "state");
+	char *done = read_key(d, domid, devid, "hotplug-status");
+	bool ready = state && atoi(state) == XB_INITWAIT && !done && !v->plugged;
 
-	if (!state) {
-		if (v->plugged)
-			unplug(d, domid, devid, v);
-		return;
-	}
-	int s = atoi(state);
 	free(state);
-	if (!v->plugged && s == XB_INITIALISING) {
+	free(done);
+	if (ready)
 		plug(d, domid, devid, v);
-		return;
-	}
-	if (v->plugged && s == XB_INITWAIT) {
-		char fe[96];
-		frontend_state_path(domid, devid, fe, sizeof(fe));
-		char *fs = read_path(d, domid, devid, fe);
-		if (fs && atoi(fs) == XB_CONNECTED)
-			write_key(d, domid, devid, "state", "4");
-		free(fs);
-	}
 }
 
 static void handle_event(void *arg, struct xs_handle *xs, const char *path,
@@ -242,34 +211,25 @@ static void handle_event(void *arg, struct xs_handle *xs, const char *path,
 	unsigned domid, devid;
 	int n = 0;
 
+	(void)token;
 	d->xs = xs;
-	if (strncmp(token, "fe/", 3) == 0) {
-		if (sscanf(token, "fe/%u/%u", &domid, &devid) == 2 &&
-		    domid <= HD_DOMID_LAST && devid < MAX_DEVID)
-			reconcile(d, domid, devid);
-		return;
-	}
 	const char *rest = path + strlen(XCL_BACKEND_VIF_ROOT);
-	if (strncmp(path, XCL_BACKEND_VIF_ROOT, strlen(XCL_BACKEND_VIF_ROOT)))
-		return;
-	if (sscanf(rest, "/%u%n", &domid, &n) != 1 || domid > HD_DOMID_LAST)
+	if (strncmp(path, XCL_BACKEND_VIF_ROOT, strlen(XCL_BACKEND_VIF_ROOT)) ||
+	    sscanf(rest, "/%u%n", &domid, &n) != 1 || domid > HD_DOMID_LAST)
 		return;
 	rest += n;
 	if (*rest == '\0') {
-		/* The domain's whole backend directory changed: check each
-		 * of its vifs. */
+		/* The domain's backend directory went (the toolstack removes
+		 * it whole): its vifs' pairs go, as netback_remove takes the
+		 * vif's device. No store request: the path says it. */
 		for (devid = 0; devid < MAX_DEVID; devid++)
 			if (d->vifs[domid * MAX_DEVID + devid].plugged)
-				reconcile(d, domid, devid);
+				unplug(d, &d->vifs[domid * MAX_DEVID + devid]);
 		return;
 	}
-	if (sscanf(rest, "/%u%n", &devid, &n) != 1 || devid >= MAX_DEVID)
-		return;
-	rest += n;
-	/* Only the state key and the device directory itself matter; the
-	 * other keys are read when the state says so. */
-	if (*rest == '\0' || strcmp(rest, "/state") == 0)
-		reconcile(d, domid, devid);
+	if (sscanf(rest, "/%u%n", &devid, &n) == 1 && devid < MAX_DEVID &&
+	    strcmp(rest + n, "/state") == 0)
+		state_changed(d, domid, devid);
 }
 
 int emu_dom0_start(struct emu_hv *hv, char (*bridges)[16], uint32_t nbridges,

@@ -167,6 +167,18 @@ int emu_dom0_start(struct emu_hv *hv, char (*bridges)[16], uint32_t nbridges,
 		   struct hd_err *err);
 void emu_dom0_stop(struct emu_dom0 *d);
 
+/* ---- dom0's kernel in the store (netback.c) ---- */
+
+struct emu_netback;
+
+/* Starts dom0's kernel's side of every vif in the store, on dom0's store
+ * ring in xe (Xen's own daemons), or with xe NULL on a socket to
+ * socket_path. A failure of its connection is a fault of domain 0. */
+int emu_netback_start(struct xe *xe, const char *socket_path,
+		      emu_fault_fn on_fault, void *fault_arg,
+		      struct emu_netback **out, struct hd_err *err);
+void emu_netback_stop(struct emu_netback *k);
+
 /* Names of a vif's two ends: horde<domid>.<devid> on the bridge (dom0's
  * side, like Xen's vifD.N) and hordeg<domid>.<devid> (the guest's eth0). */
 void emu_vif_names(uint32_t domid, uint32_t devid, char host[16],

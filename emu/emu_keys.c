@@ -103,6 +103,10 @@ static const struct plan_key keys[] = {
 	  "Xen's daemon for xenstored=cxenstored or oxenstored (from "
 	  "xen-utils-4.17; empty: where Debian puts it, "
 	  "/usr/lib/xen-4.17/bin/xenstored or oxenstored)" },
+	{ "xenstored_trace", KEY_TEXT, EMU(xenstored_trace), "", 0, 0, NULL,
+	  &plan_text_path,
+	  "a file for cxenstored's own trace (-T: every message in and out, "
+	  "by connection; analysis/xs_trace.awk counts it); empty: none" },
 };
 
 static int check_settings(const void *settings, struct hd_err *err)
@@ -113,6 +117,9 @@ static int check_settings(const void *settings, struct hd_err *err)
 	    s.boot_delay_spread_ns > s.boot_delay_ns)
 		return hd_fail(err, HD_EINVAL, "boot_delay_spread is larger than "
 			       "boot_delay (delays cannot be negative)");
+	if (s.xenstored_trace[0] && s.xenstored != EMU_XSD_CXENSTORED)
+		return hd_fail(err, HD_EINVAL, "xenstored_trace is cxenstored's "
+			       "(-T): set xenstored=cxenstored");
 	return HD_OK;
 }
 

@@ -41,6 +41,7 @@ struct emu_settings {
 	long long console_fd_limit;    /* its RLIMIT_NOFILE; 0: the hard one */
 	enum emu_xenstored xenstored;
 	char xenstored_bin[256];       /* Xen's daemon; "": Debian's place */
+	char xenstored_trace[256];     /* cxenstored's -T file; "": none */
 };
 
 extern const struct plan_keys emu_keys;

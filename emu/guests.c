@@ -1,7 +1,8 @@
 /* guests.c: emulated guests. After unpause and the modelled boot delay, a
- * guest does what a Mini-OS netfront does at boot: it brings its interface
- * (the guest end of its vif's veth pair) up with the address from its
- * command line, and writes its frontend state Connected (4). From then on
+ * guest does what horde-guest's netfront does at boot: it reads its MAC
+ * and writes its vif's keys and state Connected (4) to the store, and
+ * brings its interface (the guest end of its vif's veth pair) up with the
+ * address from its command line. From then on
  * the Linux kernel answers ARP for it. One thread serves all guests from a
  * queue ordered by boot time. With horde-xenstored a guest writes through
  * a connection of its own handed to its domain; with Xen's own daemons,
@@ -104,30 +105,75 @@ static struct xs_handle *connect_as(uint32_t domid, struct hd_err *err)
 	return xs;
 }
 
-/* The frontend's state Connected, relative to /local/domain/<domid> as a
- * frontend writes it. */
-static int write_state(struct emu_guests *g, uint32_t domid, struct hd_err *err)
+/* One request of the guest's, relative to /local/domain/<domid> as a
+ * frontend makes it: through its ring with Xen's daemons, else through
+ * its own connection. A read's value goes to value (len bytes). */
+static int guest_request(struct emu_guests *g, uint32_t domid, bool write,
+			 const char *path, const char *value, char *out,
+			 size_t out_len, struct hd_err *err)
 {
-	static const char path[] = "device/vif/0/state";
 	if (g->ring.xe) {
-		static const char msg[] = "device/vif/0/state\0" "4";
-		char reply[64];
+		char msg[160], reply[160];
 		uint32_t type;
-		if (xe_ring_request(&g->ring, domid, XS_WRITE, msg, sizeof(msg) - 1,
-				    &type, reply, sizeof(reply)) < 0)
+		size_t pl = strlen(path) + 1, vl = write ? strlen(value) : 0;
+		if (pl + vl > sizeof(msg))
+			return hd_fail(err, HD_EINVAL, "guest %u: %s too long",
+				       domid, path);
+		memcpy(msg, path, pl);
+		memcpy(msg + pl, value ? value : "", vl);
+		if (xe_ring_request(&g->ring, domid, write ? XS_WRITE : XS_READ,
+				    msg, (uint32_t)(pl + vl), &type, reply,
+				    sizeof(reply)) < 0)
 			return hd_fail_errno(err, HD_EXS, "guest %u: its ring",
 					     domid);
 		if (type == XS_ERROR)
-			return hd_fail(err, HD_EXS, "guest %u: write %s: %s",
-				       domid, path, reply);
+			return hd_fail(err, HD_EXS, "guest %u: %s %s: %s", domid,
+				       write ? "write" : "read", path, reply);
+		if (out)
+			hd_strlcpy(out, reply, out_len);
 		return HD_OK;
 	}
 	if (!g->conns[domid] && !(g->conns[domid] = connect_as(domid, err)))
 		return err->code;
-	if (!xs_write(g->conns[domid], XBT_NULL, path, "4", 1))
-		return hd_fail_errno(err, HD_EXS, "guest %u: write its vif state",
-				     domid);
+	if (write) {
+		if (!xs_write(g->conns[domid], XBT_NULL, path, value,
+			      (unsigned)strlen(value)))
+			return hd_fail_errno(err, HD_EXS, "guest %u: write %s",
+					     domid, path);
+		return HD_OK;
+	}
+	unsigned len;
+	char *v = xs_read(g->conns[domid], XBT_NULL, path, &len);
+	if (!v)
+		return hd_fail_errno(err, HD_EXS, "guest %u: read %s", domid,
+				     path);
+	hd_strlcpy(out, v, out_len);
+	free(v);
 	return HD_OK;
+}
+
+/* What horde-guest's netfront does in the store at boot (guest/netfront.c,
+ * netfront_run and vif_connect), in its order: read its MAC, write its
+ * rings' grant references and event channel (the values horde-guest
+ * gets: 8 reserved grants, then 16 rx and 4 tx buffers; its first port
+ * after the store's and the console's), its features, then Connected. */
+static int netfront(struct emu_guests *g, uint32_t domid, struct hd_err *err)
+{
+	static const char *const keys[][2] = {
+		{ "device/vif/0/tx-ring-ref", "28" },
+		{ "device/vif/0/rx-ring-ref", "29" },
+		{ "device/vif/0/event-channel", "3" },
+		{ "device/vif/0/request-rx-copy", "1" },
+		{ "device/vif/0/feature-rx-notify", "1" },
+		{ "device/vif/0/state", "4" },
+	};
+	char mac[32];
+	int rc = guest_request(g, domid, false, "device/vif/0/mac", NULL, mac,
+			       sizeof(mac), err);
+	for (size_t i = 0; rc == HD_OK && i < sizeof(keys) / sizeof(keys[0]); i++)
+		rc = guest_request(g, domid, true, keys[i][0], keys[i][1], NULL,
+				   0, err);
+	return rc;
 }
 
 static void boot(struct emu_guests *g, const struct boot *b)
@@ -142,7 +188,7 @@ static void boot(struct emu_guests *g, const struct boot *b)
 			      b->domid, guest);
 		goto fail;
 	}
-	if (write_state(g, b->domid, &err))
+	if (netfront(g, b->domid, &err))
 		goto fail;
 	if (nl_link_up(g->nl, ifindex, &err) ||
 	    nl_neigh_add(g->nl, ifindex, g->cfg.prober_addr_be,

@@ -72,6 +72,7 @@ struct platform {
 	struct emu_hv *hv;
 	struct emu_guests *guests;
 	struct emu_dom0 *dom0;
+	struct emu_netback *netback;
 	struct xs_handle *xs;         /* horde's own, for the console sync */
 	struct xs_handle *xs_sampler; /* the sampler thread's own */
 	struct xcl_workers workers;
@@ -386,35 +387,57 @@ static void xen_daemon_bin(const struct emu_settings *set, char *out,
 							      : "xenstored");
 }
 
-/* Xen's own daemon, through horde-xsd-launch: the Xen it sees made first
- * (dom0 running, its store port where Linux puts it in /proc/xen), its
- * socket in the run folder. */
+/* Xen's own XenStore daemon serves the run (guests and dom0's kernel on
+ * rings), not horde-xenstored. */
+static bool xen_daemon(const struct platform *p)
+{
+	return p->set.xenstored != EMU_XSD_HORDE;
+}
+
+/* The Xen the daemons see (xenlibs/xe_state.h), before any of them: dom0
+ * running, its store port where Linux puts it in /proc/xen. Xen's own
+ * XenStore daemon reads it through emu's libraries, horde-consoled the
+ * domain table (as xenconsoled asks Xen), dom0's kernel its ring. */
+static int make_xen_state(struct platform *p, struct hd_err *err)
+{
+	char state[96], port_file[128];
+	snprintf(state, sizeof(state), "%s/" EMU_XEN_STATE_DIR, p->rundir);
+	if (mkdir(state, 0700) != 0)
+		return hd_fail_errno(err, HD_ESYS, "emu: make %s", state);
+	if (xe_open(state, true, &p->xe) != 0)
+		return hd_fail_errno(err, HD_ESYS, "emu: the Xen the daemons "
+				     "see, in %s", state);
+	p->have_xe = true;
+	xe_dom_set(&p->xe, 0, XE_DOM_RUNNING);
+	int port = xe_bind_unbound(&p->xe, 0, 0, 0);
+	if (port > 0) /* where dom0's kernel finds it (netback.c) */
+		xe_dom_set_store_port(&p->xe, 0, (uint32_t)port);
+	snprintf(port_file, sizeof(port_file), "%s/xsd_port", state);
+	FILE *f = port < 0 ? NULL : fopen(port_file, "we");
+	/* No newline: oxenstored reads a bare number. */
+	if (!f || fprintf(f, "%d", port) < 0 || fclose(f) != 0)
+		return hd_fail_errno(err, HD_ESYS, "emu: dom0's store port");
+	return HD_OK;
+}
+
+/* Xen's own daemon, through horde-xsd-launch, its socket in the run
+ * folder. */
 static int start_xen_daemon(struct platform *p, struct hd_err *err)
 {
-	char state[96], run[96], bin[PATH_MAX], libs[PATH_MAX], port_file[128];
+	char state[96], run[96], bin[PATH_MAX], libs[PATH_MAX];
 	const char *kind = p->set.xenstored == EMU_XSD_OXENSTORED ? "oxenstored"
 								  : "cxenstored";
 	snprintf(state, sizeof(state), "%s/" EMU_XEN_STATE_DIR, p->rundir);
 	snprintf(run, sizeof(run), "%s/" EMU_XSD_RUN_DIR, p->rundir);
 	snprintf(p->sock, sizeof(p->sock), "%s/socket", run);
-	if (mkdir(state, 0700) != 0 || mkdir(run, 0700) != 0)
-		return hd_fail_errno(err, HD_ESYS, "%s: make its folders", kind);
-	if (xe_open(state, true, &p->xe) != 0)
-		return hd_fail_errno(err, HD_ESYS, "%s: the Xen it sees, in %s",
-				     kind, state);
-	p->have_xe = true;
-	xe_dom_set(&p->xe, 0, XE_DOM_RUNNING);
-	int port = xe_bind_unbound(&p->xe, 0, 0, 0);
-	snprintf(port_file, sizeof(port_file), "%s/xsd_port", state);
-	FILE *f = port < 0 ? NULL : fopen(port_file, "we");
-	/* No newline: oxenstored reads a bare number. */
-	if (!f || fprintf(f, "%d", port) < 0 || fclose(f) != 0)
-		return hd_fail_errno(err, HD_ESYS, "%s: dom0's store port", kind);
+	if (mkdir(run, 0700) != 0)
+		return hd_fail_errno(err, HD_ESYS, "%s: make its folder", kind);
 	xen_daemon_bin(&p->set, bin, sizeof(bin));
 	elf_build_id(bin, p->xsd_build_id, sizeof(p->xsd_build_id));
 	if (xenlibs_path(libs, sizeof(libs)))
 		return hd_fail(err, HD_ENOENT, "cannot find emu's xenlibs");
 	char *argv[] = { "horde-xsd-launch", (char *)kind, bin, state, run, libs,
+			 p->set.xenstored_trace[0] ? p->set.xenstored_trace : NULL,
 			 NULL };
 	int rc = spawn_daemon("horde-xsd-launch", "HORDE_XSD_LAUNCH", argv, -1,
 			      -1, &p->xenstored, err);
@@ -456,16 +479,18 @@ static int start_xenstored(struct platform *p, struct hd_err *err)
  * to no console, and the daemon must not read horde's terminal. */
 static int start_consoled(struct platform *p, struct hd_err *err)
 {
-	char pty_max[24], fd_limit[24];
+	char pty_max[24], fd_limit[24], state[96];
 	int report[2] = { -1, -1 };
 	int rc, null_fd = -1;
 
 	snprintf(pty_max, sizeof(pty_max), "%lld", p->set.pty_max);
 	snprintf(fd_limit, sizeof(fd_limit), "%lld", p->set.console_fd_limit);
+	snprintf(state, sizeof(state), "%s/" EMU_XEN_STATE_DIR, p->rundir);
 	bool lazy = p->set.console == EMU_CONSOLE_LAZY;
 	char *argv[] = { "horde-consoled", "--pty-max", pty_max, "--fd-limit",
 			 fd_limit, "--report-fd", "5", "--lifeline-fd", "3",
-			 "--ready-fd", "4", lazy ? "--lazy" : NULL, NULL };
+			 "--ready-fd", "4", "--xen-state", state,
+			 lazy ? "--lazy" : NULL, NULL };
 	if (pipe2(report, O_CLOEXEC) < 0 ||
 	    (null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
 		rc = hd_fail_errno(err, HD_ESYS, "console daemon's descriptors");
@@ -743,7 +768,7 @@ static int start_guests(struct platform *p, uint64_t seed, struct hd_err *err)
 		.on_fault = add_fault,
 		.fault_arg = p,
 		.prober_addr_be = platform_prober_addr(),
-		.xe = p->have_xe ? &p->xe : NULL,
+		.xe = xen_daemon(p) ? &p->xe : NULL,
 	};
 	memcpy(gc.prober_mac, bridge_mac, 6);
 	if (emu_delay_init(&gc.delay, p->set.boot_delay_dist,
@@ -810,10 +835,13 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 	 * sleep near 20 us instead of 70. */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	if ((rc = emu_latency_load(p->set.latency, &p->lat, err)) ||
-	    (rc = make_network(p, err)) || (rc = start_xenstored(p, err)) ||
+	    (rc = make_network(p, err)) || (rc = make_xen_state(p, err)) ||
+	    (rc = start_xenstored(p, err)) ||
 	    (rc = start_consoled(p, err)) ||
 	    (rc = start_guests(p, (uint64_t)job->seed, err)) ||
 	    (rc = start_hypervisor(p, (uint64_t)job->seed, err)) ||
+	    (rc = emu_netback_start(xen_daemon(p) ? &p->xe : NULL, p->sock,
+				    add_fault, p, &p->netback, err)) ||
 	    (rc = emu_dom0_start(p->hv, p->bridges, p->nbridges, add_fault, p,
 				 &p->dom0, err)) ||
 	    (rc = open_toolstack(p, job, err))) {
@@ -872,7 +900,7 @@ static void emu_info(struct platform *p, struct platform_info *out)
 	/* Which XenStore served the run: its figures depend on it most. */
 	snprintf(out->version, sizeof(out->version), "emu latency profile %s, "
 		 "XenStore %s%s%s%s", p->lat.name,
-		 p->have_xe ? p->xenstored.name : "horde-xenstored",
+		 xen_daemon(p) ? p->xenstored.name : "horde-xenstored",
 		 p->xsd_build_id[0] ? " (build-id " : "", p->xsd_build_id,
 		 p->xsd_build_id[0] ? ")" : "");
 	char delay[32], dist[16];
@@ -899,7 +927,7 @@ static size_t emu_daemons(struct platform *p, struct sampler_proc *out,
 		/* The toolstack, dom0's vif backend and the guests' threads. */
 		{ "horde", getpid() },
 	};
-	if (p->have_xe) { /* the daemon itself, not its launcher */
+	if (xen_daemon(p)) { /* the daemon itself, not its launcher */
 		hd_strlcpy(all[0].name, p->xenstored.name, sizeof(all[0].name));
 		all[0].pid = p->xsd_pid;
 	}
@@ -951,6 +979,7 @@ static void emu_close(struct platform *p)
 	if (p->xs)
 		xs_close(p->xs);
 	emu_dom0_stop(p->dom0);
+	emu_netback_stop(p->netback);
 	emu_guests_stop(p->guests);
 	emu_hv_free(p->hv);
 	stop_daemon(&p->consoled);
