@@ -53,7 +53,8 @@ COSMOS_SRC := xcl/cosmos.c $(PLAN_SRC)
 STORE_SRC  := emu/xenstored/store.c emu/xenstored/store_util.c emu/xenstored/store_tree.c \
               emu/xenstored/store_watch.c emu/xenstored/store_txn.c \
               emu/xenstored/store_ops.c
-XSD_SRC    := emu/xenstored/xenstored.c $(STORE_SRC) lib/hmap.c
+XSD_SRC    := emu/xenstored/xenstored.c emu/xenstored/rings.c \
+              emu/xenlibs/xe_state.c $(STORE_SRC) lib/hmap.c
 
 BINS := $(B)/horde $(B)/cosmos $(B)/horde-xenstored $(B)/horde-consoled \
         $(B)/horde-guest $(B)/horde-xsd-launch

@@ -117,8 +117,8 @@ struct emu_guests_config {
 	 * which no real guest would share. */
 	uint32_t prober_addr_be;
 	uint8_t prober_mac[6];
-	/* With Xen's own XenStore daemon: the Xen it sees; guests write
-	 * through their rings. NULL: through connections of their own. */
+	/* The Xen the store daemon sees: guests make their requests through
+	 * their rings in it. */
 	struct xe *xe;
 };
 
@@ -172,10 +172,8 @@ void emu_dom0_stop(struct emu_dom0 *d);
 struct emu_netback;
 
 /* Starts dom0's kernel's side of every vif in the store, on dom0's store
- * ring in xe (Xen's own daemons), or with xe NULL on a socket to
- * socket_path. A failure of its connection is a fault of domain 0. */
-int emu_netback_start(struct xe *xe, const char *socket_path,
-		      emu_fault_fn on_fault, void *fault_arg,
+ * ring in xe. A failure of its connection is a fault of domain 0. */
+int emu_netback_start(struct xe *xe, emu_fault_fn on_fault, void *fault_arg,
 		      struct emu_netback **out, struct hd_err *err);
 void emu_netback_stop(struct emu_netback *k);
 

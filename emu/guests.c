@@ -4,9 +4,8 @@
  * brings its interface (the guest end of its vif's veth pair) up with the
  * address from its command line. From then on
  * the Linux kernel answers ARP for it. One thread serves all guests from a
- * queue ordered by boot time. With horde-xenstored a guest writes through
- * a connection of its own handed to its domain; with Xen's own daemons,
- * through its ring, as a PV guest does. */
+ * queue ordered by boot time. A guest makes its requests through its
+ * store ring, as a PV guest does. */
 #define _GNU_SOURCE
 #include "emu.h"
 
@@ -18,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xenstore.h>
 
 #include "../lib/domid.h"
 #include "../lib/heap.h"
@@ -27,16 +25,12 @@
 #include <xen/io/xs_wire.h>
 
 
-enum event_kind { EV_BOOT, EV_GONE };
-
-/* A guest's next event: its boot, or (at once) closing its XenStore
- * connection after the domain is destroyed. */
+/* A guest's boot, due after its delay. */
 struct boot {
 	uint64_t due_ns; /* first: the queue's key */
 	uint32_t domid;
 	uint32_t gen; /* matches gen[domid] unless the domain went away */
 	uint32_t addr_be;
-	enum event_kind kind;
 };
 
 struct emu_guests {
@@ -48,11 +42,7 @@ struct emu_guests {
 	struct heap queue; /* of struct boot, by due_ns */
 	uint32_t *gen;     /* per domid */
 	struct nl *nl;
-	/* Each guest's own XenStore connection, as its ring would be: opened
-	 * at boot, handed to the domain, closed when it is destroyed. Only
-	 * the thread touches these. */
-	struct xs_handle **conns;
-	struct xe_guest_io ring; /* with Xen's daemons: every guest's events */
+	struct xe_guest_io ring; /* every guest's event channels */
 };
 
 static void queue(struct emu_guests *g, struct boot b)
@@ -84,71 +74,30 @@ static int cmdline_ip(const char *cmdline, uint32_t *addr_be)
 	return 0;
 }
 
-/* Opens the guest's connection and hands it to the domain, so that what
- * the guest writes is checked against the guest's own permissions. */
-static struct xs_handle *connect_as(uint32_t domid, struct hd_err *err)
-{
-	char id[16];
-	struct xs_handle *xs = xs_open(0);
-	if (!xs) {
-		hd_fail_errno(err, HD_EXS, "guest %u: open xenstore", domid);
-		return NULL;
-	}
-	int n = snprintf(id, sizeof(id), "%u", domid);
-	char *ok = xs_control_command(xs, "connect-domain", id, (unsigned)n + 1);
-	if (!ok) {
-		hd_fail_errno(err, HD_EXS, "guest %u: connect as its domain", domid);
-		xs_close(xs);
-		return NULL;
-	}
-	free(ok);
-	return xs;
-}
-
-/* One request of the guest's, relative to /local/domain/<domid> as a
- * frontend makes it: through its ring with Xen's daemons, else through
- * its own connection. A read's value goes to value (len bytes). */
+/* One request of the guest's through its ring, relative to
+ * /local/domain/<domid> as a frontend makes it; a read's value goes to
+ * out (out_len bytes). */
 static int guest_request(struct emu_guests *g, uint32_t domid, bool write,
 			 const char *path, const char *value, char *out,
 			 size_t out_len, struct hd_err *err)
 {
-	if (g->ring.xe) {
-		char msg[160], reply[160];
-		uint32_t type;
-		size_t pl = strlen(path) + 1, vl = write ? strlen(value) : 0;
-		if (pl + vl > sizeof(msg))
-			return hd_fail(err, HD_EINVAL, "guest %u: %s too long",
-				       domid, path);
-		memcpy(msg, path, pl);
-		memcpy(msg + pl, value ? value : "", vl);
-		if (xe_ring_request(&g->ring, domid, write ? XS_WRITE : XS_READ,
-				    msg, (uint32_t)(pl + vl), &type, reply,
-				    sizeof(reply)) < 0)
-			return hd_fail_errno(err, HD_EXS, "guest %u: its ring",
-					     domid);
-		if (type == XS_ERROR)
-			return hd_fail(err, HD_EXS, "guest %u: %s %s: %s", domid,
-				       write ? "write" : "read", path, reply);
-		if (out)
-			hd_strlcpy(out, reply, out_len);
-		return HD_OK;
-	}
-	if (!g->conns[domid] && !(g->conns[domid] = connect_as(domid, err)))
-		return err->code;
-	if (write) {
-		if (!xs_write(g->conns[domid], XBT_NULL, path, value,
-			      (unsigned)strlen(value)))
-			return hd_fail_errno(err, HD_EXS, "guest %u: write %s",
-					     domid, path);
-		return HD_OK;
-	}
-	unsigned len;
-	char *v = xs_read(g->conns[domid], XBT_NULL, path, &len);
-	if (!v)
-		return hd_fail_errno(err, HD_EXS, "guest %u: read %s", domid,
-				     path);
-	hd_strlcpy(out, v, out_len);
-	free(v);
+	char msg[160], reply[160];
+	uint32_t type;
+	size_t pl = strlen(path) + 1, vl = write ? strlen(value) : 0;
+
+	if (pl + vl > sizeof(msg))
+		return hd_fail(err, HD_EINVAL, "guest %u: %s too long", domid,
+			       path);
+	memcpy(msg, path, pl);
+	memcpy(msg + pl, write ? value : "", vl);
+	if (xe_ring_request(&g->ring, domid, write ? XS_WRITE : XS_READ, msg,
+			    (uint32_t)(pl + vl), &type, reply, sizeof(reply)) < 0)
+		return hd_fail_errno(err, HD_EXS, "guest %u: its ring", domid);
+	if (type == XS_ERROR)
+		return hd_fail(err, HD_EXS, "guest %u: %s %s: %s", domid,
+			       write ? "write" : "read", path, reply);
+	if (out)
+		hd_strlcpy(out, reply, out_len);
 	return HD_OK;
 }
 
@@ -200,14 +149,6 @@ fail:
 	g->cfg.on_fault(g->cfg.fault_arg, b->domid, err.msg);
 }
 
-static void gone(struct emu_guests *g, uint32_t domid)
-{
-	if (g->conns[domid]) {
-		xs_close(g->conns[domid]);
-		g->conns[domid] = NULL;
-	}
-}
-
 static void *run(void *arg)
 {
 	struct emu_guests *g = arg;
@@ -228,13 +169,10 @@ static void *run(void *arg)
 		}
 		struct boot b;
 		heap_pop(&g->queue, &b);
-		if (b.kind == EV_BOOT && b.gen != g->gen[b.domid])
+		if (b.gen != g->gen[b.domid])
 			continue; /* destroyed before it booted */
 		pthread_mutex_unlock(&g->lock);
-		if (b.kind == EV_BOOT)
-			boot(g, &b);
-		else
-			gone(g, b.domid);
+		boot(g, &b);
 		pthread_mutex_lock(&g->lock);
 	}
 	pthread_mutex_unlock(&g->lock);
@@ -248,10 +186,7 @@ int emu_guests_start(const struct emu_guests_config *cfg,
 	pthread_condattr_t ca;
 	int rc;
 
-	if (!g || !(g->gen = calloc(HD_DOMID_LAST + 1, sizeof(*g->gen))) ||
-	    !(g->conns = calloc(HD_DOMID_LAST + 1, sizeof(*g->conns)))) {
-		if (g)
-			free(g->gen);
+	if (!g || !(g->gen = calloc(HD_DOMID_LAST + 1, sizeof(*g->gen)))) {
 		free(g);
 		return hd_fail(err, HD_ESYS, "emu guests: out of memory");
 	}
@@ -260,14 +195,12 @@ int emu_guests_start(const struct emu_guests_config *cfg,
 	heap_init(&g->queue, sizeof(struct boot));
 	if ((rc = nl_open(&g->nl, err)))
 		goto fail;
-	if (cfg->xe) {
-		g->ring = (struct xe_guest_io){ .xe = cfg->xe, .timeout_ms = 10000 };
-		if (xe_handle_new(cfg->xe, &g->ring.handle, &g->ring.fd, true)) {
-			rc = hd_fail_errno(err, HD_ESYS, "emu guests: event "
-					   "channel handle");
-			g->ring.xe = NULL;
-			goto fail;
-		}
+	g->ring = (struct xe_guest_io){ .xe = cfg->xe, .timeout_ms = 10000 };
+	if (xe_handle_new(cfg->xe, &g->ring.handle, &g->ring.fd, true)) {
+		rc = hd_fail_errno(err, HD_ESYS, "emu guests: event channel "
+				   "handle");
+		g->ring.xe = NULL;
+		goto fail;
 	}
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_condattr_init(&ca);
@@ -286,7 +219,6 @@ fail:
 	if (g->ring.xe)
 		xe_handle_close(g->ring.xe, g->ring.handle, g->ring.fd);
 	nl_close(g->nl);
-	free(g->conns);
 	free(g->gen);
 	free(g);
 	return rc;
@@ -295,7 +227,7 @@ fail:
 void emu_guests_unpaused(void *arg, uint32_t domid, const char *cmdline)
 {
 	struct emu_guests *g = arg;
-	struct boot b = { hd_now_ns(), domid, 0, 0, EV_BOOT };
+	struct boot b = { hd_now_ns(), domid, 0, 0 };
 
 	pthread_mutex_lock(&g->lock);
 	b.due_ns += emu_delay_draw(&g->cfg.delay);
@@ -316,8 +248,6 @@ void emu_guests_destroyed(void *arg, uint32_t domid)
 
 	pthread_mutex_lock(&g->lock);
 	g->gen[domid]++;
-	queue(g, (struct boot){ 0, domid, 0, 0, EV_GONE });
-	pthread_cond_signal(&g->wake);
 	pthread_mutex_unlock(&g->lock);
 }
 
@@ -332,14 +262,10 @@ void emu_guests_stop(struct emu_guests *g)
 	pthread_join(g->thread, NULL);
 	pthread_cond_destroy(&g->wake);
 	pthread_mutex_destroy(&g->lock);
-	for (uint32_t d = 0; d <= HD_DOMID_LAST; d++)
-		if (g->conns[d])
-			xs_close(g->conns[d]);
 	if (g->ring.xe)
 		xe_handle_close(g->ring.xe, g->ring.handle, g->ring.fd);
 	nl_close(g->nl);
 	heap_free(&g->queue);
-	free(g->conns);
 	free(g->gen);
 	free(g);
 }

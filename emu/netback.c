@@ -1,6 +1,5 @@
 /* netback.c: what dom0's Linux kernel does in the store for each vif, in
- * its order, from its own connection: dom0's store ring with Xen's
- * daemons, a socket with horde-xenstored (which has no rings yet).
+ * its order, from its own connection: dom0's store ring.
  *
  * It follows Linux 6.1 (Debian 12's dom0 kernel), whose requests a real
  * Xen 4.17 traced request by request (tests/xen/trace.sh):
@@ -34,9 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <sys/sysinfo.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <xen/io/xs_wire.h>
 
@@ -58,8 +55,7 @@ struct kvif {
 };
 
 struct emu_netback {
-	struct xe_guest_io io; /* its queue also holds the socket's events */
-	int sock;              /* -1: dom0's ring */
+	struct xe_guest_io io; /* dom0's end of its store ring */
 	int stop_fd;
 	pthread_t thread;
 	char w_bus;            /* the bus watch's token */
@@ -70,44 +66,7 @@ struct emu_netback {
 	void *fault_arg;
 };
 
-/* ---- the connection: one request at a time, events queued ---------- */
-
-static int sock_io(int fd, void *buf, size_t len, bool out)
-{
-	char *p = buf;
-	while (len) {
-		ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n == 0)
-				errno = ECONNRESET;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Reads one message from the socket; a watch event is queued. */
-static int sock_read(struct emu_netback *k, struct xsd_sockmsg *m,
-		     char *body, size_t len)
-{
-	if (sock_io(k->sock, m, sizeof(*m), false))
-		return -1;
-	if (m->len > XENSTORE_PAYLOAD_MAX || m->len >= len) {
-		errno = EPROTO;
-		return -1;
-	}
-	if (sock_io(k->sock, body, m->len, false))
-		return -1;
-	body[m->len] = '\0';
-	if (m->type == XS_WATCH_EVENT &&
-	    xe_ring_queue_event(&k->io, body, m->len))
-		return -1;
-	return 0;
-}
+/* ---- the connection: dom0's ring, one request at a time ---------------- */
 
 /* One request; its reply's payload in reply. Returns the reply's type,
  * or -1 with errno (the connection failed). */
@@ -129,27 +88,10 @@ static int request(struct emu_netback *k, uint32_t type, const char *a,
 	memcpy(msg, a, la);
 	if (b)
 		memcpy(msg + la, b, lb);
-	if (k->sock < 0) {
-		if (xe_ring_request(&k->io, 0, type, msg, (uint32_t)(la + lb),
-				    &rtype, reply, reply_len) < 0)
-			return -1;
-		return (int)rtype;
-	}
-	struct xsd_sockmsg m = { .type = type, .req_id = 1, .tx_id = k->io.tx_id,
-				 .len = (uint32_t)(la + lb) };
-	if (sock_io(k->sock, &m, sizeof(m), true) ||
-	    sock_io(k->sock, msg, la + lb, true))
+	if (xe_ring_request(&k->io, 0, type, msg, (uint32_t)(la + lb), &rtype,
+			    reply, reply_len) < 0)
 		return -1;
-	do {
-		if (sock_read(k, &m, msg, sizeof(msg)))
-			return -1;
-	} while (m.type == XS_WATCH_EVENT);
-	if (m.len >= reply_len) {
-		errno = EMSGSIZE;
-		return -1;
-	}
-	memcpy(reply, msg, m.len + 1);
-	return (int)m.type;
+	return (int)rtype;
 }
 
 /* A read: true with the value in buf, false if the store has none. */
@@ -437,45 +379,38 @@ static void *run(void *arg)
 {
 	struct emu_netback *k = arg;
 	struct pollfd pfd[2] = {
-		{ .fd = k->sock >= 0 ? k->sock : k->io.fd, .events = POLLIN },
+		{ .fd = k->io.fd, .events = POLLIN },
 		{ .fd = k->stop_fd, .events = POLLIN },
 	};
 
 	pthread_setname_np(pthread_self(), "horde-netback");
 	for (;;) {
 		struct xe_watch_event *ev;
-		if (k->sock < 0 && xe_ring_take_events(&k->io, 0) != 0)
+		if (xe_ring_take_events(&k->io, 0) != 0)
 			break;
-		while ((ev = xe_ring_next_event(&k->io))) {
+		/* Events that came with a reply left no notice to wake on:
+		 * the ring is looked at again before any wait. */
+		if ((ev = xe_ring_next_event(&k->io))) {
 			const char *path = ev->body;
 			size_t pl = strnlen(path, ev->len);
 			if (pl < ev->len)
 				handle_event(k, path, path + pl + 1);
 			free(ev);
+			continue;
 		}
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].revents)
 			return NULL;
-		if (!(pfd[0].revents & POLLIN))
-			continue;
-		if (k->sock < 0) {
-			if (xe_ring_wait(&k->io) != 0)
-				break;
-		} else {
-			struct xsd_sockmsg m;
-			char body[XENSTORE_PAYLOAD_MAX + 1];
-			if (sock_read(k, &m, body, sizeof(body)))
-				break;
-		}
+		if ((pfd[0].revents & POLLIN) && xe_ring_wait(&k->io) != 0)
+			break;
 	}
 	k->on_fault(k->fault_arg, 0, "dom0: netback: its store connection "
 				     "failed");
 	return NULL;
 }
 
-int emu_netback_start(struct xe *xe, const char *socket_path,
-		      emu_fault_fn on_fault, void *fault_arg,
+int emu_netback_start(struct xe *xe, emu_fault_fn on_fault, void *fault_arg,
 		      struct emu_netback **out, struct hd_err *err)
 {
 	struct emu_netback *k = calloc(1, sizeof(*k));
@@ -487,7 +422,7 @@ int emu_netback_start(struct xe *xe, const char *socket_path,
 		free(k);
 		return hd_fail(err, HD_ESYS, "dom0's netback: out of memory");
 	}
-	k->sock = k->stop_fd = k->io.fd = -1;
+	k->stop_fd = k->io.fd = -1;
 	k->on_fault = on_fault;
 	k->fault_arg = fault_arg;
 	k->nqueues = (unsigned)get_nprocs(); /* xenvif_max_queues' default */
@@ -495,23 +430,12 @@ int emu_netback_start(struct xe *xe, const char *socket_path,
 		rc = hd_fail_errno(err, HD_ESYS, "dom0's netback: eventfd");
 		goto fail;
 	}
-	if (xe) {
-		k->io = (struct xe_guest_io){ .xe = xe, .timeout_ms = 10000 };
-		if (xe_handle_new(xe, &k->io.handle, &k->io.fd, true)) {
-			k->io.xe = NULL;
-			rc = hd_fail_errno(err, HD_ESYS, "dom0's netback: event "
-					   "channel handle");
-			goto fail;
-		}
-	} else {
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
-		hd_strlcpy(sa.sun_path, socket_path, sizeof(sa.sun_path));
-		if ((k->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-		    connect(k->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-			rc = hd_fail_errno(err, HD_EXS, "dom0's netback: connect "
-					   "to %s", socket_path);
-			goto fail;
-		}
+	k->io = (struct xe_guest_io){ .xe = xe, .timeout_ms = 10000 };
+	if (xe_handle_new(xe, &k->io.handle, &k->io.fd, true)) {
+		k->io.xe = NULL;
+		rc = hd_fail_errno(err, HD_ESYS, "dom0's netback: event channel "
+				   "handle");
+		goto fail;
 	}
 	char token[24];
 	snprintf(token, sizeof(token), "%lX", (unsigned long)&k->w_bus);
@@ -546,8 +470,6 @@ void emu_netback_stop(struct emu_netback *k)
 		free(ev);
 	if (k->io.xe)
 		xe_handle_close(k->io.xe, k->io.handle, k->io.fd);
-	if (k->sock >= 0)
-		close(k->sock);
 	if (k->stop_fd >= 0)
 		close(k->stop_fd);
 	free(k->vifs);

@@ -463,8 +463,11 @@ static int start_xenstored(struct platform *p, struct hd_err *err)
 		return start_xen_daemon(p, err);
 	snprintf(p->sock, sizeof(p->sock), "%s/xenstored.sock", p->rundir);
 	snprintf(stats, sizeof(stats), "%s/xenstored.stats", p->rundir);
+	char state[96];
+	snprintf(state, sizeof(state), "%s/" EMU_XEN_STATE_DIR, p->rundir);
 	char *argv[] = { "horde-xenstored", "--socket", p->sock, "--stats-file",
-			 stats, "--lifeline-fd", "3", "--ready-fd", "4", NULL };
+			 stats, "--xen-state", state, "--lifeline-fd", "3",
+			 "--ready-fd", "4", NULL };
 	int rc = spawn_daemon("horde-xenstored", "HORDE_XENSTORED", argv, -1, -1,
 			      &p->xenstored, err);
 	if (rc == HD_OK)
@@ -634,29 +637,28 @@ static void on_destroy(void *arg, uint32_t domid)
 }
 
 /* Open files horde's own process and horde-xenstored need for job, and
- * why: every emulated guest keeps a XenStore connection (one descriptor
- * in horde, one in the daemon), each worker two, each bridge its capture;
- * the rest (standard streams, the database and its WAL, the daemons'
- * pipes, netlink sockets, the store's own clients) is under HORDE_FDS and
- * XENSTORED_FDS, measured at 27 and 15 on a 500-guest run, with room. */
+ * why: guests are on rings (no descriptor a guest in either), each worker
+ * keeps two XenStore connections, each bridge its capture; the rest
+ * (standard streams, the database and its WAL, the daemons' pipes,
+ * netlink sockets, the event-channel handles, the store's own clients) is
+ * under HORDE_FDS and XENSTORED_FDS, measured at 27 and 15 on a 500-guest
+ * run, with room. */
 #define HORDE_FDS 40
 #define XENSTORED_FDS 24
 
 static uint64_t horde_fds(const struct plan_job *job)
 {
-	return (uint64_t)job->guests + 2ull * plan_job_workers(job) +
+	return 2ull * plan_job_workers(job) +
 	       2ull * (uint64_t)emu_settings_of(job).bridges + HORDE_FDS;
 }
-
 static uint64_t xenstored_fds(const struct plan_job *job)
 {
-	return (uint64_t)job->guests + 2ull * plan_job_workers(job) +
-	       XENSTORED_FDS;
+	return 2ull * plan_job_workers(job) + XENSTORED_FDS;
 }
 
-/* Refuses a plan whose guests would run horde or its store out of file
- * descriptors: the guests past that point would fail with causes that hide
- * it ("no interface", "Invalid argument"). Both run with their soft limit
+/* Refuses a plan whose workers and bridges would run horde or its store
+ * out of file descriptors: the guests past that point would fail with
+ * causes that hide it ("no interface", "Invalid argument"). Both run with their soft limit
  * raised to the hard one, which is the one that counts. The console
  * daemon's limit is a limit of the host under test, not of the harness:
  * it is left to break where it breaks, each failure stored with EMFILE. */
@@ -673,12 +675,12 @@ static int check_fd_budget(const struct plan_job *job, struct hd_err *err)
 	if (xs_need > need)
 		need = xs_need;
 	if (need > rl.rlim_max)
-		return hd_fail(err, HD_ELIMIT, "%lld guests need about %llu open "
-			       "files in %s (one a guest, 2 a worker, and its "
+		return hd_fail(err, HD_ELIMIT, "%u workers need about %llu open "
+			       "files in %s (2 a worker, 2 a bridge, and its "
 			       "own), above the hard limit of %llu here: raise "
-			       "it (ulimit -Hn as root) or plan fewer guests",
-			       job->guests, (unsigned long long)need, who,
-			       (unsigned long long)rl.rlim_max);
+			       "it (ulimit -Hn as root) or plan fewer workers",
+			       plan_job_workers(job), (unsigned long long)need,
+			       who, (unsigned long long)rl.rlim_max);
 	return HD_OK;
 }
 
@@ -768,7 +770,7 @@ static int start_guests(struct platform *p, uint64_t seed, struct hd_err *err)
 		.on_fault = add_fault,
 		.fault_arg = p,
 		.prober_addr_be = platform_prober_addr(),
-		.xe = xen_daemon(p) ? &p->xe : NULL,
+		.xe = &p->xe,
 	};
 	memcpy(gc.prober_mac, bridge_mac, 6);
 	if (emu_delay_init(&gc.delay, p->set.boot_delay_dist,
@@ -840,8 +842,7 @@ static int emu_open(const struct plan_job *job, struct platform **out,
 	    (rc = start_consoled(p, err)) ||
 	    (rc = start_guests(p, (uint64_t)job->seed, err)) ||
 	    (rc = start_hypervisor(p, (uint64_t)job->seed, err)) ||
-	    (rc = emu_netback_start(xen_daemon(p) ? &p->xe : NULL, p->sock,
-				    add_fault, p, &p->netback, err)) ||
+	    (rc = emu_netback_start(&p->xe, add_fault, p, &p->netback, err)) ||
 	    (rc = emu_dom0_start(p->hv, p->bridges, p->nbridges, add_fault, p,
 				 &p->dom0, err)) ||
 	    (rc = open_toolstack(p, job, err))) {

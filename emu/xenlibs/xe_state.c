@@ -17,7 +17,6 @@
 
 #define XE_MAGIC 0x30657868u /* "hxe0" */
 #define XE_VERSION 1u
-#define XE_MAX_HANDLES 1024u
 
 struct xe_shared {
 	uint32_t magic, version;
@@ -80,6 +79,7 @@ static int init_shared(struct xe_shared *s)
 int xe_open(const char *dir, bool create, struct xe *x)
 {
 	memset(x, 0, sizeof(*x));
+	pthread_mutex_init(&x->fifo_lock, NULL);
 	if (strlen(dir) >= sizeof(x->dir)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -114,6 +114,10 @@ int xe_open_env(struct xe *x)
 
 void xe_close(struct xe *x)
 {
+	for (uint32_t h = 0; h < XE_MAX_HANDLES; h++)
+		if (x->fifo_fds[h] > 0)
+			close(x->fifo_fds[h] - 1);
+	memset(x->fifo_fds, 0, sizeof(x->fifo_fds));
 	if (x->s)
 		munmap(x->s, sizeof(*x->s));
 	if (x->rings)
@@ -424,25 +428,21 @@ void xe_dom_ports_free(struct xe *x, uint32_t dom)
 	unlock(x);
 }
 
-/* This process's descriptors of the handles' FIFOs, opened on first use. */
-static pthread_mutex_t fifo_lock = PTHREAD_MUTEX_INITIALIZER;
-static int fifo_fds[XE_MAX_HANDLES];
-
 static void deliver(struct xe *x, uint32_t handle, uint32_t dom, uint32_t port)
 {
 	uint32_t event = xe_event(dom, port);
 	char path[256];
 	if (!handle || handle >= XE_MAX_HANDLES)
 		return; /* nobody listens: the event is lost, as in Xen */
-	pthread_mutex_lock(&fifo_lock);
-	int fd = fifo_fds[handle] - 1;
+	pthread_mutex_lock(&x->fifo_lock);
+	int fd = x->fifo_fds[handle] - 1;
 	if (fd < 0) {
 		fifo_path(x, handle, path, sizeof(path));
 		fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 		if (fd >= 0)
-			fifo_fds[handle] = fd + 1;
+			x->fifo_fds[handle] = fd + 1;
 	}
-	pthread_mutex_unlock(&fifo_lock);
+	pthread_mutex_unlock(&x->fifo_lock);
 	if (fd < 0)
 		return;
 	/* A handle whose process died has a FIFO with no reader: the write

@@ -20,6 +20,7 @@
 #ifndef HORDE_XE_STATE_H
 #define HORDE_XE_STATE_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,12 +55,19 @@ struct xe_port {
 
 struct xe_shared;
 
+#define XE_MAX_HANDLES 1024u
+
 /* The folder's state, mapped. create: make the folder's files (the
  * hypervisor's side, once); else open what is there. */
 struct xe {
 	char dir[200];
 	struct xe_shared *s;
 	uint8_t *rings; /* XE_DOMAINS pages */
+	/* This process's descriptors of the folder's FIFOs, by handle,
+	 * opened on first use (+1: 0 is none). Handle numbers are the
+	 * folder's: another folder (the next job's) has its own. */
+	pthread_mutex_t fifo_lock;
+	int fifo_fds[XE_MAX_HANDLES];
 };
 int xe_open(const char *dir, bool create, struct xe *x);
 /* The folder named by HORDE_XEN_STATE (the libraries' way in). */

@@ -114,6 +114,13 @@ void xs_store_set_close(struct xs_store *s, xs_close_fn close)
 	s->close = close;
 }
 
+void xs_store_set_introduce(struct xs_store *s, xs_introduce_fn introduce,
+			    void *arg)
+{
+	s->introduce = introduce;
+	s->introduce_arg = arg;
+}
+
 void xs_store_free(struct xs_store *s)
 {
 	if (!s)

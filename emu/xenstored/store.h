@@ -43,21 +43,27 @@ typedef void (*xs_send_fn)(void *io, const struct xsd_sockmsg *hdr,
  * calls xs_conn_free. */
 typedef void (*xs_close_fn)(void *io);
 
+/* Takes on the ring of a domain just introduced (XS_INTRODUCE: its ring's
+ * frame and store port): returns 0, or an errno the introduce is refused
+ * with. */
+typedef int (*xs_introduce_fn)(void *arg, uint32_t domid, uint64_t mfn,
+			       uint32_t port);
+
 /* Creates an empty store (/, /local, /local/domain, /tool). quota may be
  * NULL for the defaults. Returns NULL when out of memory. */
 struct xs_store *xs_store_new(const struct xs_quota *quota);
 void xs_store_free(struct xs_store *s);
 void xs_store_set_close(struct xs_store *s, xs_close_fn close);
+void xs_store_set_introduce(struct xs_store *s, xs_introduce_fn introduce,
+			    void *arg);
+/* Releases an introduced domain as XS_RELEASE does (its connections
+ * closed, @releaseDomain fired): for one found dead. Returns 0 or ENOENT
+ * (not introduced). */
+int xs_store_release(struct xs_store *s, uint32_t domid);
 
-/* A client connection acting as domain domid (0 is privileged dom0).
- *
- * Guests have no shared ring on the emulated host, so a privileged
- * connection can be handed to a domain instead: after
- *   CONTROL "connect-domain\0<domid>\0"
- * (xs_control_command(h, "connect-domain", "7", 2) in libxenstore) it acts
- * as that introduced domain, with its permissions, quotas and relative
- * paths, as the domain's ring would, and it is closed when the domain is
- * released. */
+/* A client connection acting as domain domid (0 is privileged dom0): a
+ * socket, or a domain's ring; a domain's connections are closed when it
+ * is released. */
 struct xs_conn *xs_conn_new(struct xs_store *s, uint32_t domid,
 			    xs_send_fn send, void *io);
 /* Drops the connection's watches and open transactions. */

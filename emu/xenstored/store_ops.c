@@ -456,6 +456,12 @@ int xsd_do_introduce(const struct req *r)
 		xsd_reply_ok(r->c, r->hdr);
 		return 0;
 	}
+	if (r->s->introduce) {
+		int rc = r->s->introduce(r->s->introduce_arg, domid, mfn,
+					 (uint32_t)port);
+		if (rc)
+			return rc;
+	}
 	*d = (struct domain){ true, mfn, (uint32_t)port, 0, d->conns };
 	r->s->stats.domains++;
 	xsd_reply_ok(r->c, r->hdr);
@@ -479,6 +485,37 @@ static int privileged_domid_arg(const struct req *r, uint32_t *domid)
 	return domid_arg(r, domid);
 }
 
+/* Removes the nodes below n that domid owns, each with its subtree, as
+ * cxenstored's domain_tree_remove does when a domain goes: what a dead
+ * domain owned would count against nobody's quota. Stops once the
+ * domain owns none. */
+static void remove_owned(struct xs_store *s, struct node *n, uint32_t domid)
+{
+	for (struct node *c = n->first, *next; c && s->owned[domid]; c = next) {
+		next = c->next;
+		if (c->perms.p[0].domid == domid)
+			xsd_apply_rm(s, c->path);
+		else
+			remove_owned(s, c, domid);
+	}
+}
+
+int xs_store_release(struct xs_store *s, uint32_t domid)
+{
+	if (domid == 0 || domid > HD_DOMID_LAST || !s->domains[domid].introduced)
+		return ENOENT;
+	struct domain *d = &s->domains[domid];
+	*d = (struct domain){ .conns = d->conns };
+	s->stats.domains--;
+	if (s->owned[domid])
+		remove_owned(s, xsd_node_get(s, "/"), domid);
+	/* The domain's ring goes with it. */
+	for (struct xs_conn *c = d->conns; c && s->close; c = c->dom_next)
+		s->close(c->io);
+	xsd_fire(s, "@releaseDomain", NULL);
+	return 0;
+}
+
 int xsd_do_release(const struct req *r)
 {
 	uint32_t domid;
@@ -490,15 +527,8 @@ int xsd_do_release(const struct req *r)
 		return EINVAL;
 	if (!r->s->domains[domid].introduced)
 		return ENOENT;
-	struct domain *d = &r->s->domains[domid];
-	*d = (struct domain){ .conns = d->conns };
-	r->s->stats.domains--;
-	/* The domain's ring goes with it. */
-	for (struct xs_conn *c = d->conns; c && r->s->close; c = c->dom_next)
-		r->s->close(c->io);
 	xsd_reply_ok(r->c, r->hdr);
-	xsd_fire(r->s, "@releaseDomain", NULL);
-	return 0;
+	return xs_store_release(r->s, domid);
 }
 
 int xsd_do_is_domain_introduced(const struct req *r)

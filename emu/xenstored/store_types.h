@@ -131,6 +131,8 @@ struct xs_store {
 	void (*changed)(struct xs_store *s, const char *path,
 			const struct perms *perms, bool exact);
 	xs_close_fn close;   /* asks the daemon to drop a connection */
+	xs_introduce_fn introduce; /* takes on an introduced domain's ring */
+	void *introduce_arg;
 	struct hmap nodes;   /* path -> struct node */
 	struct hmap watches; /* path -> first struct watch on that path */
 	struct node *root;

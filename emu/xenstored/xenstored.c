@@ -4,7 +4,10 @@
  * wire messages (xs_wire.h), hand each to the store, queue replies and watch
  * events, write them when the socket is writable. libxenstore and the
  * xenstore-* commands reach it through XENSTORED_PATH. Clients on the socket
- * act as dom0, as on a real host. */
+ * act as dom0, as on a real host. With --xen-state it also serves the
+ * emulated host's rings (rings.c), as Xen's own daemons do there: dom0's
+ * own, and each domain's from its XS_INTRODUCE on; a domain found dead
+ * (VIRQ_DOM_EXC) is released. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +24,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "rings.h"
 #include "store.h"
 
 /* A client that reads nothing is dropped once its replies and events
@@ -29,12 +33,18 @@
  * bound either. */
 #define MAX_OUTPUT (16u << 20)
 #define MAX_OUTPUT_TOTAL (256u << 20)
+/* What a socket client's reads land in; a ring holds one message at a
+ * time, and its buffer is there only while a message is part read. */
+#define SOCKET_IN (4 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX))
+#define RING_IN (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)
 
 struct client {
-	int fd;
+	int fd;              /* -1: a domain's ring */
+	uint32_t domid;      /* a ring's domain */
+	uint32_t ring_port;  /* a ring's event channel, dom0's end */
 	struct xs_conn *conn;
-	char in[4 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)];
-	size_t in_len;
+	char *in;
+	size_t in_len, in_cap;
 	char *out;
 	size_t out_len, out_off, out_cap;
 	bool dead;     /* protocol error or write failure: close soon */
@@ -67,6 +77,7 @@ struct daemon {
 	 * they are marked by the addresses of these fields, which no client
 	 * can have. */
 	int lfd, sfd, lifeline;
+	struct xsd_rings *rings; /* with --xen-state; its fd marked by rings */
 	const char *sock_path;  /* unlinked at exit */
 	const char *stats_path; /* on SIGUSR1 and at exit, when given */
 };
@@ -124,8 +135,35 @@ static void set_want_out(struct client *cl, bool want)
 	cl->want_out = want;
 }
 
+/* A ring takes what it has room for; the guest kicks when it has read,
+ * and the rest follows then. Its buffer goes once empty: thousands of
+ * idle guests hold none. */
+static void flush_ring(struct client *cl)
+{
+	struct xsd_rings *r = cl->d->rings;
+	size_t n = xsd_ring_write(r, cl->domid, cl->out + cl->out_off,
+				  cl->out_len - cl->out_off);
+	if (cl->d->trace)
+		fprintf(cl->d->trace, "%p out ring %zu of %zu\n", (void *)cl, n,
+			cl->out_len - cl->out_off);
+	if (n) {
+		cl->out_off += n;
+		xsd_ring_kick(r, cl->ring_port);
+	}
+	if (cl->out_off == cl->out_len) {
+		cl->d->out_total -= cl->out_cap;
+		free(cl->out);
+		cl->out = NULL;
+		cl->out_off = cl->out_len = cl->out_cap = 0;
+	}
+}
+
 static void flush_out(struct client *cl)
 {
+	if (cl->fd < 0) {
+		flush_ring(cl);
+		return;
+	}
 	while (cl->out_off < cl->out_len) {
 		ssize_t n = send(cl->fd, cl->out + cl->out_off,
 				 cl->out_len - cl->out_off, MSG_NOSIGNAL);
@@ -173,13 +211,34 @@ static void handle(struct client *cl, const struct xsd_sockmsg *hdr,
 	xs_store_request(d->store, cl->conn, hdr, body);
 }
 
+/* Reads from the client's socket or ring: bytes read, 0 at a socket's
+ * end, -1 with errno (EAGAIN: nothing there now). A ring's guest is told
+ * it has room again. */
+static ssize_t client_recv(struct client *cl, size_t room)
+{
+	if (cl->fd >= 0)
+		return recv(cl->fd, cl->in + cl->in_len, room, 0);
+	size_t n = xsd_ring_read(cl->d->rings, cl->domid, cl->in + cl->in_len,
+				 room);
+	if (n == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	xsd_ring_kick(cl->d->rings, cl->ring_port);
+	return (ssize_t)n;
+}
+
 /* Reads what is there and handles every complete message in it. One read
  * usually brings a whole request, header and body together. */
 static void read_in(struct client *cl)
 {
 	while (!cl->dead) {
-		size_t room = sizeof(cl->in) - cl->in_len;
-		ssize_t n = recv(cl->fd, cl->in + cl->in_len, room, 0);
+		if (!cl->in && !(cl->in = malloc(cl->in_cap))) {
+			cl->dead = true;
+			return;
+		}
+		size_t room = cl->in_cap - cl->in_len;
+		ssize_t n = client_recv(cl, room);
 		if (n == 0) {
 			cl->dead = true;
 			return;
@@ -189,7 +248,7 @@ static void read_in(struct client *cl)
 				continue;
 			if (errno != EAGAIN)
 				cl->dead = true;
-			return;
+			break;
 		}
 		cl->in_len += (size_t)n;
 		size_t off = 0;
@@ -215,7 +274,11 @@ static void read_in(struct client *cl)
 		memmove(cl->in, cl->in + off, cl->in_len - off);
 		cl->in_len -= off;
 		if ((size_t)n < room)
-			return; /* a short read: the socket is drained */
+			break; /* a short read: the socket or ring is drained */
+	}
+	if (cl->fd < 0 && cl->in_len == 0) {
+		free(cl->in);
+		cl->in = NULL;
 	}
 }
 
@@ -225,6 +288,14 @@ static void request_close(void *io)
 	struct client *cl = io;
 	cl->dead = true;
 	mark_pending(cl);
+}
+
+static void add_client(struct daemon *d, struct client *cl)
+{
+	cl->next = d->clients;
+	if (d->clients)
+		d->clients->prev = cl;
+	d->clients = cl;
 }
 
 /* Takes on an accepted connection as a client, acting as dom0; when that
@@ -238,6 +309,7 @@ static void client_open(struct daemon *d, int cfd)
 	}
 	cl->fd = cfd;
 	cl->d = d;
+	cl->in_cap = SOCKET_IN;
 	cl->conn = xs_conn_new(d->store, 0, queue_out, cl);
 	struct epoll_event cev = { .events = EPOLLIN, .data.ptr = cl };
 	if (!cl->conn || epoll_ctl(d->epfd, EPOLL_CTL_ADD, cfd, &cev) < 0) {
@@ -246,10 +318,62 @@ static void client_open(struct daemon *d, int cfd)
 		free(cl);
 		return;
 	}
-	cl->next = d->clients;
-	if (d->clients)
-		d->clients->prev = cl;
-	d->clients = cl;
+	add_client(d, cl);
+}
+
+/* Takes on domid's ring (its store port: remote_port), acting as that
+ * domain: returns 0 or an errno. */
+static int ring_open(struct daemon *d, uint32_t domid, uint32_t remote_port)
+{
+	struct client *cl = calloc(1, sizeof(*cl));
+	if (!cl)
+		return ENOMEM;
+	*cl = (struct client){ .fd = -1, .domid = domid, .in_cap = RING_IN,
+			       .d = d };
+	int port = xsd_rings_bind(d->rings, domid, remote_port, cl);
+	if (port < 0) {
+		int e = errno;
+		free(cl);
+		return e;
+	}
+	cl->ring_port = (uint32_t)port;
+	if (!(cl->conn = xs_conn_new(d->store, domid, queue_out, cl))) {
+		xsd_rings_unbind(d->rings, cl->ring_port);
+		free(cl);
+		return ENOMEM;
+	}
+	add_client(d, cl);
+	/* What the guest wrote before it was introduced. */
+	read_in(cl);
+	mark_pending(cl);
+	return 0;
+}
+
+/* The store's introduce hook: a domain's ring, from XS_INTRODUCE. */
+static int introduce_ring(void *arg, uint32_t domid, uint64_t mfn,
+			  uint32_t port)
+{
+	(void)mfn; /* the ring is the domain's page in the rings file */
+	return ring_open(arg, domid, port);
+}
+
+static void ring_kicked(void *owner)
+{
+	struct client *cl = owner;
+	read_in(cl);
+	mark_pending(cl);
+}
+
+/* VIRQ_DOM_EXC: a domain died. Each introduced domain whose ring is
+ * served and that no longer runs is released, as cxenstored's
+ * domain_cleanup does. */
+static void domains_died(void *arg)
+{
+	struct daemon *d = arg;
+	for (struct client *cl = d->clients; cl; cl = cl->next)
+		if (cl->fd < 0 && cl->domid != 0 && !cl->dead &&
+		    !xsd_rings_domain_alive(d->rings, cl->domid))
+			xs_store_release(d->store, cl->domid);
 }
 
 static void client_close(struct client *cl)
@@ -260,11 +384,16 @@ static void client_close(struct client *cl)
 		cl->d->clients = cl->next;
 	if (cl->next)
 		cl->next->prev = cl->prev;
-	epoll_ctl(cl->d->epfd, EPOLL_CTL_DEL, cl->fd, NULL);
-	close(cl->fd);
+	if (cl->fd >= 0) {
+		epoll_ctl(cl->d->epfd, EPOLL_CTL_DEL, cl->fd, NULL);
+		close(cl->fd);
+	} else {
+		xsd_rings_unbind(cl->d->rings, cl->ring_port);
+	}
 	xs_conn_free(cl->conn);
 	cl->d->out_total -= cl->out_cap;
 	free(cl->out);
+	free(cl->in);
 	free(cl);
 }
 
@@ -344,6 +473,9 @@ static const struct {
 	{ { "null", no_argument, NULL, 'N' }, NULL,
 	  "benchmark floor: answer every request with a 1-byte reply of "
 	  "its type, keeping no store" },
+	{ { "xen-state", required_argument, NULL, 'X' }, "DIR",
+	  "also serve the emulated host's rings: dom0's, and each domain's "
+	  "from its introduce on (the folder of emu's Xen state)" },
 	{ { "ready-fd", required_argument, NULL, 'r' }, "FD",
 	  "write one byte to this inherited fd, then close it, once listening" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
@@ -380,6 +512,7 @@ static int parse_u32(const char *s, uint32_t *out)
 struct settings {
 	struct xs_quota quota;
 	const char *sock_path, *stats_path, *trace_path;
+	const char *xen_state;   /* --xen-state, or NULL */
 	const char *fail_suffix; /* --fail-write, or NULL */
 	uint32_t fail_nth;
 	size_t out_total_max;
@@ -417,7 +550,7 @@ static int take_option(int opt, char *arg, struct settings *set)
 
 	/* Every argument is a number but these options'. */
 	if (opt != 's' && opt != 'S' && opt != 'T' && opt != 'F' &&
-	    opt != 'h' && arg && parse_u32(arg, &v)) {
+	    opt != 'X' && opt != 'h' && arg && parse_u32(arg, &v)) {
 		fprintf(stderr, "horde-xenstored: bad number '%s'\n", arg);
 		return 2;
 	}
@@ -431,6 +564,7 @@ static int take_option(int opt, char *arg, struct settings *set)
 	case 'l': set->lifeline = (int)v; break;
 	case 'r': set->ready = (int)v; break;
 	case 'T': set->trace_path = arg; break;
+	case 'X': set->xen_state = arg; break;
 	case 'N': set->null_server = true; break;
 	case 'O': set->out_total_max = v; break;
 	case 'F': return take_fail_write(arg, set);
@@ -493,6 +627,31 @@ static int watch_marked_fds(struct daemon *d)
 	return 0;
 }
 
+/* The emulated host's rings: the handle's events in the loop, domains'
+ * rings from their introduce on, and dom0's own now. */
+static int start_rings(struct daemon *d, const char *state)
+{
+	if (!(d->rings = xsd_rings_open(state))) {
+		fprintf(stderr, "horde-xenstored: the emulated Xen in %s: %s\n",
+			state, strerror(errno));
+		return 1;
+	}
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &d->rings };
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, xsd_rings_fd(d->rings), &ev) < 0) {
+		fprintf(stderr, "horde-xenstored: epoll: %s\n", strerror(errno));
+		return 1;
+	}
+	xs_store_set_introduce(d->store, introduce_ring, d);
+	uint32_t port = xsd_rings_dom0_port(d->rings);
+	int rc = port ? ring_open(d, 0, port) : 0;
+	if (rc) {
+		fprintf(stderr, "horde-xenstored: dom0's ring (port %u): %s\n",
+			port, strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
 /* Everything up to, not including, telling the parent we are ready.
  * Returns 0, or 1 to exit with (left as it is: the process is ending). */
 static int daemon_start(struct daemon *d, const struct settings *set)
@@ -531,6 +690,8 @@ static int daemon_start(struct daemon *d, const struct settings *set)
 		return 1;
 	}
 	raise_fd_limit();
+	if (set->xen_state && start_rings(d, set->xen_state) != 0)
+		return 1;
 	return watch_marked_fds(d);
 }
 
@@ -608,6 +769,9 @@ static void run_loop(struct daemon *d)
 					running = false;
 			} else if (p == &d->lifeline) {
 				running = false;
+			} else if (p == &d->rings) {
+				xsd_rings_dispatch(d->rings, ring_kicked,
+						   domains_died, d);
 			} else {
 				struct client *cl = p;
 				if (evs[i].events &
@@ -626,6 +790,7 @@ static void daemon_stop(struct daemon *d)
 		write_stats(d->store, d->stats_path);
 	while (d->clients)
 		client_close(d->clients);
+	xsd_rings_close(d->rings);
 	if (d->trace)
 		fclose(d->trace);
 	unlink(d->sock_path);

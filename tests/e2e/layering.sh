@@ -16,9 +16,10 @@ floor() {
 	case $1 in
 	lib) echo 0 ;;              # errors, time, maps: horde's own libc
 	guest) echo 0 ;;            # horde-guest: freestanding, Xen's headers
-	xcl | probes | loadgen | emu/xenstored) echo 1 ;;
+	xcl | probes | loadgen) echo 1 ;;
 	emu/xenlibs) echo 1 ;;      # Xen's libraries for Xen's daemons on emu
 	harness) echo 2 ;;          # plans, runner, results, the platform API
+	emu/xenstored) echo 2 ;;    # horde-xenstored: its store, emu's rings
 	emu | xen) echo 3 ;;        # the platforms, each in its room
 	analysis) echo 4 ;;         # reads results; parses stored plans
 	esac

@@ -2,7 +2,8 @@
 # Xen 4.17's own XenStore daemons, Debian's cxenstored and oxenstored
 # unmodified (xen-utils-4.17, downloaded and unpacked, never installed),
 # run on the emulated host's Xen libraries (build/xenlibs) with no
-# hypervisor: the real xenstore-utils talk to each over its socket, a
+# hypervisor, and horde-xenstored on the same emulated Xen: the real
+# xenstore-utils talk to each over its socket, a
 # guest introduced with a ring reads its own node through it and is
 # refused dom0's, and a guest destroyed without closing its ring is
 # released: @releaseDomain fires, the nodes it owned are gone, and so is
@@ -18,8 +19,14 @@ XE=$B/xe_tool
 start() {
 	local d=$2
 	case $1 in
+	horde-xenstored)
+		"$B/horde-xenstored" --socket "$d/run/socket" --xen-state "$d/state" \
+			--stats-file "$d/stats" > "$d/out" 2>&1 &
+		;;
 	cxenstored)
-		XENSTORED_RUNDIR=$d/run HORDE_XEN_STATE=$d/state LD_LIBRARY_PATH=$LIBS \
+		# Its socket is libxenstore's: XENSTORED_PATH if set.
+		XENSTORED_PATH=$d/run/socket XENSTORED_RUNDIR=$d/run \
+			HORDE_XEN_STATE=$d/state LD_LIBRARY_PATH=$LIBS \
 			"$XBIN/xenstored" -N -T "$d/trace" > "$d/out" 2>&1 &
 		;;
 	oxenstored)
@@ -46,7 +53,16 @@ start() {
 
 daemon=
 trap '[ -n "$daemon" ] && kill "$daemon" 2> /dev/null; rm -rf "$TMP"' EXIT
-for name in cxenstored oxenstored; do
+# store_count DIR KEY: horde-xenstored's own count (watches,
+# transactions), from its statistics.
+store_count() {
+	rm -f "$1/stats"
+	kill -USR1 "$daemon"
+	wait_for 10 test -f "$1/stats"
+	sed -n "s/^$2 //p" "$1/stats"
+}
+
+for name in horde-xenstored cxenstored oxenstored; do
 	d=$TMP/$name
 	mkdir -p "$d/run"
 	"$XE" "$d/state" init > /dev/null || fail "$name: init"
@@ -69,12 +85,24 @@ for name in cxenstored oxenstored; do
 		"$(timeout 10 "$XE" "$d/state" watch 1 /local/domain/1 tok1 | tr '\n' ' ')" \
 		"event: /local/domain/1 tok1 OK "
 
+	# And a transaction, left open.
+	timeout 10 "$XE" "$d/state" txn 1 | grep -qx '[0-9]*' ||
+		fail "$name: the guest's transaction"
+	if [ "$name" = horde-xenstored ]; then
+		w=$(store_count "$d" watches) t=$(store_count "$d" transactions)
+		[ "$w" -ge 1 ] && [ "$t" -ge 1 ] || fail "$name: watches $w, transactions $t"
+	fi
+
 	timeout 10 xenstore-watch -n 2 @releaseDomain > "$d/watch" &
 	watcher=$!
 	wait_for 10 test -s "$d/watch" # the watch's first event: it is set
 	"$XE" "$d/state" destroy 1 || fail "$name: destroy"
 	wait "$watcher" || fail "$name: no @releaseDomain after the guest died"
 	expect_eq "$name: @releaseDomain, set then fired" "$(grep -c '^@releaseDomain$' "$d/watch")" 2
+	if [ "$name" = horde-xenstored ]; then
+		expect_eq "$name: the dead guest's watch gone" "$(store_count "$d" watches)" $((w - 1))
+		expect_eq "$name: its transaction gone" "$(store_count "$d" transactions)" $((t - 1))
+	fi
 	xenstore-read /local/domain/1/name > /dev/null 2>&1 &&
 		fail "$name: the dead guest's node is still there"
 	expect_eq "$name: dom0's node" "$(xenstore-read /dom0-only)" secret

@@ -81,10 +81,11 @@ static void print_events(struct xe_guest_io *io)
 	}
 }
 
-/* A request of guest dom through its ring: READ PATH, or WATCH PATH
- * TOKEN (then waits for the watch's first event, which the daemon sends
- * after its reply, so that nothing of it is left in the ring). Prints
- * the events that came first, then the reply. */
+/* A request of guest dom through its ring: READ PATH, WATCH PATH TOKEN
+ * (then waits for the watch's first event, which the daemon sends after
+ * its reply, so that nothing of it is left in the ring), or with an
+ * empty path TRANSACTION_START. Prints the events that came first, then
+ * the reply. */
 static int guest_request(struct xe *x, uint32_t dom, const char *path,
 			 const char *token)
 {
@@ -100,7 +101,8 @@ static int guest_request(struct xe *x, uint32_t dom, const char *path,
 		memcpy(msg + pl, token, tl);
 	if (xe_handle_new(x, &io.handle, &io.fd, true) != 0)
 		return die("event-channel handle");
-	int n = xe_ring_request(&io, dom, token ? XS_WATCH : XS_READ, msg,
+	uint32_t req = token ? XS_WATCH : *path ? XS_READ : XS_TRANSACTION_START;
+	int n = xe_ring_request(&io, dom, req, msg,
 				(uint32_t)(pl + tl), &type, reply, sizeof(reply));
 	while (n >= 0 && token && type != XS_ERROR && !io.events &&
 	       (n = xe_ring_wait(&io)) == 0)
@@ -126,7 +128,7 @@ int main(int argc, char **argv)
 	struct xe x;
 	if (argc < 3) {
 		fprintf(stderr, "usage: xe_tool DIR init|create D|introduce D "
-			"PORT|release D|read D PATH|watch D PATH TOKEN|destroy D\n");
+			"PORT|release D|read D PATH|watch D PATH TOKEN|txn D|destroy D\n");
 		return 2;
 	}
 	const char *cmd = argv[2];
@@ -150,6 +152,8 @@ int main(int argc, char **argv)
 		rc = guest_request(&x, dom, argv[4], NULL);
 	else if (!strcmp(cmd, "watch") && argc == 6)
 		rc = guest_request(&x, dom, argv[4], argv[5]);
+	else if (!strcmp(cmd, "txn") && argc == 4)
+		rc = guest_request(&x, dom, "", NULL);
 	else if (!strcmp(cmd, "destroy") && argc == 4)
 		rc = destroy(&x, dom);
 	else
