@@ -18,7 +18,9 @@
  * To make the PTY limit a plan key without touching the host, the daemon
  * mounts a devpts instance of its own (max=N) in a private mount namespace.
  * With --console lazy (the seed work's fix) a console costs one descriptor
- * and gets its PTY only when a user attaches ("attach DOMID" on stdin).
+ * and gets its PTY only when a user attaches ("attach DOMID" on stdin);
+ * with --shared-evtchn too, one event-channel handle serves every console
+ * and a console costs none.
  *
  * Failures go to the report descriptor as "fail DOMID cause" lines; a write
  * to /tool/horde/console-sync is answered with "sync VALUE" once every
@@ -62,6 +64,7 @@ struct console {
 static struct {
 	struct xs_handle *xs;
 	struct xe xe; /* the hypervisor's domain table */
+	int shared_evtchn; /* --shared-evtchn: every console's; else -1 */
 	bool lazy;
 	long pty_max, fd_limit;
 	int own_fds; /* open before any console: for the EMFILE message */
@@ -89,7 +92,7 @@ static void report_errno(unsigned domid, int e, const char *what)
 	if (e == EMFILE)
 		report_failure(domid, "fd: EMFILE (console daemon limit %ld: "
 			       "%d own + %d per console)", d.fd_limit,
-			       d.own_fds, d.lazy ? 1 : 3);
+			       d.own_fds, d.shared_evtchn >= 0 ? 0 : d.lazy ? 1 : 3);
 	else if (e == ENOSPC && strcmp(what, "pty") == 0) {
 		/* The instance's own max, or the kernel's budget shared by
 		 * every devpts instance on the host: name the one hit. */
@@ -177,7 +180,7 @@ static void create_ring(unsigned domid)
 	free(read_console_key(domid, "type"));
 	if (remote_port == c->remote_port)
 		return;
-	if (c->evtchn_fd < 0 &&
+	if (c->evtchn_fd < 0 && d.shared_evtchn < 0 &&
 	    (c->evtchn_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		report_errno(domid, errno, "evtchn");
 		return;
@@ -308,8 +311,9 @@ static int own_devpts(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: horde-consoled [--lazy] [--pty-max N] [--fd-limit N]\n"
-		   "                      --report-fd FD --xen-state DIR "
-		   "[--lifeline-fd FD] [--ready-fd FD]\n"
+		   "                      [--shared-evtchn] --report-fd FD "
+		   "--xen-state DIR\n"
+		   "                      [--lifeline-fd FD] [--ready-fd FD]\n"
 		   "Emulated xenconsoled for horde's emu host; talks to the "
 		   "XenStore daemon at $XENSTORED_PATH.\n");
 }
@@ -336,11 +340,13 @@ int main(int argc, char **argv)
 		{ "lifeline-fd", required_argument, NULL, 'l' },
 		{ "ready-fd", required_argument, NULL, 'r' },
 		{ "xen-state", required_argument, NULL, 'x' },
+		{ "shared-evtchn", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int report_fd = -1, lifeline = -1, ready = -1, opt;
 	const char *xen_state = NULL;
+	bool shared = false;
 
 	d.pty_max = 4096;
 	d.fd_limit = 0;
@@ -353,6 +359,7 @@ int main(int argc, char **argv)
 		case 'l': lifeline = (int)number(optarg, "--lifeline-fd"); break;
 		case 'r': ready = (int)number(optarg, "--ready-fd"); break;
 		case 'x': xen_state = optarg; break;
+		case 's': shared = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -385,6 +392,11 @@ int main(int argc, char **argv)
 	}
 	if (own_devpts() < 0)
 		return 1;
+	d.shared_evtchn = shared ? eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) : -1;
+	if (shared && d.shared_evtchn < 0) {
+		perror("horde-consoled: the shared event channel");
+		return 1;
+	}
 	if (!xen_state || xe_open(xen_state, false, &d.xe) != 0) {
 		fprintf(stderr, "horde-consoled: the emulated Xen's state %s: "
 			"%s\n", xen_state ? xen_state : "(no --xen-state)",

@@ -31,6 +31,10 @@ static const struct plan_key_value console_values[] = {
 				      "creation, as xenconsoled does" },
 	{ "lazy", EMU_CONSOLE_LAZY, "the seed's fix: 1 fd per console, the "
 				    "PTY only when a user attaches" },
+	{ "shared", EMU_CONSOLE_SHARED, "lazy, and one event-channel handle for "
+					"every console where xenconsoled opens "
+					"one each (its own comment calls that "
+					"wasteful): no fd per console" },
 	{ NULL, 0, NULL },
 };
 

@@ -22,7 +22,7 @@ enum emu_xenstored {
 };
 
 /* When the console daemon opens a guest's PTY. */
-enum emu_console { EMU_CONSOLE_EAGER, EMU_CONSOLE_LAZY };
+enum emu_console { EMU_CONSOLE_EAGER, EMU_CONSOLE_LAZY, EMU_CONSOLE_SHARED };
 
 struct emu_settings {
 	char latency[256];             /* emu_latency: default, zero, a file */

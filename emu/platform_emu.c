@@ -489,11 +489,13 @@ static int start_consoled(struct platform *p, struct hd_err *err)
 	snprintf(pty_max, sizeof(pty_max), "%lld", p->set.pty_max);
 	snprintf(fd_limit, sizeof(fd_limit), "%lld", p->set.console_fd_limit);
 	snprintf(state, sizeof(state), "%s/" EMU_XEN_STATE_DIR, p->rundir);
-	bool lazy = p->set.console == EMU_CONSOLE_LAZY;
+	bool lazy = p->set.console != EMU_CONSOLE_EAGER;
+	bool shared = p->set.console == EMU_CONSOLE_SHARED;
 	char *argv[] = { "horde-consoled", "--pty-max", pty_max, "--fd-limit",
 			 fd_limit, "--report-fd", "5", "--lifeline-fd", "3",
 			 "--ready-fd", "4", "--xen-state", state,
-			 lazy ? "--lazy" : NULL, NULL };
+			 lazy ? "--lazy" : NULL, shared ? "--shared-evtchn" : NULL,
+			 NULL };
 	if (pipe2(report, O_CLOEXEC) < 0 ||
 	    (null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
 		rc = hd_fail_errno(err, HD_ESYS, "console daemon's descriptors");

@@ -3,8 +3,9 @@
 # emulated Xen's table (xe_tool) and introduced as a toolstack does: an
 # eager console gets a real PTY (in the daemon's own devpts) and its tty in
 # the store; a full devpts fails the next console with the kernel's
-# ENOSPC; a lazy console gets its PTY on "attach"; a released domain gives
-# its descriptors back and its console watch (the daemon's own count).
+# ENOSPC; a lazy console gets its PTY on "attach", and with a shared
+# event channel holds no descriptor; a released domain gives its
+# descriptors back and its console watch (the daemon's own count).
 . "$(dirname "$0")/../lib.sh"
 
 leftovers
@@ -99,6 +100,15 @@ expect_eq "tty in the store" "$(xenstore-read /local/domain/9/console/tty)" "$tt
 echo "attach 12" >&7
 got_error() { grep -q "^error attach 12" "$TMP/report"; }
 wait_for 10 got_error
+stop_consoled
+
+# Shared: one event-channel handle for every console, none a console.
+start_consoled --lazy --shared-evtchn --pty-max 4
+before=$(fds)
+console 13
+console 14
+sync_to 4
+expect_eq "descriptors with two shared consoles" "$(fds)" "$before"
 stop_consoled
 
 kill -TERM "$xsd"; wait "$xsd" || fail "xenstored exit status"
