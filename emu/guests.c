@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "../lib/domid.h"
 #include "../lib/heap.h"
@@ -43,6 +45,7 @@ struct emu_guests {
 	uint32_t *gen;     /* per domid */
 	struct nl *nl;
 	struct xe_guest_io ring; /* every guest's event channels */
+	int cancel_fd; /* written at stop: a wait on the daemon gives up */
 };
 
 static void queue(struct emu_guests *g, struct boot b)
@@ -192,10 +195,17 @@ int emu_guests_start(const struct emu_guests_config *cfg,
 	}
 	g->cfg = *cfg;
 	g->ring.fd = -1;
+	g->cancel_fd = -1;
 	heap_init(&g->queue, sizeof(struct boot));
 	if ((rc = nl_open(&g->nl, err)))
 		goto fail;
-	g->ring = (struct xe_guest_io){ .xe = cfg->xe, .timeout_ms = 10000 };
+	if ((g->cancel_fd = eventfd(0, EFD_CLOEXEC)) < 0) {
+		rc = hd_fail_errno(err, HD_ESYS, "emu guests: eventfd");
+		goto fail;
+	}
+	g->ring = (struct xe_guest_io){ .xe = cfg->xe, .timeout_ms = 10000,
+					.has_cancel = true,
+					.cancel_fd = g->cancel_fd };
 	if (xe_handle_new(cfg->xe, &g->ring.handle, &g->ring.fd, true)) {
 		rc = hd_fail_errno(err, HD_ESYS, "emu guests: event channel "
 				   "handle");
@@ -218,6 +228,8 @@ int emu_guests_start(const struct emu_guests_config *cfg,
 fail:
 	if (g->ring.xe)
 		xe_handle_close(g->ring.xe, g->ring.handle, g->ring.fd);
+	if (g->cancel_fd >= 0)
+		close(g->cancel_fd);
 	nl_close(g->nl);
 	free(g->gen);
 	free(g);
@@ -259,7 +271,13 @@ void emu_guests_stop(struct emu_guests *g)
 	g->stop = true;
 	pthread_cond_signal(&g->wake);
 	pthread_mutex_unlock(&g->lock);
+	/* A boot waiting on a daemon that died gives up now. */
+	uint64_t one = 1;
+	if (write(g->cancel_fd, &one, sizeof(one)) < 0) {
+		/* cannot fail: the counter is far below its maximum */
+	}
 	pthread_join(g->thread, NULL);
+	close(g->cancel_fd);
 	pthread_cond_destroy(&g->wake);
 	pthread_mutex_destroy(&g->lock);
 	if (g->ring.xe)

@@ -15,12 +15,18 @@
  * waiting) is unmasked all the same, and the caller rechecks its ring. */
 int xe_ring_wait(struct xe_guest_io *io)
 {
-	struct pollfd pfd = { .fd = io->fd, .events = POLLIN };
+	struct pollfd pfd[2] = { { .fd = io->fd, .events = POLLIN },
+				 { .fd = io->has_cancel ? io->cancel_fd : -1,
+				   .events = POLLIN } };
 	uint32_t event, dom, port;
-	int n = poll(&pfd, 1, io->timeout_ms);
+	int n = poll(pfd, 2, io->timeout_ms);
+	if (n > 0 && pfd[1].revents) {
+		errno = ECANCELED;
+		return -1;
+	}
 	if (n == 0)
 		errno = ETIMEDOUT;
-	if (n != 1 || read(io->fd, &event, sizeof(event)) != sizeof(event))
+	if (n <= 0 || read(io->fd, &event, sizeof(event)) != sizeof(event))
 		return -1;
 	xe_event_decode(event, &dom, &port);
 	return xe_unmask(io->xe, dom, port);

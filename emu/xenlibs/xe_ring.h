@@ -29,6 +29,10 @@ struct xe_guest_io {
 	int timeout_ms; /* for each wait on the daemon */
 	uint32_t tx_id; /* the transaction requests are made in; 0: none */
 	bool kick_due;  /* bytes moved since the daemon was last notified */
+	/* Readable when the owner stops: a wait gives up at once
+	 * (ECANCELED), and so does every wait after. */
+	bool has_cancel;
+	int cancel_fd;
 	struct xe_watch_event *events, **events_tail;
 };
 
@@ -49,7 +53,7 @@ int xe_ring_queue_event(struct xe_guest_io *io, const char *body, uint32_t len);
 int xe_ring_take_events(struct xe_guest_io *io, uint32_t dom);
 /* Takes one event of io's handle off its descriptor, waiting up to
  * io->timeout_ms, and unmasks its port: for a caller that polls the
- * descriptor itself. Returns 0, or -1 with errno. */
+ * descriptor itself. Returns 0, or -1 with errno (ETIMEDOUT, ECANCELED). */
 int xe_ring_wait(struct xe_guest_io *io);
 /* The oldest queued event, which the caller frees, or NULL. */
 struct xe_watch_event *xe_ring_next_event(struct xe_guest_io *io);
