@@ -203,7 +203,9 @@ int emu_guests_start(const struct emu_guests_config *cfg,
 		rc = hd_fail_errno(err, HD_ESYS, "emu guests: eventfd");
 		goto fail;
 	}
-	g->ring = (struct xe_guest_io){ .xe = cfg->xe, .timeout_ms = 10000,
+	/* No timeout, as a PV guest has none: cxenstored may hold a guest
+	 * back for a while (its write rate limit); stop cancels. */
+	g->ring = (struct xe_guest_io){ .xe = cfg->xe, .timeout_ms = -1,
 					.has_cancel = true,
 					.cancel_fd = g->cancel_fd };
 	if (xe_handle_new(cfg->xe, &g->ring.handle, &g->ring.fd, true)) {

@@ -430,7 +430,7 @@ int emu_netback_start(struct xe *xe, emu_fault_fn on_fault, void *fault_arg,
 		rc = hd_fail_errno(err, HD_ESYS, "dom0's netback: eventfd");
 		goto fail;
 	}
-	k->io = (struct xe_guest_io){ .xe = xe, .timeout_ms = 10000,
+	k->io = (struct xe_guest_io){ .xe = xe, .timeout_ms = -1,
 				      .has_cancel = true, .cancel_fd = k->stop_fd };
 	if (xe_handle_new(xe, &k->io.handle, &k->io.fd, true)) {
 		k->io.xe = NULL;

@@ -26,7 +26,8 @@ struct xe_guest_io {
 	struct xe *xe;
 	uint32_t handle;
 	int fd;
-	int timeout_ms; /* for each wait on the daemon */
+	int timeout_ms; /* for each wait on the daemon; -1: as long as it
+			 * takes, as a PV guest's xenbus waits */
 	uint32_t tx_id; /* the transaction requests are made in; 0: none */
 	bool kick_due;  /* bytes moved since the daemon was last notified */
 	/* Readable when the owner stops: a wait gives up at once
