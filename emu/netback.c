@@ -62,6 +62,11 @@ struct emu_netback {
 	struct kvif *vifs;     /* [domid * MAX_DEVID + devid] */
 	unsigned nqueues;      /* multi-queue-max-queues: dom0's CPUs */
 	bool txn_failed;       /* a request of the open transaction failed */
+	/* Devices probed and not yet removed: at stop, their removal is
+	 * waited for (a while), as a real dom0 goes on working it off. */
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	unsigned devices;
 	emu_fault_fn on_fault;
 	void *fault_arg;
 };
@@ -218,6 +223,9 @@ static void probe(struct emu_netback *k, unsigned domid, unsigned devid)
 		kwrite(k, path, after[i][1]);
 	}
 	switch_state(k, v, domid, devid, XB_INITWAIT);
+	pthread_mutex_lock(&k->lock);
+	k->devices++;
+	pthread_mutex_unlock(&k->lock);
 	path_of(path, sizeof(path), domid, devid, false, "script");
 	kread(k, path, buf, sizeof(buf));
 	path_of(path, sizeof(path), domid, devid, false, "handle");
@@ -297,6 +305,10 @@ static void remove_vif(struct emu_netback *k, struct kvif *v, unsigned domid,
 	path_of(path, sizeof(path), domid, devid, false, "state");
 	kread(k, path, buf, sizeof(buf));
 	memset(v, 0, sizeof(*v));
+	pthread_mutex_lock(&k->lock);
+	if (--k->devices == 0)
+		pthread_cond_broadcast(&k->idle);
+	pthread_mutex_unlock(&k->lock);
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -423,6 +435,12 @@ int emu_netback_start(struct xe *xe, emu_fault_fn on_fault, void *fault_arg,
 		return hd_fail(err, HD_ESYS, "dom0's netback: out of memory");
 	}
 	k->stop_fd = k->io.fd = -1;
+	pthread_mutex_init(&k->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&k->idle, &ca);
+	pthread_condattr_destroy(&ca);
 	k->on_fault = on_fault;
 	k->fault_arg = fault_arg;
 	k->nqueues = (unsigned)get_nprocs(); /* xenvif_max_queues' default */
@@ -462,6 +480,14 @@ void emu_netback_stop(struct emu_netback *k)
 	if (!k)
 		return;
 	if (k->thread) {
+		/* The guests are gone by now: let their devices' removal be
+		 * worked off, for at most 5 s (a dead daemon answers none). */
+		struct timespec until = hd_timespec(hd_now_ns() + 5 * HD_NS_PER_S);
+		pthread_mutex_lock(&k->lock);
+		while (k->devices &&
+		       pthread_cond_timedwait(&k->idle, &k->lock, &until) == 0)
+			;
+		pthread_mutex_unlock(&k->lock);
 		uint64_t one = 1;
 		if (write(k->stop_fd, &one, sizeof(one)) == sizeof(one))
 			pthread_join(k->thread, NULL);
@@ -473,6 +499,8 @@ void emu_netback_stop(struct emu_netback *k)
 		xe_handle_close(k->io.xe, k->io.handle, k->io.fd);
 	if (k->stop_fd >= 0)
 		close(k->stop_fd);
+	pthread_cond_destroy(&k->idle);
+	pthread_mutex_destroy(&k->lock);
 	free(k->vifs);
 	free(k);
 }

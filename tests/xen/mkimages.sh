@@ -100,7 +100,7 @@ busybox_root "$D"
 copy_modules "$D" xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs \
 	bridge xen-netback virtio_pci 9pnet_virtio 9p
 XB=$X/usr/lib/xen-4.17/bin
-for b in xl xenstored xenconsoled xen-init-dom0 lsevtchn; do copy_bin "$D" "$XB/$b" "/usr/lib/xen-4.17/bin/$b"; done
+for b in xl xenstored xenstore-control xenconsoled xen-init-dom0 lsevtchn; do copy_bin "$D" "$XB/$b" "/usr/lib/xen-4.17/bin/$b"; done
 # Xen's hotplug scripts are bash scripts and call the xenstore-* tools.
 copy_bin "$D" /bin/bash /bin/bash
 for b in xenstore-ls xenstore-read xenstore-write xenstore-list xenstore-exists \
