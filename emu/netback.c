@@ -417,8 +417,11 @@ static void *run(void *arg)
 		if ((pfd[0].revents & POLLIN) && xe_ring_wait(&k->io) != 0)
 			break;
 	}
-	k->on_fault(k->fault_arg, 0, "dom0: netback: its store connection "
-				     "failed");
+	/* A wait cancelled by stop is no failure. */
+	struct pollfd stopping = { .fd = k->stop_fd, .events = POLLIN };
+	if (poll(&stopping, 1, 0) == 0)
+		k->on_fault(k->fault_arg, 0, "dom0: netback: its store "
+			    "connection failed");
 	return NULL;
 }
 

@@ -63,3 +63,36 @@ SQL
 echo
 echo "== horde-xenstored round trips as the store fills (lean and xl entry sets)"
 "$B/bench_xenstore" "$B/horde-xenstored" 100000 20000
+
+echo
+echo "== XenStore requests a guest by origin, cxenstored on emu against real Xen (1,000 guests)"
+B=$B bash tests/e2e/xs_trace.sh 1000 2>&1 | grep -v "^FAIL" || true
+
+echo
+echo "== every domain id: plans/emu-32k.plan (32,751 guests)"
+slab_kib() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
+slab0=$(slab_kib) slab_max=$slab0
+( while sleep 10; do slab_kib; done ) > "$TMP/slab" &
+sampler=$!
+start=$(date +%s)
+"$B/horde" run plans/emu-32k.plan --db "$TMP/32k.db" --quiet > "$TMP/32k.out" 2>&1 || true
+end=$(date +%s)
+kill "$sampler" 2> /dev/null
+slab_max=$(sort -n "$TMP/slab" | tail -1)
+db=$TMP/32k.db
+sqlite3 -batch "$db" <<SQL
+.mode list
+select printf('guests alive            %d of %d (%d failed)', count(*) filter (where alive_ns > 0 and failure is null), count(*), count(*) filter (where failure is not null)) from guests;
+select printf('median at %-5s         toolstack %.2f ms, xenstore %.2f ms, hypervisor %.2f ms, dom0 %.2f ms', g,
+              max(case when phase = 'toolstack' then m end) / 1e6, max(case when phase = 'xenstore' then m end) / 1e6,
+              max(case when phase = 'hypervisor' then m end) / 1e6, max(case when phase = 'dom0' then m end) / 1e6)
+from (select g, phase, (select p2.dur_ns from phases p2 where p2.phase = x.phase and p2.seq between g - 99 and g order by p2.dur_ns limit 1 offset 50) as m
+      from (select distinct phase, g from phases, (select 1000 as g union all select 10000 union all select 20000 union all select 32751)) x)
+group by g order by g;
+select printf('%-23s %d descriptors at most, %.0f MiB resident at most', source,
+              max(case when metric = 'fds' then value end), max(case when metric = 'rss_kib' then value end) / 1024)
+from samples where source in ('horde', 'horde-xenstored', 'horde-consoled') group by source;
+SQL
+printf 'wall time               %d s\n' $((end - start))
+printf "kernel slab             %d MiB at start, %d MiB at most (+%d)\n" \
+	$((slab0 / 1024)) $((slab_max / 1024)) $(((slab_max - slab0) / 1024))
