@@ -12,7 +12,16 @@
 # others are real work here, at native speed, against the lane's under
 # software emulation). By range the real run's own medians wander (22, 20,
 # 28 ms in the run of 2026-12-01), so ranges are printed, not judged.
-# usage: bench_report.sh [DB [OUT]]   (B=build dir)
+#
+# The shape check: the same ramp on emu with Xen's own cxenstored
+# (Debian's, from XEN_CACHE) and emu's dom0 making a real dom0's requests.
+# The daemon's CPU time a created guest (the host sampler's readings) must
+# grow from guests 1-100 to 900-1,000 by a factor within 30% of the real
+# run's: emulation slows the daemon's own code by a roughly constant
+# factor, so its growth carries over. The XenStore phase's growth, which
+# also holds round trips through the (emulated or real) hypervisor, is
+# printed for both, not judged.
+# usage: bench_report.sh [DB [OUT]]   (B=build dir, XEN_CACHE)
 set -eu
 B=${B:-build}
 DB=${1:-results/xen-bench.db}
@@ -52,7 +61,26 @@ if [ -z "$emu" ]; then
 	emu=$(run_of emu-libxcl)
 	[ -n "$emu" ] || { echo "bench_report: emu did not run: $(cat "$OUT/emu.out")" >&2; exit 1; }
 fi
-"$B/horde" report --out "$OUT" "$DB" $real ${xl:+$xl} $emu > /dev/null
+# The same ramp with cxenstored on emu, for the shape check.
+xen_utils=$OUT/xen-utils
+cache=${XEN_CACHE:-.cache/xen-debs}
+if [ ! -x "$xen_utils/usr/lib/xen-4.17/bin/xenstored" ]; then
+	ls "$cache"/xen-utils-4.17_*.deb > /dev/null 2>&1 ||
+		(cd "$cache" && apt-get download xen-utils-4.17 > /dev/null)
+	dpkg -x "$(ls "$cache"/xen-utils-4.17_*.deb | tail -1)" "$xen_utils"
+fi
+sed -e 's/^\[emu-libxcl\]/[emu-cxenstored]/' \
+    -e 's/^description=emu calibrated/description=cxenstored on emu, calibrated/' \
+    "$OUT/emu.plan" > "$OUT/emu-cxenstored.plan"
+printf 'xenstored=cxenstored\nxenstored_bin=%s\n' \
+	"$(realpath "$xen_utils")/usr/lib/xen-4.17/bin/xenstored" >> "$OUT/emu-cxenstored.plan"
+emu_cx=$(run_of emu-cxenstored)
+if [ -z "$emu_cx" ]; then
+	"$B/horde" run "$OUT/emu-cxenstored.plan" --db "$DB" --quiet > "$OUT/emu-cxenstored.out" 2>&1 || true
+	emu_cx=$(run_of emu-cxenstored)
+	[ -n "$emu_cx" ] || { echo "bench_report: cxenstored on emu did not run: $(cat "$OUT/emu-cxenstored.out")" >&2; exit 1; }
+fi
+"$B/horde" report --out "$OUT" "$DB" $real ${xl:+$xl} $emu $emu_cx > /dev/null
 
 # median RUN PHASE FROM TO: the median of a phase's time (ms) over the
 # created guests FROM..TO of a run ('total': the whole creation).
@@ -112,6 +140,32 @@ IFS='|' read -r emu_br emu_br_cause <<< "$(first_refused $emu)"
 if [ -z "$real_br" ] || [ "$real_br" != "$emu_br" ] ||
    ! grep -q "Exchange full" <<< "$real_br_cause" || ! grep -q "EXFULL" <<< "$emu_br_cause"; then
 	echo "bench_report: the bridge twin differs: real guest ${real_br:-none} ($real_br_cause), emu guest ${emu_br:-none} ($emu_br_cause)" >&2
+	off=1
+fi
+# cpu_per_guest RUN SOURCE FROM TO: the daemon's CPU time (ms) a guest
+# created while FROM..TO guests were up: its CPU at the first reading
+# with TO guests up, less its CPU at the last reading before that with
+# FROM or fewer, over the guests between those readings.
+cpu_per_guest() {
+	q "with s as (select at_ns, guests, value from samples where run_id = $1 and source = '$2' and metric = 'cpu_ns'),
+	    b as (select at_ns, guests, value from s where guests >= min($4, (select max(guests) from s)) order by at_ns limit 1),
+	    a as (select guests, value from s where guests <= $3 and at_ns < (select at_ns from b) order by at_ns desc limit 1)
+	   select printf('%.3f', (b.value - a.value) / 1e6 / (b.guests - a.guests)) from a, b where b.guests > a.guests"
+}
+growth() { echo "$1 $2" | awk '$1 > 0 { printf "%.2f", $2 / $1 }'; }
+echo "== the shape: XenStore daemon's CPU a created guest (ms), real cxenstored and cxenstored on emu"
+r1=$(cpu_per_guest $real xenstored 0 100) r2=$(cpu_per_guest $real xenstored 900 1000)
+e1=$(cpu_per_guest $emu_cx cxenstored 0 100) e2=$(cpu_per_guest $emu_cx cxenstored 900 1000)
+rg=$(growth "$r1" "$r2") eg=$(growth "$e1" "$e2")
+printf '%-22s %10s %12s %8s\n' daemon 1-100 900-1000 growth
+printf '%-22s %10s %12s %8s\n' "real cxenstored" "${r1:-?}" "${r2:-?}" "${rg:-?}"
+printf '%-22s %10s %12s %8s\n' "cxenstored on emu" "${e1:-?}" "${e2:-?}" "${eg:-?}"
+xr1=$(median $real xenstore 1 100) xr2=$(median $real xenstore 900 1000)
+xe1=$(median $emu_cx xenstore 1 100) xe2=$(median $emu_cx xenstore 900 1000)
+echo "XenStore phase median, ms (printed, not judged): real $xr1 -> $xr2 ($(growth "$xr1" "$xr2")x), emu $xe1 -> $xe2 ($(growth "$xe1" "$xe2")x)"
+if [ -z "$rg" ] || [ -z "$eg" ] ||
+   ! awk -v r="$rg" -v e="$eg" 'BEGIN { exit !(e >= 0.7 * r && e <= 1.3 * r) }'; then
+	echo "bench_report: the daemon's growth on emu (${eg:-?}x) is not within 30% of real Xen's (${rg:-?}x)" >&2
 	off=1
 fi
 echo "== guests up at the peak (created, not failed) and why the run stopped there"
