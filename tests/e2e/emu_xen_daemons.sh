@@ -45,10 +45,13 @@ for name in cxenstored oxenstored; do
 done
 
 # The XenStore phase's median, guests 901-1,000 against 1-100.
-median() { # DB FIRST LAST
-	q "$1" "select dur_ns from phases where phase = 'xenstore' and seq between $2 and $3 order by dur_ns limit 1 offset 50"
+median() { # DB FIRST LAST [PHASE]
+	q "$1" "select dur_ns from phases where phase = '${4:-xenstore}' and seq between $2 and $3 order by dur_ns limit 1 offset 50"
 }
 first=$(median "$TMP/cxenstored.db" 1 100) last=$(median "$TMP/cxenstored.db" 901 1000)
 echo "cxenstored: XenStore phase median $first ns (1-100), $last ns (901-1,000)"
+echo "cxenstored: dom0 phase median $(median "$TMP/cxenstored.db" 1 100 dom0) ns (1-100)," \
+	"$(median "$TMP/cxenstored.db" 901 1000 dom0) ns (901-1,000); the daemon's CPU" \
+	"$(q "$TMP/cxenstored.db" "select cast(max(value) / 1e9 as int) from samples where source = 'cxenstored' and metric = 'cpu_ns'") s"
 [ "$last" -gt $((2 * first)) ] ||
 	fail "cxenstored's XenStore phase did not grow: $first ns, then $last ns"
