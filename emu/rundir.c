@@ -275,6 +275,15 @@ static void clean_rundir(const char *dir, const char *netns_dir,
 		    kill((pid_t)r.daemons[i].proc.pid, SIGTERM) == 0)
 			fprintf(log, "stopped %s (pid %lld)\n", r.daemons[i].name,
 				r.daemons[i].proc.pid);
+	/* Gone when clean returns: a store daemon with thousands of rings
+	 * takes a moment to close them; 5 s, then SIGKILL. */
+	uint64_t deadline = hd_now_ns() + 5 * HD_NS_PER_S;
+	for (size_t i = 0; i < r.ndaemons; i++) {
+		while (daemon_alive(&r, i) && hd_now_ns() < deadline)
+			hd_sleep_until_ns(hd_now_ns() + 10000000);
+		if (daemon_alive(&r, i))
+			kill((pid_t)r.daemons[i].proc.pid, SIGKILL);
+	}
 	if (r.netns[0])
 		remove_netns(netns_dir, r.netns, log);
 	emu_rundir_remove(dir);
